@@ -1,0 +1,280 @@
+"""Remote PowerShell to failover-cluster nodes over WinRM.
+
+Client library: pypsrp (``WSMan`` + ``WinRS`` + ``Process``). It is maintained, speaks WS-Management
+directly, and supports NTLM/Kerberos/CredSSP/certificate/basic auth through pyspnego, including WinRM
+message encryption over HTTP, so we do not have to write any of that ourselves.
+
+Each call runs ``powershell.exe -NoProfile -NonInteractive -EncodedCommand <...>``. The PowerShell source
+is always a fixed prelude plus a shipped ``scripts/<name>.ps1``; user values travel only as base64 of UTF-8
+JSON inside the prelude, so no user string is ever parsed as PowerShell.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
+from pypsrp.shell import Process, WinRS
+from pypsrp.wsman import WSMan
+
+AUTH_METHODS = ("ntlm", "kerberos", "credssp", "certificate", "basic")
+PRELUDE = "$SdnInput = ConvertFrom-Json ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('{}')))"
+POWERSHELL = "powershell.exe"
+POWERSHELL_ARGS = ("-NoProfile", "-NonInteractive", "-EncodedCommand")
+# cmd.exe (which WinRS uses to start the process) rejects command lines longer than this.
+MAX_COMMAND_LINE = 8191
+
+
+class ClusterError(Exception):
+    """Base class so callers can catch every cluster failure at once."""
+
+
+class WinRMSettingsError(ClusterError, ValueError):
+    """The provider's winrm_* settings are unusable; raised before any traffic."""
+
+
+class WinRMConnectionError(ClusterError):
+    """The node could not be reached or the WinRM protocol failed."""
+
+
+class WinRMAuthError(WinRMConnectionError):
+    """The node rejected the credentials (HTTP 401)."""
+
+
+class ClusterCommandError(ClusterError):
+    """A cluster cmdlet failed; carries Windows' error record."""
+
+    def __init__(self, script: str, record: dict[str, Any]):
+        self.script = script
+        self.record = record
+        self.cmdlet = str(record.get("cmdlet") or "")
+        self.category = str(record.get("category") or "")
+        self.fully_qualified_error_id = str(record.get("fullyQualifiedErrorId") or "")
+        message = str(record.get("message") or "unknown error")
+        where = f"{self.cmdlet}: " if self.cmdlet else ""
+        super().__init__(f"{script}: {where}{message}")
+        self.message = message
+
+
+@dataclass(frozen=True)
+class WinRMSettings:
+    """How to reach one node's WinRM listener. HTTPS with certificate validation unless told otherwise."""
+
+    endpoint: str = ""
+    host: str = ""
+    port: int | None = None
+    scheme: str = "https"
+    auth: str = "ntlm"
+    username: str | None = None
+    password: str | None = None
+    ca_cert_file: str | None = None
+    insecure: bool = False
+    allow_unencrypted: bool = False
+    certificate_pem: str | None = None
+    certificate_key_pem: str | None = None
+    operation_timeout: int = 20
+    connection_timeout: int = 30
+
+    def __repr__(self) -> str:
+        # Keep the password out of logs and tracebacks.
+        return f"WinRMSettings(endpoint={self.url!r}, auth={self.auth!r}, username={self.username!r})"
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL, built from host/port/scheme when ``endpoint`` is not given."""
+        if self.endpoint:
+            return self.endpoint
+        port = self.port or (5986 if self.scheme == "https" else 5985)
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{port}/wsman"
+
+    def validate(self) -> None:
+        """Reject unusable or unsafe combinations with messages that name the provider attributes."""
+        if not self.endpoint and not self.host:
+            raise WinRMSettingsError("winrm endpoint is not set: give winrm_endpoint or a node host name")
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise WinRMSettingsError(f"winrm endpoint {self.url!r} must look like https://host:5986/wsman")
+        try:
+            _ = parts.port
+        except ValueError as exc:
+            raise WinRMSettingsError(f"winrm endpoint {self.url!r} has an invalid port") from exc
+        if self.auth not in AUTH_METHODS:
+            raise WinRMSettingsError(
+                f"winrm_auth {self.auth!r} is not supported: use one of {', '.join(AUTH_METHODS)}"
+            )
+        https = parts.scheme == "https"
+        if not https and not self.allow_unencrypted:
+            raise WinRMSettingsError(
+                f"winrm endpoint {self.url} uses http: set winrm_allow_unencrypted = true to allow it, or use https"
+            )
+        if self.auth == "basic" and not https and not self.allow_unencrypted:
+            raise WinRMSettingsError("basic authentication over http requires winrm_allow_unencrypted = true")
+        if self.auth == "certificate":
+            if not https:
+                raise WinRMSettingsError("certificate authentication requires an https winrm endpoint")
+            if not self.certificate_pem or not self.certificate_key_pem:
+                raise WinRMSettingsError(
+                    "certificate authentication requires winrm_certificate_pem and winrm_certificate_key_pem"
+                )
+        elif self.auth != "kerberos" and (not self.username or self.password is None):
+            raise WinRMSettingsError(f"{self.auth} authentication requires winrm_username and winrm_password")
+        if self.insecure and self.ca_cert_file:
+            raise WinRMSettingsError("winrm_insecure and winrm_ca_cert_file are mutually exclusive")
+        if self.operation_timeout <= 0 or self.connection_timeout <= 0:
+            raise WinRMSettingsError("winrm timeouts must be positive")
+
+
+def script_text(name: str) -> str:
+    """The shipped script body; unknown names are a programming error."""
+    if not name.isidentifier():
+        raise ValueError(f"invalid script name {name!r}")
+    return resources.files(__package__).joinpath("scripts", f"{name}.ps1").read_text(encoding="utf-8")
+
+
+def build_script(name: str, params: dict[str, Any]) -> str:
+    """Fixed prelude (user data as base64 JSON, alphabet ``A-Za-z0-9+/=`` only) followed by the script."""
+    payload = base64.b64encode(json.dumps(params, ensure_ascii=False).encode("utf-8")).decode("ascii")
+    return PRELUDE.format(payload) + "\n" + script_text(name)
+
+
+def build_command(name: str, params: dict[str, Any]) -> tuple[str, list[str]]:
+    """Executable and arguments for WinRS; ``-EncodedCommand`` takes base64 of UTF-16LE."""
+    encoded = base64.b64encode(build_script(name, params).encode("utf-16-le")).decode("ascii")
+    args = [*POWERSHELL_ARGS, encoded]
+    if len(" ".join([POWERSHELL, *args])) > MAX_COMMAND_LINE:
+        raise ClusterError(f"{name}: parameters are too large for one WinRM command line")
+    return POWERSHELL, args
+
+
+def _settings_key(settings: WinRMSettings) -> tuple[Any, ...]:
+    # Hash the password in so a changed password never reuses a session authenticated with the old one.
+    return (settings.url, settings.auth, settings.username, hash(settings.password), settings.ca_cert_file,
+            settings.insecure, settings.allow_unencrypted, settings.certificate_pem, settings.certificate_key_pem,
+            settings.operation_timeout, settings.connection_timeout)
+
+
+class _ConnectionCache:
+    """One WSMan (one HTTP keep-alive session, one authentication) per endpoint+settings, shared by threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._conns: dict[tuple[Any, ...], tuple[WSMan, threading.Lock]] = {}
+
+    def get(self, settings: WinRMSettings) -> tuple[WSMan, threading.Lock]:
+        key = _settings_key(settings)
+        with self._lock:
+            if key not in self._conns:
+                self._conns[key] = (_new_wsman(settings), threading.Lock())
+            return self._conns[key]
+
+    def drop(self, settings: WinRMSettings) -> None:
+        with self._lock:
+            entry = self._conns.pop(_settings_key(settings), None)
+        if entry:
+            entry[0].close()
+
+    def clear(self) -> None:
+        with self._lock:
+            entries, self._conns = list(self._conns.values()), {}
+        for wsman, _ in entries:
+            wsman.close()
+
+
+_CACHE = _ConnectionCache()
+
+
+def close_connections() -> None:
+    """Close every cached WinRM session (provider shutdown, tests)."""
+    _CACHE.clear()
+
+
+def _new_wsman(settings: WinRMSettings) -> WSMan:
+    parts = urlsplit(settings.url)
+    https = parts.scheme == "https"
+    verify: bool | str = False if settings.insecure else (settings.ca_cert_file or True)
+    kwargs: dict[str, Any] = {}
+    if settings.auth == "certificate":
+        kwargs = {"certificate_pem": settings.certificate_pem, "certificate_key_pem": settings.certificate_key_pem}
+    return WSMan(
+        parts.hostname or "",
+        port=parts.port or (5986 if https else 5985),
+        path=parts.path.lstrip("/") or "wsman",
+        ssl=https,
+        auth=settings.auth,
+        username=settings.username,
+        password=settings.password,
+        cert_validation=verify,
+        # basic/certificate cannot wrap messages; validate() already demanded allow_unencrypted for http.
+        encryption="never" if settings.auth in ("basic", "certificate") else "auto",
+        operation_timeout=settings.operation_timeout,
+        connection_timeout=settings.connection_timeout,
+        read_timeout=settings.operation_timeout + 10,
+        # WinRM goes straight to the node; an HTTP(S)_PROXY meant for NC or the internet must not capture it.
+        no_proxy=True,
+        **kwargs,
+    )
+
+
+def _execute(wsman: WSMan, name: str, params: dict[str, Any]) -> tuple[int, bytes, bytes]:
+    executable, args = build_command(name, params)
+    with WinRS(wsman) as shell:
+        process = Process(shell, executable, args)
+        process.invoke()
+        process.signal("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/Terminate")
+    return process.rc or 0, process.stdout, process.stderr
+
+
+def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> dict[str, Any] | list[Any]:
+    """Run ``scripts/<name>.ps1`` on the node with ``params`` as data; return its JSON result."""
+    settings.validate()
+    wsman, lock = _CACHE.get(settings)
+    try:
+        # pypsrp's session is not safe for concurrent use; serialise per endpoint.
+        with lock:
+            rc, stdout, stderr = _execute(wsman, name, params)
+    except AuthenticationError as exc:
+        _CACHE.drop(settings)
+        raise WinRMAuthError(
+            f"authentication to {settings.url} failed for user {settings.username}: "
+            "check winrm_username/winrm_password"
+        ) from exc
+    except requests.exceptions.SSLError as exc:
+        _CACHE.drop(settings)
+        raise WinRMConnectionError(
+            f"TLS handshake with {settings.url} failed (set winrm_ca_cert_file to the CA that signed the "
+            f"node's certificate): {_scrub(exc, settings)}"
+        ) from exc
+    except (requests.exceptions.RequestException, OSError) as exc:
+        _CACHE.drop(settings)
+        raise WinRMConnectionError(f"cannot reach WinRM endpoint {settings.url}: {_scrub(exc, settings)}") from exc
+    except (WSManFaultError, WinRMTransportError, WinRMError) as exc:
+        _CACHE.drop(settings)
+        raise WinRMConnectionError(f"WinRM request to {settings.url} failed: {_scrub(exc, settings)}") from exc
+    return _parse_output(name, rc, stdout, stderr)
+
+
+def _scrub(exc: BaseException, settings: WinRMSettings) -> str:
+    text = str(exc)
+    return text.replace(settings.password, "***") if settings.password else text
+
+
+def _parse_output(name: str, rc: int, stdout: bytes, stderr: bytes) -> dict[str, Any] | list[Any]:
+    text = stdout.decode("utf-8", errors="replace").strip()
+    try:
+        result = json.loads(text) if text else None
+    except json.JSONDecodeError:
+        result = None
+    if isinstance(result, dict) and isinstance(result.get("error"), dict):
+        raise ClusterCommandError(name, result["error"])
+    if rc != 0 or not isinstance(result, dict | list):
+        detail = stderr.decode("utf-8", errors="replace").strip() or text or "no output"
+        raise ClusterCommandError(name, {"message": f"exit code {rc}: {detail[:2000]}"})
+    return result
