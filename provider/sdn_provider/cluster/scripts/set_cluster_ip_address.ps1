@@ -21,6 +21,8 @@ try {
     $values = @{}
     foreach ($prop in $SdnInput.parameters.PSObject.Properties) { $values[[string]$prop.Name] = $prop.Value }
     Stop-ClusterResource -Name $nameRes | Out-Null
+    # Parameter changes only take effect when the IP comes online again; stopping it is a no-op if already off.
+    Stop-ClusterResource -Name $ipName | Out-Null
     Get-ClusterResource -Name $ipName | Set-ClusterParameter -Multiple $values
     Start-ClusterResource -Name $ipName -Wait $wait | Out-Null
     Start-ClusterResource -Name $nameRes -Wait $wait | Out-Null
