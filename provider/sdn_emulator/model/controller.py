@@ -1,0 +1,551 @@
+"""The in-memory Network Controller: state, provisioning timeline, references and fault hooks.
+
+Callers pass NC paths relative to ``/networking/v1`` (``/loadBalancers/lb1/probes/p1``) and JSON-like
+dicts; errors are ``NcError`` (status + NC error body), so REST, WinRM and the data plane share one model.
+One RLock guards everything. Provisioning is evaluated lazily against ``clock`` (no threads): a PUT
+makes the resource ``Updating`` until ``provisioning_delay`` has passed; DELETE makes it ``Deleting``
+for the same time, after which it is gone. Semantics the real API leaves open, chosen here:
+
+- PUT of a resource, or of a child, while the top-level resource is Updating/Deleting -> 409
+  ``ResourceNotTerminal``; DELETE is always processed (repeating it while Deleting is a no-op).
+- A child PUT/DELETE renews the parent's etag and makes the parent and that child ``Updating``;
+  siblings keep their state. A parent PUT makes every child ``Updating``.
+- ``If-Match``: absent -> accepted; ``*`` -> any existing resource; otherwise it must equal the current
+  etag (``W/`` and quotes optional), else 412. A child is matched against its parent's (shared) etag.
+- DELETE of a missing resource -> 404 (not 204).
+- ``set_provisioning_outcome`` fails only the named resource, not its parent or children.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .errors import INJECTED_CODES, NcError, invalid, not_found
+from .schema import (
+    BACKREFS,
+    CHILDREN,
+    PRESERVED_READ_ONLY,
+    PROPERTY_READ_ONLY,
+    Key,
+    Pairs,
+    bad_body,
+    canonical_collection,
+    key_of,
+    normalize,
+    parse_ref,
+    ref_of,
+    require_object,
+    split_path,
+)
+from .validation import Children, validate
+
+BUSY = ("Updating", "Deleting")
+
+
+def _guid() -> str:
+    return str(uuid.uuid4())
+
+
+def _new_etag() -> str:
+    return f'W/"{_guid()}"'
+
+
+def _etag_value(etag: str) -> str:
+    return etag.strip().removeprefix("W/").strip('"')
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class _Node:
+    collection: str
+    resource_id: str
+    instance_id: str
+    tags: dict[str, Any]
+    metadata: dict[str, Any]
+    properties: dict[str, Any]
+    ready_at: float
+    etag: str = ""  # top-level only: children share it
+    outcome: str = "Succeeded"
+    failure: str | None = None
+    deleting_at: float | None = None
+    updated: str = field(default_factory=_now_iso)
+    children: dict[str, dict[str, _Node]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Edge:
+    """One resourceRef held by ``source`` pointing at ``target`` (used for back-refs and in-use checks)."""
+
+    source_ref: str
+    source_key: Key
+    source_collection: str
+    target_key: Key
+
+
+@dataclass
+class _Prepared:
+    collection: str
+    resource_id: str
+    tags: dict[str, Any]
+    metadata: dict[str, Any]
+    properties: dict[str, Any]
+    children: Children
+
+
+@dataclass
+class _Fault:
+    method: str
+    collection: str
+    status: int
+    remaining: int
+
+
+class NetworkController:
+    """Thread-safe in-memory NC holding virtualNetworks, networkInterfaces and loadBalancers."""
+
+    def __init__(self, provisioning_delay: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.provisioning_delay = provisioning_delay
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._store: dict[str, dict[str, _Node]] = {c: {} for c in CHILDREN}
+        self._deletions: list[tuple[float, Key]] = []
+        self._outcomes: dict[Key, tuple[str, str]] = {}
+        self._faults: list[_Fault] = []
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    # ----------------------------------------------------------------- NC verbs
+    def get(self, path: str) -> dict[str, Any]:
+        """The JSON document for a resource path, or ``{"value": [...], "nextLink": ""}`` for a collection."""
+        with self._lock:
+            now = self._tick()
+            pairs, collection = self._parse(path)
+            index = self._backref_index()
+            if collection is None:
+                return self._render(pairs, now, index)
+            if not pairs:
+                return {"value": [self._render(((collection, n.resource_id),), now, index)
+                                  for n in self._store[collection].values()], "nextLink": ""}
+            parent = self._require(pairs)
+            return {"value": [self._render((*pairs, (collection, c.resource_id)), now, index)
+                              for c in parent.children[collection].values()], "nextLink": ""}
+
+    def put(self, path: str, body: Any, if_match: str | None = None) -> tuple[dict[str, Any], bool]:
+        """Create or fully replace a resource or child; returns (rendered resource, created)."""
+        with self._lock:
+            return self._put(self._resource_pairs(path), body, if_match, self.provisioning_delay)
+
+    def seed(self, path: str, body: Any) -> dict[str, Any]:
+        """Create a resource already ``Succeeded`` (topology seeding)."""
+        with self._lock:
+            return self._put(self._resource_pairs(path), body, None, 0.0)[0]
+
+    def delete(self, path: str, if_match: str | None = None) -> dict[str, Any]:
+        """Start deleting a resource or child; returns it as it looks now (``Deleting``)."""
+        with self._lock:
+            now = self._tick()
+            pairs = self._resource_pairs(path)
+            node, top = self._require(pairs), self._require(pairs[:1])
+            self._check_if_match(if_match, top, ref_of(pairs))
+            key = key_of(pairs)
+            if node.deleting_at is None:
+                users = self._users(lambda e: e.target_key[:len(key)] == key and e.source_key[:len(key)] != key)
+                if users:
+                    raise self._in_use(self._canonical(pairs), users)
+                node.deleting_at = now + self.provisioning_delay
+                if len(pairs) == 2:
+                    top.etag, top.ready_at, top.updated = _new_etag(), now + self.provisioning_delay, _now_iso()
+                self._deletions.append((node.deleting_at, key))
+            rendered = self._render(pairs, now, self._backref_index())
+            self._tick()
+            return rendered
+
+    def list(self, collection: str) -> list[dict[str, Any]]:
+        """All rendered resources of one top-level collection."""
+        return self.get(f"/{collection}")["value"]
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """The whole inventory as NC would return it, keyed by collection."""
+        with self._lock:
+            return {c: self.list(c) for c in CHILDREN}
+
+    # ----------------------------------------------------------------- counters and faults
+    def record_request(self, method: str, path: str) -> None:
+        """Count one request by (method, canonical top-level collection)."""
+        with self._lock:
+            self._counts[(method.upper(), self._collection_name(path))] += 1
+
+    def request_counts(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def reset_request_counts(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+    def fail_next(self, method: str, collection: str, status: int = 503, count: int = 1) -> None:
+        """Make the next ``count`` matching requests fail with ``status`` (``*`` matches any method/collection)."""
+        if not 400 <= status <= 599 or count < 1:
+            raise ValueError("status must be 4xx/5xx and count >= 1")
+        with self._lock:
+            name = "*" if collection == "*" else self._collection_name(collection)
+            self._faults.append(_Fault(method.upper(), name, status, count))
+
+    def take_fault(self, method: str, path: str) -> NcError | None:
+        """Consume and return an injected failure for this request, if one is pending."""
+        with self._lock:
+            name = self._collection_name(path)
+            for fault in self._faults:
+                if fault.method in ("*", method.upper()) and fault.collection in ("*", name):
+                    fault.remaining -= 1
+                    if not fault.remaining:
+                        self._faults.remove(fault)
+                    code = INJECTED_CODES.get(fault.status, "InjectedFault")
+                    return NcError(fault.status, code, f"Injected {fault.status} {code} for {method} {name}.")
+            return None
+
+    def bump_etag(self, resource_ref: str) -> str:
+        """Change a resource's etag behind clients' backs (a concurrent writer); returns the new etag."""
+        with self._lock:
+            self._tick()
+            top = self._require(self._ref_pairs(resource_ref)[:1])
+            top.etag = _new_etag()
+            return top.etag
+
+    def set_provisioning_outcome(self, resource_ref: str, state: str = "Failed", detail: str = "",
+                                 code: str = "PolicyConfigurationFailure") -> None:
+        """Make the next provisioning of ``resource_ref`` end in ``state`` (Failed) with ``detail``."""
+        if state not in ("Failed", "Succeeded"):
+            raise ValueError("state must be Failed or Succeeded")
+        with self._lock:
+            key = key_of(self._ref_pairs(resource_ref))
+            if state == "Succeeded":
+                self._outcomes.pop(key, None)
+            else:
+                self._outcomes[key] = (code, detail or "Injected provisioning failure.")
+
+    # ----------------------------------------------------------------- paths
+    @staticmethod
+    def _collection_name(path: str) -> str:
+        parts = split_path(path)
+        return (canonical_collection(parts[0]) or parts[0]) if parts else ""
+
+    @staticmethod
+    def _ref_pairs(ref: str) -> Pairs:
+        try:
+            return parse_ref(ref)
+        except ValueError:
+            raise not_found(ref) from None
+
+    def _parse(self, path: str) -> tuple[Pairs, str | None]:
+        """(pairs of the resource, trailing collection or None): ``/a/x/b`` -> (((a, x),), b)."""
+        parts = split_path(path)
+        top = canonical_collection(parts[0]) if parts else None
+        if top not in CHILDREN or len(parts) > 4:
+            raise not_found(path)
+        child = canonical_collection(parts[2]) if len(parts) > 2 else None
+        if len(parts) > 2 and child not in CHILDREN[top]:
+            raise not_found(path)
+        pairs: Pairs = ((top, parts[1]),) if len(parts) > 1 else ()
+        if len(parts) == 4:
+            return (*pairs, (child, parts[3])), None
+        return pairs, (top if len(parts) == 1 else child if len(parts) == 3 else None)
+
+    def _resource_pairs(self, path: str) -> Pairs:
+        pairs, collection = self._parse(path)
+        if collection is not None:
+            raise NcError(405, "MethodNotAllowed", f"Only GET is allowed on the collection '{path}'.", path)
+        return pairs
+
+    def _find(self, key: Key) -> _Node | None:
+        node = self._store[key[0][0]].get(key[0][1])
+        if node is not None and len(key) == 2:
+            node = node.children[key[1][0]].get(key[1][1])
+        return node
+
+    def _require(self, pairs: Pairs) -> _Node:
+        node = self._find(key_of(pairs))
+        if node is None:
+            raise not_found(ref_of(pairs))
+        return node
+
+    def _canonical(self, pairs: Pairs) -> str:
+        """The resourceRef with canonical collections and the ids' creation casing."""
+        out = []
+        for i, (collection, rid) in enumerate(pairs):
+            node = self._find(key_of(pairs[:i + 1]))
+            out.append((collection, node.resource_id if node else rid))
+        return ref_of(tuple(out))
+
+    # ----------------------------------------------------------------- state
+    def _tick(self) -> float:
+        """Apply due deletions; return the current clock value."""
+        now = self._clock()
+        due = [d for d in self._deletions if d[0] <= now]
+        if due:
+            self._deletions = [d for d in self._deletions if d[0] > now]
+            for _, key in due:
+                node = self._find(key)
+                if node is None or node.deleting_at is None:
+                    continue
+                parent = self._find(key[:1])
+                container = self._store[key[0][0]] if len(key) == 1 else parent.children[key[1][0]]
+                del container[key[-1][1]]
+        return now
+
+    @staticmethod
+    def _state(node: _Node, now: float, parent: _Node | None = None) -> str:
+        if node.deleting_at is not None or (parent is not None and parent.deleting_at is not None):
+            return "Deleting"
+        return "Updating" if now < node.ready_at else node.outcome
+
+    def _provision(self, node: _Node, key: Key, ready_at: float) -> None:
+        node.ready_at = ready_at
+        node.outcome, node.failure = "Succeeded", None
+        injected = self._outcomes.pop(key, None)
+        if injected:
+            node.outcome, node.failure = "Failed", f"{injected[0]}: {injected[1]}"
+
+    @staticmethod
+    def _check_if_match(if_match: str | None, current: _Node | None, ref: str) -> None:
+        if if_match is None:
+            return
+        if current is None:
+            raise NcError(412, "PreconditionFailed", f"If-Match was given but '{ref}' does not exist.", ref)
+        if if_match.strip() != "*" and _etag_value(if_match) != _etag_value(current.etag):
+            raise NcError(412, "PreconditionFailed",
+                          f"The etag {if_match} does not match the current etag {current.etag} of '{ref}'.", ref)
+
+    # ----------------------------------------------------------------- references
+    def _edges(self) -> Iterator[_Edge]:
+        for collection, nodes in self._store.items():
+            for top in nodes.values():
+                top_pairs = ((collection, top.resource_id),)
+                yield from self._node_edges(top_pairs, top)
+                for cc, children in top.children.items():
+                    for child in children.values():
+                        yield from self._node_edges((*top_pairs, (cc, child.resource_id)), child)
+
+    @staticmethod
+    def _node_edges(pairs: Pairs, node: _Node) -> Iterator[_Edge]:
+        def refs(value: Any) -> Iterator[str]:
+            if isinstance(value, dict):
+                if isinstance(value.get("resourceRef"), str):
+                    yield value["resourceRef"]
+                for item in value.values():
+                    yield from refs(item)
+            elif isinstance(value, list):
+                for item in value:
+                    yield from refs(item)
+
+        for ref in refs(node.properties):
+            try:
+                target = key_of(parse_ref(ref))
+            except ValueError:
+                continue
+            yield _Edge(ref_of(pairs), key_of(pairs), node.collection, target)
+
+    def _backref_index(self) -> dict[Key, list[_Edge]]:
+        index: dict[Key, list[_Edge]] = {}
+        for edge in self._edges():
+            index.setdefault(edge.target_key, []).append(edge)
+        return index
+
+    def _users(self, predicate: Callable[[_Edge], bool]) -> list[str]:
+        return list(dict.fromkeys(e.source_ref for e in self._edges() if predicate(e)))
+
+    @staticmethod
+    def _in_use(ref: str, users: list[str]) -> NcError:
+        return NcError(409, "ResourceInUse", f"'{ref}' is still referenced by: {', '.join(users)}.", ref,
+                       [{"code": "ResourceInUse", "message": f"Referenced by {u}", "target": u} for u in users])
+
+    # ----------------------------------------------------------------- PUT
+    def _put(self, pairs: Pairs, body: Any, if_match: str | None, delay: float) -> tuple[dict[str, Any], bool]:
+        now = self._tick()
+        if not isinstance(body, dict):
+            raise bad_body("The request body must be a JSON object.")
+        body = normalize(body)
+        top = self._find(key_of(pairs[:1]))
+        existing = top if len(pairs) == 1 or top is None else top.children[pairs[1][0]].get(pairs[1][1].lower())
+        if len(pairs) == 2 and top is None:
+            raise not_found(ref_of(pairs[:1]))
+        self._check_if_match(if_match, top if existing is not None else None, ref_of(pairs))
+        if top is not None and self._state(top, now) in BUSY:
+            raise NcError(409, "ResourceNotTerminal", f"'{self._canonical(pairs[:1])}' is "
+                          f"{self._state(top, now)}; retry when its provisioningState is terminal.",
+                          self._canonical(pairs[:1]))
+        rid = body.get("resourceId")
+        if rid is not None and str(rid).lower() != pairs[-1][1].lower():
+            raise invalid("resourceId", f"resourceId '{rid}' does not match the URL id '{pairs[-1][1]}'.")
+        resource_id = existing.resource_id if existing is not None else pairs[-1][1]
+        if len(pairs) == 1:
+            prepared = self._prepare(pairs[0][0], resource_id, body, top)
+            touched = None
+        else:
+            prepared = self._prepare_child(top, pairs[1][0], existing, {**body, "resourceId": resource_id})
+            touched = key_of(pairs)
+        self._commit(prepared, top, now + delay, touched)
+        final = (*pairs[:-1], (pairs[-1][0], resource_id))
+        return self._render(final, now, self._backref_index()), existing is None
+
+    def _prepare_child(self, top: _Node, collection: str, existing: _Node | None,
+                       body: dict[str, Any]) -> _Prepared:
+        """Splice one child into the parent's current body and validate the whole parent."""
+        doc = self._as_input(top)
+        items = doc["properties"][collection]
+        index = next((i for i, c in enumerate(items) if c["resourceId"].lower() == body["resourceId"].lower()),
+                     len(items))
+        items[index:index + 1] = [body]
+        try:
+            return self._prepare(top.collection, top.resource_id, doc, top)
+        except NcError as error:
+            prefix = f"properties.{collection}[{index}]"
+            if error.target == prefix or error.target.startswith(prefix + "."):
+                error.target = error.target[len(prefix) + 1:]
+            raise
+
+    @staticmethod
+    def _as_input(node: _Node) -> dict[str, Any]:
+        props = copy.deepcopy(node.properties)
+        for cc, children in node.children.items():
+            props[cc] = [{"resourceId": c.resource_id, "tags": c.tags, "resourceMetadata": c.metadata,
+                          "properties": copy.deepcopy(c.properties)} for c in children.values()]
+        return {"tags": node.tags, "resourceMetadata": node.metadata, "properties": props}
+
+    def _prepare(self, collection: str, resource_id: str, doc: dict[str, Any], old: _Node | None) -> _Prepared:
+        props = dict(require_object(doc.get("properties"), "properties"))
+        for key in PROPERTY_READ_ONLY:
+            props.pop(key, None)
+        for key in PRESERVED_READ_ONLY.get(collection, ()):
+            props.pop(key, None)
+            if old is not None and key in old.properties:
+                props[key] = old.properties[key]
+        children: Children = {}
+        for cc in CHILDREN[collection]:
+            raw = props.pop(cc, None) or []
+            if not isinstance(raw, list):
+                raise invalid(f"properties.{cc}", f"'{cc}' must be an array.")
+            seen: set[str] = set()
+            children[cc] = []
+            for i, item in enumerate(raw):
+                target = f"properties.{cc}[{i}]"
+                item = require_object(item, target)
+                cid = item.get("resourceId")
+                if not isinstance(cid, str) or not cid.strip() or "/" in cid:
+                    raise invalid(f"{target}.resourceId", "Every child needs a non-empty 'resourceId'.")
+                if cid.lower() in seen:
+                    raise invalid(f"{target}.resourceId", f"Duplicate resourceId '{cid}' in '{cc}'.")
+                seen.add(cid.lower())
+                cprops = dict(require_object(item.get("properties"), f"{target}.properties"))
+                for key in (*PROPERTY_READ_ONLY, *BACKREFS.get(cc, {}).values()):
+                    cprops.pop(key, None)
+                children[cc].append({"resourceId": cid, "tags": require_object(item.get("tags"), f"{target}.tags"),
+                                     "resourceMetadata": require_object(item.get("resourceMetadata"),
+                                                                        f"{target}.resourceMetadata"),
+                                     "properties": cprops})
+        top_key = key_of(((collection, resource_id),))
+        validate(collection, resource_id, props, children, _StoreResolver(self, top_key))
+        return _Prepared(collection, resource_id, require_object(doc.get("tags"), "tags"),
+                         require_object(doc.get("resourceMetadata"), "resourceMetadata"), props, children)
+
+    def _commit(self, p: _Prepared, old: _Node | None, ready_at: float, touched: Key | None) -> None:
+        top_key = key_of(((p.collection, p.resource_id),))
+        if old is not None:
+            kept = {top_key + ((cc, c["resourceId"].lower()),) for cc, items in p.children.items() for c in items}
+            removed = {top_key + ((cc, cid),) for cc, cs in old.children.items() for cid in cs} - kept
+            users = self._users(lambda e: e.target_key in removed and e.source_key[:1] != top_key)
+            if users:
+                gone = ", ".join(sorted(self._canonical(k) for k in removed))
+                raise self._in_use(gone, users)
+        node = _Node(p.collection, p.resource_id, old.instance_id if old else _guid(), p.tags, p.metadata,
+                     p.properties, ready_at, etag=_new_etag())
+        self._provision(node, top_key, ready_at)
+        for cc in CHILDREN[p.collection]:
+            node.children[cc] = {}
+            for item in p.children[cc]:
+                ckey = top_key + ((cc, item["resourceId"].lower()),)
+                prev = old.children[cc].get(ckey[1][1]) if old else None
+                child = _Node(cc, item["resourceId"], prev.instance_id if prev else _guid(), item["tags"],
+                              item["resourceMetadata"], item["properties"], ready_at)
+                if touched is not None and ckey != touched and prev is not None:
+                    child.ready_at, child.outcome, child.failure, child.updated = (
+                        prev.ready_at, prev.outcome, prev.failure, prev.updated)
+                else:
+                    self._provision(child, ckey, ready_at)
+                node.children[cc][ckey[1][1]] = child
+        self._store[p.collection][top_key[0][1]] = node
+
+    # ----------------------------------------------------------------- rendering
+    def _render(self, pairs: Pairs, now: float, index: dict[Key, list[_Edge]]) -> dict[str, Any]:
+        top = self._require(pairs[:1])
+        if len(pairs) == 2:
+            child = self._require(pairs)
+            ref = ref_of(((top.collection, top.resource_id), (child.collection, child.resource_id)))
+            return self._envelope(child, ref, top.etag, self._state(child, now, top), key_of(pairs), index)
+        ref = ref_of(((top.collection, top.resource_id),))
+        out = self._envelope(top, ref, top.etag, self._state(top, now), key_of(pairs[:1]), index)
+        for cc, children in top.children.items():
+            out["properties"][cc] = [self._render((pairs[0], (cc, c.resource_id)), now, index)
+                                     for c in children.values()]
+        return out
+
+    @staticmethod
+    def _envelope(node: _Node, ref: str, etag: str, state: str, key: Key,
+                  index: dict[Key, list[_Edge]]) -> dict[str, Any]:
+        props: dict[str, Any] = {"provisioningState": state, **copy.deepcopy(node.properties)}
+        backrefs = BACKREFS.get(node.collection, {})
+        for prop in backrefs.values():
+            props[prop] = []
+        for edge in index.get(key, []):
+            prop = backrefs.get(edge.source_collection)
+            if prop and {"resourceRef": edge.source_ref} not in props[prop]:
+                props[prop].append({"resourceRef": edge.source_ref})
+        if state == "Failed":
+            code, _, message = (node.failure or "").partition(": ")
+            props["configurationState"] = {"status": "Failure", "lastUpdatedTime": node.updated,
+                                           "detailedInfo": [{"source": "Emulator", "code": code,
+                                                             "message": message}]}
+        elif node.collection == "networkInterfaces":
+            props["configurationState"] = {"status": "Success" if state == "Succeeded" else "InProgress",
+                                           "lastUpdatedTime": node.updated, "detailedInfo": []}
+        return {"resourceRef": ref, "resourceId": node.resource_id, "etag": etag, "instanceId": node.instance_id,
+                "tags": copy.deepcopy(node.tags), "resourceMetadata": copy.deepcopy(node.metadata),
+                "properties": props}
+
+
+class _StoreResolver:
+    """Validation's view of the store, excluding the resource being replaced."""
+
+    def __init__(self, controller: NetworkController, exclude: Key) -> None:
+        self._nc, self._exclude = controller, exclude
+
+    def lookup(self, pairs: Pairs) -> tuple[str, dict[str, Any]] | None:
+        if not pairs or key_of(pairs)[:1] == self._exclude:
+            return None
+        node = self._nc._find(key_of(pairs))
+        if node is None or node.deleting_at is not None:
+            return None
+        return self._nc._canonical(pairs), node.properties
+
+    def used_addresses(self, subnet_ref: str) -> set[str]:
+        used = set()
+        for collection in ("networkInterfaces", "loadBalancers"):
+            for top in self._nc._store[collection].values():
+                if key_of(((collection, top.resource_id),)) == self._exclude:
+                    continue
+                for children in top.children.values():
+                    for child in children.values():
+                        subnet = child.properties.get("subnet") or {}
+                        if str(subnet.get("resourceRef", "")).lower() == subnet_ref.lower():
+                            used.add(child.properties.get("privateIPAddress", ""))
+        return used
