@@ -1,0 +1,3 @@
+"""terraform-provider-sdn: Windows Server SDN guest clusters under Terraform."""
+
+__version__ = "0.1.0"

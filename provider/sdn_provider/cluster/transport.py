@@ -107,9 +107,7 @@ class WinRMSettings:
         except ValueError as exc:
             raise WinRMSettingsError(f"winrm endpoint {self.url!r} has an invalid port") from exc
         if self.auth not in AUTH_METHODS:
-            raise WinRMSettingsError(
-                f"winrm_auth {self.auth!r} is not supported: use one of {', '.join(AUTH_METHODS)}"
-            )
+            raise WinRMSettingsError(f"winrm_auth {self.auth!r} is not supported: use one of {', '.join(AUTH_METHODS)}")
         https = parts.scheme == "https"
         if not https and not self.allow_unencrypted:
             raise WinRMSettingsError(
@@ -156,9 +154,19 @@ def build_command(name: str, params: dict[str, Any]) -> tuple[str, list[str]]:
 
 def _settings_key(settings: WinRMSettings) -> tuple[Any, ...]:
     # Hash the password in so a changed password never reuses a session authenticated with the old one.
-    return (settings.url, settings.auth, settings.username, hash(settings.password), settings.ca_cert_file,
-            settings.insecure, settings.allow_unencrypted, settings.certificate_pem, settings.certificate_key_pem,
-            settings.operation_timeout, settings.connection_timeout)
+    return (
+        settings.url,
+        settings.auth,
+        settings.username,
+        hash(settings.password),
+        settings.ca_cert_file,
+        settings.insecure,
+        settings.allow_unencrypted,
+        settings.certificate_pem,
+        settings.certificate_key_pem,
+        settings.operation_timeout,
+        settings.connection_timeout,
+    )
 
 
 class _ConnectionCache:
@@ -243,8 +251,7 @@ def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> di
     except AuthenticationError as exc:
         _CACHE.drop(settings)
         raise WinRMAuthError(
-            f"authentication to {settings.url} failed for user {settings.username}: "
-            "check winrm_username/winrm_password"
+            f"authentication to {settings.url} failed for user {settings.username}: check winrm_username/winrm_password"
         ) from exc
     except requests.exceptions.SSLError as exc:
         _CACHE.drop(settings)

@@ -1,0 +1,6 @@
+"""Read-only views of Network Controller and cluster objects."""
+
+from sdn_provider.data_sources.load_balancer import LoadBalancerData
+from sdn_provider.data_sources.virtual_network import VirtualNetworkData
+
+DATA_SOURCES: list = [LoadBalancerData, VirtualNetworkData]

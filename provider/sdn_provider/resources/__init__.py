@@ -1,0 +1,5 @@
+"""One module per resource: schema + CRUD + import, nothing else."""
+
+from sdn_provider.resources.load_balancer import LoadBalancer
+
+RESOURCES: list = [LoadBalancer]

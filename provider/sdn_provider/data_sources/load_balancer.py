@@ -1,0 +1,105 @@
+"""`sdn_load_balancer` data source: an existing load balancer (e.g. made by hand) to reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tf import types
+from tf.schema import Attribute, Schema
+
+from sdn_provider.framework import BaseResource, Object
+from sdn_provider.resources.common import CLIENT_ERRORS, report
+from sdn_provider.resources.load_balancer import from_nc, lb_ref
+
+FRONTEND = Object(
+    {
+        "name": types.String(),
+        "private_ip_address": types.String(),
+        "private_ip_allocation_method": types.String(),
+        "subnet_ref": types.String(),
+    }
+)
+PROBE = Object(
+    {
+        "name": types.String(),
+        "protocol": types.String(),
+        "port": types.Number(),
+        "interval_in_seconds": types.Number(),
+        "number_of_probes": types.Number(),
+        "request_path": types.String(),
+    }
+)
+RULE = Object(
+    {
+        "name": types.String(),
+        "frontend_ip_configuration_names": types.List(types.String()),
+        "backend_address_pool_name": types.String(),
+        "probe_name": types.String(),
+        "protocol": types.String(),
+        "frontend_port": types.Number(),
+        "backend_port": types.Number(),
+        "idle_timeout_in_minutes": types.Number(),
+        "enable_floating_ip": types.Bool(),
+        "load_distribution": types.String(),
+    }
+)
+_COMPUTED = [
+    ("resource_ref", types.String(), "`/loadBalancers/<resource_id>`."),
+    ("instance_id", types.String(), "NC instanceId."),
+    ("etag", types.String(), "Current etag."),
+    ("provisioning_state", types.String(), "NC provisioningState."),
+    ("tags", types.Map(types.String()), "NC tags."),
+    ("frontend_ip_configuration", types.List(FRONTEND), "Frontend IP configurations (VIPs)."),
+    ("backend_address_pool", types.List(Object({"name": types.String()})), "Backend pools."),
+    ("probe", types.List(PROBE), "Health probes."),
+    ("load_balancing_rule", types.List(RULE), "Load-balancing rules."),
+    ("frontend_ip_configuration_refs", types.Map(types.String()), "Frontend name -> resourceRef."),
+    ("backend_address_pool_refs", types.Map(types.String()), "Backend pool name -> resourceRef."),
+    ("probe_refs", types.Map(types.String()), "Probe name -> resourceRef."),
+    (
+        "backend_ip_configuration_refs",
+        types.Map(types.List(types.String())),
+        "Backend pool name -> NIC ip configuration refs that are members (NC's backendIPConfigurations).",
+    ),
+]
+
+
+class LoadBalancerData(BaseResource):
+    @classmethod
+    def get_name(cls) -> str:
+        return "load_balancer"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return Schema(
+            version=0,
+            description="An existing Network Controller load balancer.",
+            attributes=[
+                Attribute(
+                    "resource_id", types.String(), required=True, description="NC resourceId of the load balancer."
+                ),
+                *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
+            ],
+        )
+
+    def read(self, ctx: Any, config: dict) -> dict | None:
+        ref = lb_ref(config["resource_id"])
+        try:
+            resource = self.provider.nc.get(ref)
+        except CLIENT_ERRORS as exc:
+            report(ctx.diagnostics, "Cannot read load balancer", exc)
+            return None
+        if resource is None:
+            ctx.diagnostics.add_error("Load balancer not found", f"{ref} does not exist.", path=["resource_id"])
+            return None
+        state = from_nc(resource, {"resource_id": config["resource_id"]})
+        state.pop("timeouts")
+        state["tags"] = resource.get("tags") or {}
+        pools = (resource.get("properties") or {}).get("backendAddressPools") or []
+        state["backend_ip_configuration_refs"] = {
+            p.get("resourceId"): [
+                c.get("resourceRef") for c in (p.get("properties") or {}).get("backendIPConfigurations") or []
+            ]
+            for p in pools
+        }
+        return state

@@ -1,0 +1,38 @@
+"""`terraform-provider-sdn`: the plugin binary Terraform spawns, plus `install` for users."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+
+def _configure_logging() -> None:
+    """Terraform collects plugin stderr into its own log (TF_LOG); never print secrets there."""
+    level = os.environ.get("TF_LOG_PROVIDER") or os.environ.get("TF_LOG") or "WARN"
+    level = {"TRACE": "DEBUG", "JSON": "DEBUG"}.get(level.upper(), level.upper())
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, level, logging.WARNING),
+        format="[%(levelname)s] %(name)s: %(message)s",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] == "install":
+        from sdn_provider.install import main as install_main
+
+        raise SystemExit(install_main(argv[2:]))
+    _configure_logging()
+    from tf.runner import run_provider
+
+    from sdn_provider.framework import install_runtime_patches
+    from sdn_provider.provider import SdnProvider
+
+    install_runtime_patches()
+    run_provider(SdnProvider(), argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""The one Network Controller REST client: every HTTP behaviour of the provider lives here.
+
+Pipeline (azure-core style, composed once per provider process):
+  session (keep-alive pool) -> auth (none | client certificate | Kerberos/Negotiate)
+  -> TLS verification (on by default; custom CA; explicit `insecure`)
+  -> retries with exponential backoff + jitter on connection errors, 429 and 5xx (urllib3 Retry,
+     honours Retry-After; PUT and DELETE are idempotent in NC so they are retried too)
+  -> 409 "parent not terminal" retried until the operation deadline
+  -> error mapping (NC's code, message, target and x-ms-request-id quoted in every error)
+  -> provisioningState polling (start 0.2 s, x1.5, cap 5 s) bounded by a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+log = logging.getLogger("sdn.nc")
+
+API_PREFIX = "/networking/v1"
+#: NC's 409 codes that mean "try again later" rather than "refused" (documented in docs/index.md).
+RETRYABLE_CONFLICTS = frozenset({"ResourceNotTerminal", "ParentNotTerminal", "OperationInProgress"})
+
+
+class NCError(Exception):
+    """An error answer from Network Controller, quoting its code, message and request id."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        target: str = "",
+        request_id: str = "",
+        details: list | None = None,
+        method: str = "",
+        ref: str = "",
+    ):
+        self.status = status
+        self.code = code
+        self.message = message
+        self.target = target
+        self.request_id = request_id
+        self.details = details or []
+        self.method = method
+        self.ref = ref
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"Network Controller answered {self.status} {self.code}: {self.message}"
+        if self.target:
+            text += f" (target: {self.target})"
+        if self.method:
+            text += f" [{self.method} {self.ref}]"
+        if self.request_id:
+            text += f" (x-ms-request-id: {self.request_id})"
+        return text
+
+
+class NCTimeoutError(Exception):
+    """A resource did not reach a terminal provisioning state within its timeout."""
+
+
+class NCConnectionError(Exception):
+    """Network Controller could not be reached (after retries)."""
+
+
+class ProvisioningFailed(Exception):
+    """NC finished provisioning with `Failed`; carries the resource and its configurationState."""
+
+    def __init__(self, ref: str, resource: dict):
+        self.ref = ref
+        self.resource = resource
+        props = resource.get("properties", {})
+        details = (props.get("configurationState") or {}).get("detailedInfo") or []
+        self.details = [f"{d.get('code', '')}: {d.get('message', '')}".strip(": ") for d in details]
+        text = f"{ref} provisioning ended in Failed"
+        if self.details:
+            text += ": " + "; ".join(self.details)
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class NCSettings:
+    uri: str
+    auth: str = "none"  # none | certificate | kerberos
+    ca_cert_file: str | None = None
+    insecure: bool = False
+    client_cert_file: str | None = None
+    client_key_file: str | None = None
+    request_timeout: float = 30.0
+    max_retries: int = 5
+    poll_initial: float = 0.2
+    poll_max: float = 5.0
+
+
+class NCClient:
+    """Thread-safe client: one keep-alive session per provider process, shared by all resources."""
+
+    def __init__(
+        self,
+        settings: NCSettings,
+        stop_event: threading.Event | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.settings = settings
+        self.base = settings.uri.rstrip("/") + API_PREFIX
+        self._stop = stop_event
+        self._sleep = sleep
+        self.session = self._build_session(settings)
+
+    @staticmethod
+    def _build_session(s: NCSettings) -> requests.Session:
+        session = requests.Session()
+        retry = Retry(
+            total=s.max_retries,
+            connect=s.max_retries,
+            read=s.max_retries,
+            status=s.max_retries,
+            backoff_factor=0.2,
+            backoff_max=5.0,
+            backoff_jitter=0.2,
+            status_forcelist=(429, 500, 502, 503, 504),
+            allowed_methods=frozenset({"GET", "PUT", "DELETE"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=32)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update({"Accept": "application/json"})
+        session.verify = False if s.insecure else (s.ca_cert_file or True)
+        if s.auth == "certificate":
+            session.cert = (s.client_cert_file, s.client_key_file) if s.client_key_file else s.client_cert_file
+        elif s.auth == "kerberos":
+            try:
+                from requests_kerberos import OPTIONAL, HTTPKerberosAuth
+            except ImportError as exc:  # optional extra
+                raise NCConnectionError(
+                    "auth = \"kerberos\" needs the kerberos extra: pip install 'terraform-provider-sdn[kerberos]'"
+                ) from exc
+            session.auth = HTTPKerberosAuth(mutual_authentication=OPTIONAL)
+        return session
+
+    # -- raw verbs ------------------------------------------------------------------------------
+    def url(self, ref: str) -> str:
+        return self.base + quote(ref, safe="/")
+
+    def request(
+        self, method: str, ref: str, body: Any = None, etag: str | None = None, deadline: float | None = None
+    ) -> tuple[int, Any, requests.Response | None]:
+        """One NC call; returns (status, parsed body, response). Raises NCError for >= 400 except 404."""
+        headers = {}
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json; charset=UTF-8"
+            data = json.dumps(body).encode()
+        if etag:
+            headers["If-Match"] = etag
+        deadline = deadline or time.monotonic() + 300
+        delay = self.settings.poll_initial
+        while True:
+            try:
+                resp = self.session.request(
+                    method, self.url(ref), data=data, headers=headers, timeout=self.settings.request_timeout
+                )
+            except requests.exceptions.SSLError as exc:
+                raise NCConnectionError(
+                    f"TLS verification of {self.settings.uri} failed: {_root_cause(exc)}. "
+                    "Set ca_cert_file to the CA that signed Network Controller's certificate "
+                    "(or insecure = true to skip verification, not recommended)."
+                ) from exc
+            except requests.exceptions.RequestException as exc:
+                raise NCConnectionError(
+                    f"cannot reach Network Controller at {self.settings.uri} ({method} {ref}): {_root_cause(exc)}"
+                ) from exc
+            request_id = resp.headers.get("x-ms-request-id", "")
+            log.debug("%s %s -> %s (x-ms-request-id: %s)", method, ref, resp.status_code, request_id)
+            if resp.status_code == 404:
+                return 404, None, resp
+            if resp.status_code < 400:
+                return resp.status_code, _json_or_none(resp), resp
+            error = self._error(resp, method, ref)
+            if error.status == 409 and error.code in RETRYABLE_CONFLICTS and time.monotonic() + delay < deadline:
+                self._wait(delay)
+                delay = min(delay * 1.5, self.settings.poll_max)
+                continue
+            raise error
+
+    @staticmethod
+    def _error(resp: requests.Response, method: str, ref: str) -> NCError:
+        request_id = resp.headers.get("x-ms-request-id", "")
+        body = _json_or_none(resp)
+        err = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(err, dict):
+            text = resp.text[:200].strip() or resp.reason or "no body"
+            return NCError(
+                resp.status_code,
+                "UnexpectedResponse",
+                f"non-NC error body: {text}",
+                request_id=request_id,
+                method=method,
+                ref=ref,
+            )
+        details = err.get("details") if isinstance(err.get("details"), list) else []
+        return NCError(
+            resp.status_code,
+            str(err.get("code") or "Unknown"),
+            str(err.get("message") or ""),
+            str(err.get("target") or ""),
+            request_id,
+            details,
+            method,
+            ref,
+        )
+
+    def get(self, ref: str) -> dict | None:
+        _, body, _ = self.request("GET", ref)
+        if body is not None and not isinstance(body, dict):
+            raise NCError(
+                200,
+                "UnexpectedResponse",
+                f"expected a JSON object for {ref}, got {type(body).__name__}",
+                method="GET",
+                ref=ref,
+            )
+        return body
+
+    def put(self, ref: str, body: dict, etag: str | None = None, deadline: float | None = None) -> dict:
+        _, result, _ = self.request("PUT", ref, body, etag, deadline)
+        return result if isinstance(result, dict) else {}
+
+    def delete(self, ref: str, etag: str | None = None, deadline: float | None = None) -> bool:
+        """DELETE; False when the resource was already gone."""
+        status, _, _ = self.request("DELETE", ref, etag=etag, deadline=deadline)
+        return status != 404
+
+    # -- polling --------------------------------------------------------------------------------
+    def wait_for_provisioning(self, ref: str, deadline: float, first: dict | None = None) -> dict:
+        """Poll until Succeeded (returned) or Failed (ProvisioningFailed); NCTimeoutError at the deadline."""
+        delay = self.settings.poll_initial
+        resource = first
+        while True:
+            if resource is not None:
+                state = (resource.get("properties") or {}).get("provisioningState")
+                if state == "Succeeded":
+                    return resource
+                if state == "Failed":
+                    raise ProvisioningFailed(ref, resource)
+            if time.monotonic() + delay > deadline:
+                raise NCTimeoutError(f"{ref} did not finish provisioning in time (last state: {_state(resource)})")
+            self._wait(delay)
+            delay = min(delay * 1.5, self.settings.poll_max)
+            resource = self.get(ref)
+            if resource is None:
+                raise NCError(404, "NotFound", f"{ref} disappeared while it was provisioning", method="GET", ref=ref)
+
+    def wait_for_deletion(self, ref: str, deadline: float) -> None:
+        delay = self.settings.poll_initial
+        while self.get(ref) is not None:
+            if time.monotonic() + delay > deadline:
+                raise NCTimeoutError(f"{ref} was still present when the delete timeout expired")
+            self._wait(delay)
+            delay = min(delay * 1.5, self.settings.poll_max)
+
+    def _wait(self, seconds: float) -> None:
+        seconds *= random.uniform(0.9, 1.1)
+        if self._stop is not None:
+            self._stop.wait(seconds)  # returns early on StopProvider; the next check still runs
+        else:
+            self._sleep(seconds)
+
+
+def _state(resource: dict | None) -> str:
+    return (resource or {}).get("properties", {}).get("provisioningState", "unknown")
+
+
+def _json_or_none(resp: requests.Response) -> Any:
+    if not resp.content:
+        return None
+    try:
+        return resp.json()
+    except ValueError:
+        if resp.status_code < 400:
+            raise NCError(
+                resp.status_code,
+                "UnexpectedResponse",
+                f"Network Controller sent a body that is not JSON: {resp.text[:120]!r}",
+            ) from None
+        return None
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    reason = getattr(exc, "reason", None)
+    return str(reason or exc)
+
+
+def strip_read_only(obj: Any) -> Any:
+    """Drop the state fields NC computes before re-PUTting a GET result (as SdnDiagnostics does)."""
+    if isinstance(obj, dict):
+        return {k: strip_read_only(v) for k, v in obj.items() if k not in ("provisioningState", "configurationState")}
+    if isinstance(obj, list):
+        return [strip_read_only(v) for v in obj]
+    return obj

@@ -1,0 +1,270 @@
+"""Provider schema and configuration. Clients are built lazily, at the first CRUD call."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from tf import types
+from tf.schema import Attribute, Schema
+from tf.types import Unknown
+from tf.utils import Diagnostics
+
+from sdn_provider.framework import STOP_REQUESTED, is_known
+from sdn_provider.nc import KeyedLocks, NCClient, NCSettings
+from sdn_provider.validation import check_duration, check_enum, parse_duration
+
+SOURCE_ADDRESS = "registry.terraform.io/windows-sdn/sdn"
+DEFAULT_OPERATION_TIMEOUT = "30m"
+
+# (attribute, type, env var, description, sensitive)
+_SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
+    (
+        "network_controller_uri",
+        types.String(),
+        "SDN_NETWORK_CONTROLLER_URI",
+        "Base URI of the Network Controller REST endpoint, e.g. `https://nc.contoso.com`.",
+        False,
+    ),
+    (
+        "auth",
+        types.String(),
+        "SDN_AUTH",
+        "Network Controller client authentication: `none` (default), `certificate` or `kerberos`.",
+        False,
+    ),
+    (
+        "ca_cert_file",
+        types.String(),
+        "SDN_CA_CERT_FILE",
+        "PEM file of the CA that signed Network Controller's certificate (default: the system store).",
+        False,
+    ),
+    (
+        "insecure",
+        types.Bool(),
+        "SDN_INSECURE",
+        "Skip TLS certificate verification of Network Controller. Only for labs; default false.",
+        False,
+    ),
+    (
+        "client_cert_file",
+        types.String(),
+        "SDN_CLIENT_CERT_FILE",
+        'PEM client certificate for `auth = "certificate"`.',
+        False,
+    ),
+    (
+        "client_key_file",
+        types.String(),
+        "SDN_CLIENT_KEY_FILE",
+        "PEM private key of the client certificate (when not inside `client_cert_file`).",
+        False,
+    ),
+    (
+        "request_timeout",
+        types.Number(),
+        "SDN_REQUEST_TIMEOUT",
+        "Seconds to wait for one HTTP answer from Network Controller (default 30).",
+        False,
+    ),
+    (
+        "max_retries",
+        types.Number(),
+        "SDN_MAX_RETRIES",
+        "Retries of one request on connection errors, 429 and 5xx, with exponential backoff and jitter (default 5).",
+        False,
+    ),
+    (
+        "operation_timeout",
+        types.String(),
+        "SDN_OPERATION_TIMEOUT",
+        "Default time a create/update/delete may take, provisioning included (default `30m`); "
+        "a resource's `timeouts` block overrides it.",
+        False,
+    ),
+    ("winrm_username", types.String(), "SDN_WINRM_USERNAME", "User for remote PowerShell on the cluster nodes.", False),
+    ("winrm_password", types.String(), "SDN_WINRM_PASSWORD", "Password of `winrm_username`.", True),
+    (
+        "winrm_auth",
+        types.String(),
+        "SDN_WINRM_AUTH",
+        "WinRM authentication: `ntlm` (default), `kerberos`, `credssp`, `certificate` or `basic`.",
+        False,
+    ),
+    ("winrm_port", types.Number(), "SDN_WINRM_PORT", "WinRM port (default 5986 over HTTPS, 5985 over HTTP).", False),
+    ("winrm_use_https", types.Bool(), "SDN_WINRM_USE_HTTPS", "Use HTTPS for WinRM (default true).", False),
+    (
+        "winrm_ca_cert_file",
+        types.String(),
+        "SDN_WINRM_CA_CERT_FILE",
+        "PEM file of the CA that signed the nodes' WinRM certificates (default: the system store).",
+        False,
+    ),
+    (
+        "winrm_insecure",
+        types.Bool(),
+        "SDN_WINRM_INSECURE",
+        "Skip TLS certificate verification for WinRM. Only for labs; default false.",
+        False,
+    ),
+    (
+        "winrm_allow_unencrypted",
+        types.Bool(),
+        "SDN_WINRM_ALLOW_UNENCRYPTED",
+        "Allow WinRM over plain HTTP (required for `basic` over HTTP). Default false.",
+        False,
+    ),
+    (
+        "winrm_cert_file",
+        types.String(),
+        "SDN_WINRM_CERT_FILE",
+        'PEM client certificate for `winrm_auth = "certificate"`.',
+        False,
+    ),
+    ("winrm_key_file", types.String(), "SDN_WINRM_KEY_FILE", "PEM key of `winrm_cert_file`.", False),
+]
+_MAP_SETTINGS = [
+    (
+        "winrm_endpoints",
+        "SDN_WINRM_ENDPOINTS",
+        "Map of cluster node name to WinRM endpoint URL, for nodes reached through another address or port "
+        "(e.g. the emulator's `https://127.0.0.1:55986/wsman`). Env form: `DB1=url,DB2=url`.",
+    ),
+]
+
+
+class NotConfigured(Exception):
+    """A CRUD call needs a setting the configuration left unknown or empty."""
+
+
+class SdnProvider:
+    """The `sdn` provider: holds configuration and the shared, lazily built clients."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.config: dict[str, Any] = {}
+        self._nc: NCClient | None = None
+        self.nc_locks = KeyedLocks()
+        self.cache: dict[str, Any] = {}
+
+    # -- tf.iface.Provider ----------------------------------------------------------------------
+    def get_model_prefix(self) -> str:
+        return "sdn_"
+
+    def full_name(self) -> str:
+        return SOURCE_ADDRESS
+
+    def get_provider_schema(self, diags: Diagnostics) -> Schema:
+        attrs = [
+            Attribute(name, t, description=f"{desc} Environment: `{env}`.", optional=True, sensitive=sens)
+            for name, t, env, desc, sens in _SETTINGS
+        ]
+        attrs += [
+            Attribute(name, types.Map(types.String()), description=f"{desc} Environment: `{env}`.", optional=True)
+            for name, env, desc in _MAP_SETTINGS
+        ]
+        return Schema(version=0, attributes=attrs)
+
+    def validate_config(self, diags: Diagnostics, config: dict) -> None:
+        check_enum(diags, config.get("auth"), ["auth"], ("none", "certificate", "kerberos"), "auth")
+        check_enum(
+            diags,
+            config.get("winrm_auth"),
+            ["winrm_auth"],
+            ("ntlm", "kerberos", "credssp", "certificate", "basic"),
+            "winrm_auth",
+        )
+        check_duration(diags, config.get("operation_timeout"), ["operation_timeout"])
+        if (
+            config.get("auth") == "certificate"
+            and config.get("client_cert_file") is None
+            and not os.environ.get("SDN_CLIENT_CERT_FILE")
+        ):
+            diags.add_error(
+                "Missing client certificate", 'auth = "certificate" needs client_cert_file.', path=["client_cert_file"]
+            )
+
+    def configure_provider(self, diags: Diagnostics, config: dict) -> None:
+        merged: dict[str, Any] = {}
+        for name, t, env, _, _ in _SETTINGS:
+            value = config.get(name)
+            if value is None and os.environ.get(env):
+                value = _from_env(t, os.environ[env])
+            merged[name] = value
+        for name, env, _ in _MAP_SETTINGS:
+            value = config.get(name)
+            if value is None and os.environ.get(env):
+                value = dict(item.split("=", 1) for item in os.environ[env].split(",") if "=" in item)
+            merged[name] = value
+        with self._lock:
+            self.config = merged
+            self._nc = None  # reattach mode: one process serves many configurations
+            self.cache.clear()
+        STOP_REQUESTED.clear()
+
+    def get_data_sources(self) -> list:
+        from sdn_provider.data_sources import DATA_SOURCES
+
+        return DATA_SOURCES
+
+    def get_resources(self) -> list:
+        from sdn_provider.resources import RESOURCES
+
+        return RESOURCES
+
+    def get_functions(self) -> list:
+        return []
+
+    def new_resource(self, klass):
+        return klass(self)
+
+    def new_data_source(self, klass):
+        return klass(self)
+
+    # -- clients ----------------------------------------------------------------------------------
+    def setting(self, name: str, default: Any = None) -> Any:
+        value = self.config.get(name)
+        if value is Unknown:
+            raise NotConfigured(f"provider setting {name} is not known yet; it must be known before this operation")
+        return default if value is None else value
+
+    @property
+    def nc(self) -> NCClient:
+        with self._lock:
+            if self._nc is None:
+                uri = self.setting("network_controller_uri")
+                if not uri:
+                    raise NotConfigured(
+                        "network_controller_uri is not set: set it in the provider block or SDN_NETWORK_CONTROLLER_URI"
+                    )
+                self._nc = NCClient(
+                    NCSettings(
+                        uri=uri,
+                        auth=self.setting("auth", "none"),
+                        ca_cert_file=self.setting("ca_cert_file"),
+                        insecure=bool(self.setting("insecure", False)),
+                        client_cert_file=self.setting("client_cert_file"),
+                        client_key_file=self.setting("client_key_file"),
+                        request_timeout=float(self.setting("request_timeout", 30)),
+                        max_retries=int(self.setting("max_retries", 5)),
+                    ),
+                    stop_event=STOP_REQUESTED,
+                )
+            return self._nc
+
+    def operation_timeout(self, timeouts: dict | None, op: str) -> float:
+        """Seconds allowed for `op` (create/read/update/delete): resource block, then provider, then 30m."""
+        value = (timeouts or {}).get(op) if isinstance(timeouts, dict) else None
+        if not is_known(value):
+            value = self.setting("operation_timeout", DEFAULT_OPERATION_TIMEOUT)
+        return parse_duration(value)
+
+
+def _from_env(t: types.TfType, raw: str) -> Any:
+    if isinstance(t, types.Bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(t, types.Number):
+        return float(raw)
+    return raw

@@ -1,0 +1,101 @@
+"""Pieces every resource shares: the `timeouts` block, deadlines and NC error reporting."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from tf import types
+from tf.schema import Attribute, Block
+from tf.utils import Diagnostics
+
+from sdn_provider.framework import SingleNestedBlock, is_known
+from sdn_provider.nc import NCConnectionError, NCError, NCTimeoutError, ProvisioningFailed
+from sdn_provider.provider import NotConfigured
+from sdn_provider.validation import check_duration
+
+TIMEOUT_OPS = ("create", "read", "update", "delete")
+
+
+def timeouts_block() -> SingleNestedBlock:
+    return SingleNestedBlock(
+        "timeouts",
+        Block(
+            attributes=[
+                Attribute(
+                    op,
+                    types.String(),
+                    optional=True,
+                    description=f"How long {op} may take, e.g. `30m` (default: the provider's `operation_timeout`).",
+                )
+                for op in TIMEOUT_OPS
+            ],
+            description="Per-operation time limits.",
+        ),
+    )
+
+
+def check_timeouts(diags: Diagnostics, config: dict) -> None:
+    block = config.get("timeouts")
+    if isinstance(block, dict):
+        for op in TIMEOUT_OPS:
+            check_duration(diags, block.get(op), ["timeouts", op])
+
+
+def deadline(provider: Any, state: dict, op: str) -> float:
+    return time.monotonic() + provider.operation_timeout(state.get("timeouts"), op)
+
+
+def same_ref(a: Any, b: Any) -> bool:
+    """NC refs compare case-insensitively (users write `/VirtualNetworks/...`, NC answers camelCase)."""
+    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
+
+
+def keep_spelling(prior: Any, current: Any) -> Any:
+    """Keep the user's spelling of a ref when NC returns the same ref in canonical casing."""
+    return prior if same_ref(prior, current) else current
+
+
+def last_segment(ref: str | None) -> str | None:
+    return ref.rstrip("/").rsplit("/", 1)[-1] if ref else None
+
+
+_TARGET_STEP = re.compile(r"([A-Za-z]+)(?:\[(\d+)\])?")
+
+
+def path_from_target(target: str, names: dict[str, str]) -> list | None:
+    """Map NC's error target (`properties.probes[0].properties.port`) onto a Terraform attribute path."""
+    path: list = []
+    for step in target.split("."):
+        match = _TARGET_STEP.fullmatch(step)
+        if not match:
+            return None
+        key, index = match.groups()
+        if key == "properties":
+            continue
+        mapped = names.get(key.lower())
+        if mapped is None:
+            return path or None
+        path.append(mapped)
+        if index is not None:
+            path.append((int(index),))
+    return path or None
+
+
+def report(diags: Diagnostics, summary: str, exc: Exception, names: dict[str, str] | None = None) -> None:
+    """Turn a client exception into one diagnostic; NC's target becomes the attribute path when it maps."""
+    path = None
+    if isinstance(exc, NCError) and exc.target and names:
+        path = path_from_target(exc.target, names)
+    detail = str(exc)
+    if isinstance(exc, ProvisioningFailed) and not exc.details:
+        detail += " (Network Controller gave no configurationState details)"
+    diags.add_error(summary, detail, path=path)
+
+
+CLIENT_ERRORS = (NCError, NCConnectionError, NCTimeoutError, ProvisioningFailed, NotConfigured)
+
+
+def known_list(value: Any) -> list:
+    return value if is_known(value) and isinstance(value, list) else []

@@ -1,0 +1,219 @@
+"""Shared test harness: a real emulator process, a long-lived provider in reattach (dev) mode,
+and a small driver for the real `terraform` binary (honours $TERRAFORM, e.g. OpenTofu)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+BIN = Path(sys.executable).parent
+TERRAFORM = os.environ.get("TERRAFORM") or shutil.which("terraform") or str(BIN / "terraform")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _wait_for_file(path: Path, proc: subprocess.Popen, timeout: float = 30) -> dict:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if path.exists() and path.stat().st_size:
+            try:
+                return json.loads(path.read_text())
+            except ValueError:
+                pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited early with {proc.returncode}")
+        time.sleep(0.05)
+    raise TimeoutError(f"{path} was not written within {timeout}s")
+
+
+@dataclass
+class Emulator:
+    """A running `sdn-emulator` process and what its state file reports."""
+
+    proc: subprocess.Popen
+    info: dict
+    workdir: Path
+
+    @classmethod
+    def start(cls, *args: str, delay: float = 0.0) -> Emulator:
+        workdir = Path(tempfile.mkdtemp(prefix="sdn-emu-"))
+        state_file = workdir / "state.json"
+        log = open(workdir / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
+        proc = subprocess.Popen(
+            [
+                str(BIN / "sdn-emulator"),
+                "serve",
+                "--port",
+                "0",
+                "--provisioning-delay",
+                str(delay),
+                "--state-file",
+                str(state_file),
+                "--tls-dir",
+                str(workdir / "tls"),
+                *args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return cls(proc, _wait_for_file(state_file, proc), workdir)
+
+    @property
+    def uri(self) -> str:
+        return self.info["nc_uri"]
+
+    def session(self) -> requests.Session:
+        s = requests.Session()
+        if self.info.get("ca_file"):
+            s.verify = self.info["ca_file"]
+        if self.info.get("client_cert"):
+            s.cert = (self.info["client_cert"], self.info["client_key"])
+        return s
+
+    def get(self, ref: str) -> Any:
+        r = self.session().get(self.uri + "/networking/v1" + ref, timeout=10)
+        return None if r.status_code == 404 else r.json()
+
+    def put(self, ref: str, body: dict) -> requests.Response:
+        return self.session().put(self.uri + "/networking/v1" + ref, json=body, timeout=10)
+
+    def delete(self, ref: str) -> requests.Response:
+        return self.session().delete(self.uri + "/networking/v1" + ref, timeout=10)
+
+    def list(self, collection: str) -> list:
+        return self.get("/" + collection).get("value", [])
+
+    def admin(self, method: str, path: str, body: dict | None = None) -> Any:
+        r = self.session().request(method, self.uri + "/_emulator/" + path, json=body, timeout=10)
+        r.raise_for_status()
+        return r.json() if r.content else None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+@dataclass
+class ProviderServer:
+    """`terraform-provider-sdn --dev`: one process serving every terraform command of a test worker."""
+
+    proc: subprocess.Popen
+    reattach: str
+
+    @classmethod
+    def start(cls, env: dict | None = None) -> ProviderServer:
+        proc = subprocess.Popen(
+            [str(BIN / "terraform-provider-sdn"), "--dev"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            start_new_session=True,
+        )
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            line = proc.stdout.readline()
+            match = re.search(r"TF_REATTACH_PROVIDERS='(.+)'", line)
+            if match:
+                return cls(proc, match.group(1))
+            if not line and proc.poll() is not None:
+                break
+        proc.kill()
+        raise RuntimeError("provider did not print its reattach line")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(10)
+
+
+class TerraformError(AssertionError):
+    pass
+
+
+class Terraform:
+    """Runs the real terraform binary in one working directory."""
+
+    def __init__(self, workdir: Path, env: dict[str, str]):
+        self.workdir = workdir
+        self.env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_INPUT": "0", **env}
+
+    def write(self, hcl: str, name: str = "main.tf") -> None:
+        (self.workdir / name).write_text(textwrap.dedent(hcl))
+
+    def run(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+        proc = subprocess.run(
+            [TERRAFORM, *args], cwd=self.workdir, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        if check and proc.returncode != 0:
+            raise TerraformError(
+                f"terraform {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
+
+    def init(self) -> subprocess.CompletedProcess:
+        return self.run("init", "-no-color", "-input=false")
+
+    def apply(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.run("apply", "-auto-approve", "-no-color", "-input=false", *extra, check=check)
+
+    def destroy(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.run("destroy", "-auto-approve", "-no-color", "-input=false", *extra, check=check)
+
+    def plan(self, *extra: str) -> subprocess.CompletedProcess:
+        """`plan -detailed-exitcode`: returncode 0 = no changes, 2 = changes, 1 = error."""
+        return self.run("plan", "-detailed-exitcode", "-no-color", "-input=false", *extra, check=False)
+
+    def assert_no_changes(self) -> None:
+        proc = self.plan()
+        assert proc.returncode == 0, f"expected an empty plan, got rc={proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+
+    def import_(self, address: str, resource_id: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.run("import", "-no-color", "-input=false", address, resource_id, check=check)
+
+    def state(self) -> dict:
+        out = self.run("show", "-json", "-no-color").stdout
+        return json.loads(out)
+
+    def resources(self) -> dict[str, dict]:
+        """Address -> attribute values of every resource in state (root module and children)."""
+        found: dict[str, dict] = {}
+
+        def walk(module: dict) -> None:
+            for r in module.get("resources", []):
+                found[r["address"]] = r["values"]
+            for child in module.get("child_modules", []):
+                walk(child)
+
+        walk(self.state().get("values", {}).get("root_module", {}))
+        return found
+
+
+def provider_block(emulator: Emulator, extra: str = "") -> str:
+    """HCL for the provider pointed at an emulator (TLS material included when it has some)."""
+    lines = [f'network_controller_uri = "{emulator.uri}"']
+    if emulator.info.get("ca_file") and emulator.uri.startswith("https"):
+        lines.append(f'ca_cert_file = "{emulator.info["ca_file"]}"')
+    body = "\n  ".join(lines + ([extra] if extra else []))
+    return (
+        'terraform {\n  required_providers {\n    sdn = { source = "windows-sdn/sdn" }\n  }\n}\n\n'
+        f'provider "sdn" {{\n  {body}\n}}\n'
+    )
