@@ -1,0 +1,34 @@
+# The README's two commands: `make demo` and `make test`. Both set everything up themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+
+.PHONY: install demo test lint faults bench proto clean
+
+install: $(STAMP) build/terraform.rc
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+# A filesystem mirror + CLI config: `TF_CLI_CONFIG_FILE=build/terraform.rc terraform init` finds windows-sdn/sdn.
+build/terraform.rc: $(STAMP)
+	$(BIN)/terraform-provider-sdn install --mirror build/mirror --cli-config build/terraform.rc
+
+demo: install
+	$(BIN)/python tools/demo.py
+
+test: install
+	$(BIN)/ruff check provider tests bench tools
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
+lint: install
+	$(BIN)/ruff check provider tests bench tools
+	$(BIN)/ruff format --check provider tests bench tools
+
+clean:
+	rm -rf build $(VENV) *.egg-info provider/*.egg-info
