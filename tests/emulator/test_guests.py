@@ -1,0 +1,151 @@
+"""The emulator's guest nodes, driven only through the provider's run_script over real pypsrp/HTTPS."""
+
+from __future__ import annotations
+
+import pytest
+
+from sdn_provider.cluster.transport import (
+    ClusterCommandError,
+    WinRMAuthError,
+    WinRMConnectionError,
+    run_script,
+)
+
+from .guests_fixtures import PASSWORD, Guests, guest_tls, guests  # noqa: F401
+
+INJECTION = "x'; Remove-Cluster -Force; '"
+SEED = {"Address": "192.168.2.100", "ProbePort": 59999, "SubnetMask": "255.255.255.255",
+        "Network": "Cluster Network 1", "EnableDhcp": 0}
+
+
+def _build(g: Guests) -> None:
+    db1 = g.settings("DB1")
+    created = run_script(db1, "new_cluster", {"name": "MyCluster", "node": "DB1", "static_address": None})
+    assert created["exists"] and created["name"] == "MyCluster"
+    assert created["ip_resource"]["parameters"]["EnableDhcp"] == 1
+    joined = run_script(db1, "add_cluster_node", {"cluster": "MyCluster", "node": "DB2"})
+    assert [n["name"] for n in joined["nodes"]] == ["DB1", "DB2"]
+    run_script(db1, "set_cluster_ip_address", {"resource_name": "Cluster IP Address", "parameters": SEED})
+
+
+def test_seed_example_makes_db1_answer_probes(guests: Guests) -> None:
+    db1 = guests.settings("DB1")
+    assert run_script(db1, "get_cluster", {}) == {"exists": False}
+    _build(guests)
+    ip = run_script(db1, "get_cluster_resource", {"resource_name": "Cluster IP Address"})
+    name = run_script(db1, "get_cluster_resource", {"resource_name": "Cluster Name"})
+    assert ip["state"] == name["state"] == "Online"
+    assert ip["owner_node"] == "DB1" and ip["resource_type"] == "IP Address"
+    assert name["dependencies"] == "[Cluster IP Address]"
+    assert {k: ip["parameters"][k] for k in SEED} == SEED
+    assert guests.world.probe_answerers() == [("DB1", "192.168.2.100", 59999)]
+    assert guests.world.cluster_ip_online("192.168.2.100") == "DB1"
+    assert guests.world.command_counts()["DB1"] == 6
+
+
+def test_change_probe_port_returns_previous_values(guests: Guests) -> None:
+    _build(guests)
+    out = run_script(guests.settings("DB1"), "set_cluster_ip_address",
+                     {"resource_name": "Cluster IP Address", "parameters": {**SEED, "ProbePort": 60000}})
+    assert out["previous"]["ProbePort"] == 59999
+    assert out["resource"]["parameters"]["ProbePort"] == 60000
+    assert guests.world.probe_answerers() == [("DB1", "192.168.2.100", 60000)]
+
+
+def test_unknown_network_is_windows_error(guests: Guests) -> None:
+    _build(guests)
+    with pytest.raises(ClusterCommandError) as exc:
+        run_script(guests.settings("DB1"), "set_cluster_ip_address",
+                   {"resource_name": "Cluster IP Address", "parameters": {**SEED, "Network": "Cluster Network 9"}})
+    assert "The cluster network was not found" in str(exc.value)
+    assert exc.value.cmdlet == "Set-ClusterParameter"
+
+
+def test_address_outside_network_needs_host_mask(guests: Guests) -> None:
+    _build(guests)
+    bad = {**SEED, "Address": "10.0.0.5", "SubnetMask": "255.255.255.0"}
+    with pytest.raises(ClusterCommandError, match="does not match cluster network"):
+        run_script(guests.settings("DB1"), "set_cluster_ip_address",
+                   {"resource_name": "Cluster IP Address", "parameters": bad})
+
+
+def test_wrong_password_is_auth_error(guests: Guests) -> None:
+    with pytest.raises(WinRMAuthError) as exc:
+        run_script(guests.settings("DB1", password="wrong-one"), "get_cluster", {})
+    assert "check winrm_username/winrm_password" in str(exc.value)
+    assert "wrong-one" not in str(exc.value) and PASSWORD not in str(exc.value)
+
+
+def test_basic_auth_over_https(guests: Guests) -> None:
+    assert run_script(guests.settings("DB2", auth="basic"), "get_cluster", {}) == {"exists": False}
+
+
+def test_untrusted_certificate_is_rejected(guests: Guests) -> None:
+    with pytest.raises(WinRMConnectionError, match="TLS"):
+        run_script(guests.settings("DB1", ca_cert_file=None), "get_cluster", {})
+
+
+def test_stopped_node_refuses_and_group_fails_over(guests: Guests) -> None:
+    _build(guests)
+    guests.world.stop_node("DB1")
+    with pytest.raises(WinRMConnectionError):
+        run_script(guests.settings("DB1"), "get_cluster", {})
+    assert guests.world.probe_answerers() == [("DB2", "192.168.2.100", 59999)]
+    ip = run_script(guests.settings("DB2"), "get_cluster_resource", {"resource_name": "Cluster IP Address"})
+    assert ip["owner_node"] == "DB2" and ip["state"] == "Online"
+    guests.world.start_node("DB1")
+    assert run_script(guests.settings("DB1"), "get_cluster", {})["exists"]
+
+
+def test_move_group_moves_answerer(guests: Guests) -> None:
+    _build(guests)
+    guests.world.move_group("DB2")
+    assert guests.world.probe_answerers() == [("DB2", "192.168.2.100", 59999)]
+    guests.world.move_group("DB1")
+    assert guests.world.cluster_ip_online("192.168.2.100") == "DB1"
+
+
+def test_evict_node_and_remove_cluster(guests: Guests) -> None:
+    _build(guests)
+    guests.world.move_group("DB2")
+    db1 = guests.settings("DB1")
+    out = run_script(db1, "remove_cluster_node", {"cluster": "MyCluster", "node": "DB2"})
+    assert [n["name"] for n in out["nodes"]] == ["DB1"]
+    assert guests.world.probe_answerers() == [("DB1", "192.168.2.100", 59999)]
+    assert run_script(guests.settings("DB2"), "get_cluster", {}) == {"exists": False}
+    assert run_script(db1, "remove_cluster", {"cluster": "MyCluster"}) == {"removed": True}
+    assert run_script(db1, "get_cluster", {}) == {"exists": False}
+    assert guests.world.probe_answerers() == []
+
+
+def test_unknown_node_and_resource(guests: Guests) -> None:
+    _build(guests)
+    db1 = guests.settings("DB1")
+    with pytest.raises(ClusterCommandError, match="DB9"):
+        run_script(db1, "add_cluster_node", {"cluster": "MyCluster", "node": "DB9"})
+    with pytest.raises(ClusterCommandError, match="An error occurred opening resource 'Nope'"):
+        run_script(db1, "get_cluster_resource", {"resource_name": "Nope"})
+
+
+@pytest.mark.parametrize("field", ["cluster", "resource_name", "network", "new_cluster_name", "node"])
+def test_injection_arrives_literally(guests: Guests, field: str) -> None:
+    _build(guests)
+    db1 = guests.settings("DB1")
+    if field == "cluster":
+        name, params = "add_cluster_node", {"cluster": INJECTION, "node": "DB2"}
+    elif field == "node":
+        name, params = "remove_cluster_node", {"cluster": "MyCluster", "node": INJECTION}
+    elif field == "resource_name":
+        name, params = "get_cluster_resource", {"resource_name": INJECTION}
+    elif field == "network":
+        name, params = "set_cluster_ip_address", {"resource_name": "Cluster IP Address",
+                                                  "parameters": {**SEED, "Network": INJECTION}}
+    else:
+        guests.world.remove_cluster_node("DB1", "MyCluster", "DB2")
+        name, params = "new_cluster", {"name": INJECTION, "node": "DB2", "static_address": None}
+    with pytest.raises(ClusterCommandError) as exc:
+        run_script(db1, name, params)
+    assert INJECTION in str(exc.value)
+    assert run_script(db1, "get_cluster", {})["name"] == "MyCluster"
+    assert not any(cmd == "Remove-Cluster" for _, cmd, _ in guests.world.history)
+    assert any(INJECTION in args.values() for _, _, args in guests.world.history)
