@@ -1,0 +1,5 @@
+"""NC REST adapter over the emulator model."""
+
+from .server import NcRestServer
+
+__all__ = ["NcRestServer"]

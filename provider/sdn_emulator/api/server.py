@@ -1,0 +1,249 @@
+"""NC REST adapter: a thin stdlib HTTP(S) layer over ``NetworkController`` (all semantics live in the model).
+
+Routes:
+- ``/networking/v1/...``: GET (resource or collection), PUT (200 update / 201 create), DELETE (200 with the
+  resource in ``Deleting``; 404 when missing); any other verb -> 405. Every request is counted and may be
+  answered by an injected fault first.
+- ``/networking/discovery``: ``{"properties": {"currentRestVersion": "v1"}}``.
+- ``/_emulator/...`` (not NC; for tests and tools): ``GET stats``, ``POST stats/reset``,
+  ``POST faults`` (``{"kind": "bump_etag" | "fail_next" | "provisioning_outcome", ...}``), ``GET inventory``.
+
+Responses carry ``x-ms-request-id`` (new GUID each), ``Server: Microsoft-HTTPAPI/2.0``, ``ETag`` for single
+resources and always ``Content-Length`` (HTTP/1.1 keep-alive).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import ssl
+import sys
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..model import NcError, NetworkController
+from ..model.schema import bad_body, split_path
+
+log = logging.getLogger("sdn_emulator.api")
+_QUIET_ERRORS = (ssl.SSLError, ConnectionError, TimeoutError, OSError)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], controller: NetworkController,
+                 ssl_context: ssl.SSLContext | None) -> None:
+        self.controller = controller
+        self.ssl_context = ssl_context
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, addr = self.socket.accept()
+        if self.ssl_context is not None:
+            # Handshake later, in the worker thread, so one slow client cannot stall accept().
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        if isinstance(request, ssl.SSLSocket):
+            request.settimeout(10)
+            request.do_handshake()
+        super().finish_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], _QUIET_ERRORS):
+            log.exception("error while serving %s", client_address)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            for sock in list(self.connections):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Microsoft-HTTPAPI/2.0"
+    timeout = 120
+    server: _Server
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch("OPTIONS")
+
+    def _dispatch(self, method: str) -> None:
+        request_id = str(uuid.uuid4())
+        headers: dict[str, str] = {}
+        try:
+            raw = self._read_body()
+            parts = [unquote(p) for p in split_path(urlsplit(self.path).path)]
+            head = [p.lower() for p in parts[:2]]
+            if head == ["networking", "v1"]:
+                status, doc = self._nc(method, "/" + "/".join(parts[2:]), raw)
+                if isinstance(doc.get("etag"), str):
+                    headers["ETag"] = doc["etag"]
+            elif head == ["networking", "discovery"] and len(parts) == 2:
+                status, doc = self._only(method, "GET", lambda: {"properties": {"currentRestVersion": "v1"}})
+            elif head[:1] == ["_emulator"]:
+                status, doc = self._admin(method, "/".join(parts[1:]).lower(), raw)
+            else:
+                raise NcError(404, "NotFound", f"No such endpoint: {self.path}", self.path)
+        except NcError as error:
+            status, doc = error.status, error.body()
+        log.info("%s %s -> %s (%s)", method, self.path, status, request_id)
+        self._send(status, doc, request_id, headers)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            raise NcError(411, "LengthRequired", "Send the body with a Content-Length header.")
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    @staticmethod
+    def _json(raw: bytes) -> Any:
+        if not raw.strip():
+            raise bad_body("The request requires a JSON body.")
+        try:
+            return json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise bad_body(f"The request body is not valid JSON: {error}.") from None
+
+    @staticmethod
+    def _only(method: str, allowed: str, action: Any) -> tuple[int, dict[str, Any]]:
+        if method != allowed:
+            raise NcError(405, "MethodNotAllowed", f"{method} is not allowed here; use {allowed}.")
+        return 200, action()
+
+    def _nc(self, method: str, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        nc = self.server.controller
+        nc.record_request(method, path)
+        fault = nc.take_fault(method, path)
+        if fault is not None:
+            raise fault
+        if method == "GET":
+            return 200, nc.get(path)
+        if method == "PUT":
+            doc, created = nc.put(path, self._json(raw), self.headers.get("If-Match"))
+            return (201 if created else 200), doc
+        if method == "DELETE":
+            return 200, nc.delete(path, self.headers.get("If-Match"))
+        raise NcError(405, "MethodNotAllowed", f"{method} is not supported by the Network Controller API.", path)
+
+    def _admin(self, method: str, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        nc = self.server.controller
+        if path == "stats":
+            return self._only(method, "GET", lambda: _stats(nc))
+        if path == "stats/reset":
+            return self._only(method, "POST", lambda: nc.reset_request_counts() or {"reset": True})
+        if path == "inventory":
+            return self._only(method, "GET", nc.snapshot)
+        if path == "faults":
+            return self._only(method, "POST", lambda: _apply_fault(nc, self._json(raw)))
+        raise NcError(404, "NotFound", f"No such emulator endpoint: /_emulator/{path}")
+
+    def _send(self, status: int, doc: dict[str, Any], request_id: str, headers: dict[str, str]) -> None:
+        data = json.dumps(doc).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-ms-request-id", request_id)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _stats(nc: NetworkController) -> dict[str, Any]:
+    counts = nc.request_counts()
+    return {"requests": [{"method": m, "collection": c, "count": n} for (m, c), n in sorted(counts.items())],
+            "total": sum(counts.values())}
+
+
+def _apply_fault(nc: NetworkController, spec: Any) -> dict[str, Any]:
+    """Admin fault injection: one small JSON verb per model fault hook."""
+    if not isinstance(spec, dict):
+        raise bad_body("The fault must be a JSON object with a 'kind'.")
+    kind = spec.get("kind")
+    try:
+        if kind == "bump_etag":
+            return {"etag": nc.bump_etag(spec["resourceRef"])}
+        if kind == "fail_next":
+            nc.fail_next(spec.get("method", "*"), spec.get("collection", "*"), int(spec.get("status", 503)),
+                         int(spec.get("count", 1)))
+            return {"armed": True}
+        if kind == "provisioning_outcome":
+            nc.set_provisioning_outcome(spec["resourceRef"], spec.get("state", "Failed"), spec.get("detail", ""))
+            return {"armed": True}
+    except (KeyError, TypeError, ValueError) as error:
+        raise bad_body(f"Invalid fault specification: {error!r}.") from None
+    raise bad_body("'kind' must be one of bump_etag, fail_next, provisioning_outcome.")
+
+
+class NcRestServer:
+    """The NC REST endpoint as an emulator component (start/stop/url)."""
+
+    name = "nc-rest"
+
+    def __init__(self, controller: NetworkController, host: str = "127.0.0.1", port: int = 0,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
+        self._server = _Server((host, port), controller, ssl_context)
+        self._thread: threading.Thread | None = None
+        self._tls = ssl_context is not None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"{'https' if self._tls else 'http'}://{host}:{port}"
+
+    def describe(self) -> str:
+        return f"NC REST API     {self.url}/networking/v1"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="nc-rest", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.close_connections()
+        self._server.server_close()

@@ -1,0 +1,112 @@
+"""The emulator as one object: the NC model plus the network-facing components built on it.
+
+``Emulator`` is a plain composition: every component has ``start()``, ``stop()``, ``describe()`` and is
+appended to ``self.components`` in ``__init__``. Simulated guest nodes (WinRM), the SLB data plane and the
+gRPC control service plug in the same way, next to the NC REST server, sharing ``self.controller``
+and ``self.topology``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from .api import NcRestServer
+from .model import NetworkController
+from .tls import TlsMaterial, ensure_tls_material
+from .topology import Topology, seed_controller
+
+
+class Component(Protocol):
+    """A network-facing part of the emulator; ``stop()`` must be safe if never started or called twice."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass
+class EmulatorOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    provisioning_delay: float = 1.0
+    topology: Topology | None = None
+    tls: bool = False
+    tls_dir: Path | None = None
+    client_cert_auth: bool = False
+    allow_remote: bool = False
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Emulator:
+    """NC model + REST API (+ later guests, data plane, control service) with one lifecycle."""
+
+    def __init__(self, options: EmulatorOptions | None = None, **overrides: Any) -> None:
+        self.options = replace(options or EmulatorOptions(), **overrides)
+        opts = self.options
+        if not is_loopback(opts.host) and not opts.allow_remote:
+            raise ValueError(f"refusing to listen on non-loopback host {opts.host!r} without allow_remote")
+        if opts.client_cert_auth and not opts.tls:
+            raise ValueError("client certificate auth requires TLS")
+        self.topology = opts.topology or Topology.default()
+        self.controller = NetworkController(opts.provisioning_delay)
+        seed_controller(self.topology, self.controller)
+        self.tls: TlsMaterial | None = ensure_tls_material(opts.tls_dir) if opts.tls else None
+        context = self.tls.server_context(opts.client_cert_auth) if self.tls else None
+        self.nc = NcRestServer(self.controller, opts.host, opts.port, context)
+        self.components: list[Component] = [self.nc]
+
+    def start(self) -> Emulator:
+        try:
+            for component in self.components:
+                component.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for component in reversed(self.components):
+            component.stop()
+        if self.tls and self.options.tls_dir is None:
+            shutil.rmtree(self.tls.directory, ignore_errors=True)  # a generated temp dir: nobody else uses it
+
+    def endpoints(self) -> dict[str, Any]:
+        """Where clients connect: ``nc_uri`` plus the TLS files (None without TLS)."""
+        return {"nc_uri": self.nc.url,
+                "ca_file": str(self.tls.ca_file) if self.tls else None,
+                "client_cert": str(self.tls.client_cert) if self.tls else None,
+                "client_key": str(self.tls.client_key) if self.tls else None}
+
+    def describe(self) -> list[str]:
+        """One readable line per component, for the CLI banner."""
+        lines = [c.describe() for c in self.components]
+        lines.append(f"provisioning    {self.options.provisioning_delay:g}s Updating/Deleting per PUT/DELETE")
+        if self.tls:
+            auth = "client certificate required" if self.options.client_cert_auth else "no client auth"
+            lines.append(f"TLS CA          {self.tls.ca_file} ({auth})")
+        nodes = ", ".join(n.name for n in self.topology.nodes) or "none"
+        lines.append(f"topology        {len(self.topology.virtual_networks)} virtual network(s), "
+                     f"{len(self.topology.network_interfaces)} NIC(s), nodes: {nodes}")
+        return lines
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

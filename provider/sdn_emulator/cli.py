@@ -1,0 +1,87 @@
+"""``sdn-emulator`` console script: ``serve`` (default) and ``topology --tenants N``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .app import Emulator, EmulatorOptions, is_loopback
+from .topology import Topology, generate_multi_tenant
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sdn-emulator", description="Windows Server SDN emulator (NC REST API).")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the emulator (default)")
+    serve.add_argument("--host", default="127.0.0.1", help="listen address (loopback unless --allow-remote)")
+    serve.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    serve.add_argument("--port", type=int, default=8480, help="NC REST port (0 = pick a free port)")
+    serve.add_argument("--provisioning-delay", type=float, default=1.0, help="seconds in Updating/Deleting")
+    serve.add_argument("--topology", type=Path, help="topology JSON file (default: the seed's)")
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
+    serve.add_argument("--tls-dir", type=Path, help="where to keep the CA/server/client certificates")
+    serve.add_argument("--client-cert-auth", action="store_true", help="require a client certificate (implies --tls)")
+    serve.add_argument("--state-file", type=Path, help="write endpoints as JSON here once ready")
+    topo = sub.add_parser("topology", help="print a generated topology file")
+    topo.add_argument("--tenants", type=int, required=True, help="number of tenants (1-250)")
+    return parser
+
+
+def _write_state(path: Path, state: dict[str, object]) -> None:
+    """Atomic write: readers polling for the file never see half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    os.replace(tmp, path)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not is_loopback(args.host) and not args.allow_remote:
+        print(f"sdn-emulator: refusing non-loopback --host {args.host} without --allow-remote", file=sys.stderr)
+        return 2
+    topology = Topology.load(args.topology) if args.topology else None
+    emulator = Emulator(EmulatorOptions(
+        host=args.host, port=args.port, provisioning_delay=args.provisioning_delay, topology=topology,
+        tls=args.tls or args.client_cert_auth, tls_dir=args.tls_dir, client_cert_auth=args.client_cert_auth,
+        allow_remote=args.allow_remote))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    emulator.start()
+    try:
+        for line in emulator.describe():
+            print(line, flush=True)
+        if args.state_file:
+            _write_state(args.state_file, {**emulator.endpoints(), "pid": os.getpid()})
+        while not stop.wait(0.5):
+            pass
+    finally:
+        emulator.stop()
+        if args.state_file:
+            args.state_file.unlink(missing_ok=True)
+    print("sdn-emulator stopped", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "serve")
+    args = _parser().parse_args(argv)
+    if args.command == "topology":
+        try:
+            print(json.dumps(generate_multi_tenant(args.tenants), indent=2))
+        except ValueError as error:
+            print(f"sdn-emulator: {error}", file=sys.stderr)
+            return 2
+        return 0
+    return _serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
