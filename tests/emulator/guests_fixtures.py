@@ -41,8 +41,8 @@ def _cert(subject: str, issuer_key, issuer_name, key, ca: bool) -> x509.Certific
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-@pytest.fixture(scope="session")
-def guest_tls(tmp_path_factory) -> tuple[str, str, str]:
+@pytest.fixture(scope="session", name="guest_tls")
+def guest_tls_fixture(tmp_path_factory) -> tuple[str, str, str]:
     """(ca_file, cert_file, key_file) for 127.0.0.1."""
     d: Path = tmp_path_factory.mktemp("guest-tls")
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -69,8 +69,8 @@ class Guests:
         return WinRMSettings(**values)
 
 
-@pytest.fixture
-def guests(guest_tls) -> Iterator[Guests]:
+@pytest.fixture(name="guests")
+def guests_fixture(guest_tls) -> Iterator[Guests]:
     """DB1/DB2 (192.168.2.11/.12 in 192.168.2.0/24), each with its own HTTPS WinRM endpoint on loopback."""
     ca_file, cert_file, key_file = guest_tls
     world = GuestWorld()

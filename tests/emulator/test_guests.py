@@ -11,7 +11,7 @@ from sdn_provider.cluster.transport import (
     run_script,
 )
 
-from .guests_fixtures import PASSWORD, Guests, guest_tls, guests  # noqa: F401
+from .guests_fixtures import PASSWORD, Guests, guest_tls_fixture, guests_fixture  # noqa: F401
 
 INJECTION = "x'; Remove-Cluster -Force; '"
 SEED = {"Address": "192.168.2.100", "ProbePort": 59999, "SubnetMask": "255.255.255.255",

@@ -14,6 +14,7 @@ import hashlib
 import os
 import socket
 import ssl
+import sys
 import tempfile
 import threading
 import uuid
@@ -112,6 +113,11 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
     endpoint: NodeEndpoint
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that drop the connection or reject our certificate are normal here, not tracebacks."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

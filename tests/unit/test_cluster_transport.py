@@ -1,0 +1,133 @@
+"""The WinRM command builder and settings validation: user data never becomes PowerShell source."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sdn_provider.cluster import transport
+from sdn_provider.cluster.transport import (
+    MAX_COMMAND_LINE,
+    PRELUDE,
+    ClusterCommandError,
+    WinRMAuthError,
+    WinRMConnectionError,
+    WinRMSettings,
+    WinRMSettingsError,
+    build_command,
+    run_script,
+    script_text,
+)
+
+SCRIPTS = ["get_cluster", "new_cluster", "add_cluster_node", "remove_cluster_node", "remove_cluster",
+           "get_cluster_resource", "set_cluster_ip_address"]
+PRELUDE_RE = re.compile(re.escape(PRELUDE).replace(r"\{\}", "([A-Za-z0-9+/=]*)"))
+
+
+def _decode(args: list[str]) -> str:
+    assert args[:3] == ["-NoProfile", "-NonInteractive", "-EncodedCommand"]
+    return base64.b64decode(args[3]).decode("utf-16-le")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(SCRIPTS), st.dictionaries(st.text(max_size=20), st.text(max_size=60), max_size=4))
+def test_user_strings_travel_only_as_base64_json(name: str, params: dict[str, str]) -> None:
+    exe, args = build_command(name, params)
+    assert exe == "powershell.exe"
+    source = _decode(args)
+    prelude, _, body = source.partition("\n")
+    match = PRELUDE_RE.fullmatch(prelude)
+    assert match, prelude
+    assert body == script_text(name)
+    assert json.loads(base64.b64decode(match.group(1)).decode("utf-8")) == params
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_scripts_have_header_and_error_record(name: str) -> None:
+    text = script_text(name)
+    assert text.startswith(f"# sdn-script: {name}\n")
+    assert "ConvertTo-Json -Depth 6 -Compress" in text and "exit 1" in text and "fullyQualifiedErrorId" in text
+    assert "Invoke-Expression" not in text and "iex " not in text.lower()
+
+
+def test_realistic_command_fits_windows_command_line() -> None:
+    params = {"resource_name": "Cluster IP Address", "name_resource": "Cluster Name", "wait_seconds": 60,
+              "parameters": {"Address": "192.168.2.100", "ProbePort": 59999, "SubnetMask": "255.255.255.255",
+                             "Network": "Cluster Network 1", "EnableDhcp": 0, "ProbeFailureThreshold": 3}}
+    exe, args = build_command("set_cluster_ip_address", params)
+    assert len(" ".join([exe, *args])) <= MAX_COMMAND_LINE
+
+
+def test_unknown_script_name_rejected() -> None:
+    with pytest.raises(ValueError):
+        build_command("../evil", {})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"endpoint": "http://127.0.0.1:5985/wsman", "auth": "basic", "username": "u", "password": "p"},
+         "set winrm_allow_unencrypted = true"),
+        ({"endpoint": "https://127.0.0.1:5986/wsman", "auth": "digest", "username": "u", "password": "p"},
+         "winrm_auth 'digest' is not supported"),
+        ({"endpoint": "https://127.0.0.1:5986/wsman", "auth": "ntlm", "username": "u"},
+         "ntlm authentication requires winrm_username and winrm_password"),
+        ({"endpoint": "https://127.0.0.1:5986/wsman", "auth": "certificate"},
+         "requires winrm_certificate_pem and winrm_certificate_key_pem"),
+        ({"endpoint": "ftp://x/wsman", "username": "u", "password": "p"}, "must look like https://host:5986/wsman"),
+        ({"username": "u", "password": "p"}, "winrm endpoint is not set"),
+        ({"host": "127.0.0.1", "username": "u", "password": "p", "insecure": True, "ca_cert_file": "/ca.pem"},
+         "mutually exclusive"),
+    ],
+)
+def test_settings_validation_messages(kwargs: dict, message: str) -> None:
+    with pytest.raises(WinRMSettingsError, match=re.escape(message)):
+        WinRMSettings(**kwargs).validate()
+
+
+def test_settings_defaults_are_https_ntlm_and_verified() -> None:
+    s = WinRMSettings(host="127.0.0.1", username="u", password="p")
+    s.validate()
+    assert s.url == "https://127.0.0.1:5986/wsman" and s.auth == "ntlm" and not s.insecure
+    WinRMSettings(endpoint="http://127.0.0.1:5985/wsman", auth="basic", username="u", password="p",
+                  allow_unencrypted=True).validate()
+    assert "hunter2" not in repr(WinRMSettings(host="h", username="u", password="hunter2-secret"))
+
+
+def test_password_never_in_error_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "Sup3r-Secret!"
+    s = WinRMSettings(endpoint="https://127.0.0.1:9/wsman", username="admin", password=secret, connection_timeout=1)
+    with pytest.raises(WinRMConnectionError) as exc:
+        run_script(s, "get_cluster", {})
+    assert secret not in str(exc.value) and secret not in repr(s)
+
+    from pypsrp.exceptions import AuthenticationError
+
+    def denied(*_args, **_kwargs):
+        raise AuthenticationError(f"Failed to authenticate the user admin with {secret}")
+
+    monkeypatch.setattr(transport, "_execute", denied)
+    with pytest.raises(WinRMAuthError) as auth:
+        run_script(s, "get_cluster", {})
+    text = str(auth.value)
+    assert text == ("authentication to https://127.0.0.1:9/wsman failed for user admin: "
+                    "check winrm_username/winrm_password")
+    transport.close_connections()
+
+
+def test_error_record_becomes_cluster_command_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    record = {"error": {"message": "An error occurred opening resource 'x'.", "category": "ObjectNotFound",
+                        "cmdlet": "Get-ClusterResource", "fullyQualifiedErrorId": "ClusterObjectNotFound"}}
+    monkeypatch.setattr(transport, "_execute", lambda *a: (1, json.dumps(record).encode(), b""))
+    s = WinRMSettings(host="127.0.0.1", username="u", password="p")
+    with pytest.raises(ClusterCommandError, match="Get-ClusterResource: An error occurred opening resource 'x'"):
+        run_script(s, "get_cluster_resource", {"resource_name": "x"})
+    monkeypatch.setattr(transport, "_execute", lambda *a: (1, b"", b"boom"))
+    with pytest.raises(ClusterCommandError, match="exit code 1: boom"):
+        run_script(s, "get_cluster", {})
+    transport.close_connections()
