@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from sdn_provider.cluster.transport import (
@@ -149,3 +151,37 @@ def test_injection_arrives_literally(guests: Guests, field: str) -> None:
     assert run_script(db1, "get_cluster", {})["name"] == "MyCluster"
     assert not any(cmd == "Remove-Cluster" for _, cmd, _ in guests.world.history)
     assert any(INJECTION in args.values() for _, _, args in guests.world.history)
+
+
+def test_executor_runs_only_shipped_scripts(guests: Guests) -> None:
+    from sdn_emulator.guests.executor import execute
+    from sdn_provider.cluster.transport import build_command, build_script
+
+    exe, args = build_command("get_cluster", {})
+    assert execute(guests.world, "DB1", exe, args)[0] == 0
+    tampered = build_script("get_cluster", {}) + "\nRemove-Cluster -Force\n"
+    encoded = base64.b64encode(tampered.encode("utf-16-le")).decode()
+    rc, out, err = execute(guests.world, "DB1", exe, [*args[:3], encoded])
+    assert rc == 1 and out == b"" and b"is not recognized as the name of a cmdlet" in err
+    rc, _, err = execute(guests.world, "DB1", "cmd.exe", ["/c", "whoami"])
+    assert rc == 1 and b"The term 'cmd.exe' is not recognized" in err
+
+
+def test_plain_http_basic_only_when_allowed() -> None:
+    from sdn_emulator.guests.cluster import GuestWorld
+    from sdn_emulator.guests.wsman import start_guest_servers, stop_guest_servers
+    from sdn_provider.cluster.transport import WinRMSettings, close_connections
+
+    world = GuestWorld()
+    world.add_node("DB1", "192.168.2.11", "192.168.2.0/24")
+    servers = start_guest_servers(world, ["DB1"], credentials=("admin", "pw"), allow_http_basic=True)
+    try:
+        s = WinRMSettings(endpoint=servers["DB1"], auth="basic", username="admin", password="pw",
+                          allow_unencrypted=True)
+        assert run_script(s, "get_cluster", {}) == {"exists": False}
+        with pytest.raises(WinRMAuthError):
+            run_script(WinRMSettings(endpoint=servers["DB1"], auth="basic", username="admin", password="nope",
+                                     allow_unencrypted=True), "get_cluster", {})
+    finally:
+        close_connections()
+        stop_guest_servers(servers)
