@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import textwrap
 import time
@@ -19,7 +20,7 @@ from typing import Any
 
 import requests
 
-BIN = Path(sys.executable).parent
+BIN = Path(sysconfig.get_path("scripts"))
 TERRAFORM = os.environ.get("TERRAFORM") or shutil.which("terraform") or str(BIN / "terraform")
 REPO = Path(__file__).resolve().parent.parent
 
