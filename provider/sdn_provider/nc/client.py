@@ -140,6 +140,7 @@ class NCClient:
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         session.headers.update({"Accept": "application/json"})
+        # Passed per request too: requests lets REQUESTS_CA_BUNDLE override a session-level CA file.
         session.verify = False if s.insecure else (s.ca_cert_file or True)
         if s.auth == "certificate":
             session.cert = (s.client_cert_file, s.client_key_file) if s.client_key_file else s.client_cert_file
@@ -173,7 +174,12 @@ class NCClient:
         while True:
             try:
                 resp = self.session.request(
-                    method, self.url(ref), data=data, headers=headers, timeout=self.settings.request_timeout
+                    method,
+                    self.url(ref),
+                    data=data,
+                    headers=headers,
+                    timeout=self.settings.request_timeout,
+                    verify=self.session.verify,
                 )
             except requests.exceptions.SSLError as exc:
                 raise NCConnectionError(
@@ -304,8 +310,8 @@ def _json_or_none(resp: requests.Response) -> Any:
 def _root_cause(exc: BaseException) -> str:
     while exc.__cause__ is not None or exc.__context__ is not None:
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    reason = getattr(exc, "reason", None)
-    return str(reason or exc)
+    detail = getattr(exc, "verify_message", None) or getattr(exc, "reason", None)
+    return str(detail or exc)
 
 
 def strip_read_only(obj: Any) -> Any:
