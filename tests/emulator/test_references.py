@@ -39,7 +39,7 @@ def test_delete_in_use_names_every_referencing_nic(nc: NcClient, lb_body: dict[s
     nc.put("/loadBalancers/lb1", lb_body)
     nc.add_to_pool(NIC1)
     nc.add_to_pool(NIC2)
-    for path, users in (("/loadBalancers/lb1", [IPC1, IPC2]), (POOL, [IPC1, IPC2, RULE])):
+    for path, users in (("/loadBalancers/lb1", [IPC1, IPC2]), (POOL, [RULE, IPC1, IPC2])):
         response = nc.delete(path)
         assert response.status_code == 409
         error = response.json()["error"]
