@@ -1,0 +1,78 @@
+"""Asynchronous provisioning, If-Match and the not-terminal 409, on an emulator with a 0.2 s delay."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .conftest import NIC1, NcClient
+
+
+def _wait_state(nc: NcClient, path: str, want: str, timeout: float = 3.0) -> dict[str, Any]:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        body = nc.get(path).json()
+        if body["properties"]["provisioningState"] == want:
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never reached {want}")
+
+
+def test_updating_then_succeeded(slow_nc: NcClient, lb_body: dict[str, Any]) -> None:
+    created = slow_nc.put("/loadBalancers/lb1", lb_body).json()
+    assert created["properties"]["provisioningState"] == "Updating"
+    assert created["properties"]["probes"][0]["properties"]["provisioningState"] == "Updating"
+    busy = slow_nc.put("/loadBalancers/lb1/probes/Probe1", {"properties": {"protocol": "TCP", "port": 1}})
+    assert busy.status_code == 409 and busy.json()["error"]["code"] == "ResourceNotTerminal"
+    assert slow_nc.put("/loadBalancers/lb1", lb_body).status_code == 409
+    done = _wait_state(slow_nc, "/loadBalancers/lb1", "Succeeded")
+    assert done["properties"]["probes"][0]["properties"]["provisioningState"] == "Succeeded"
+
+
+def test_child_put_leaves_siblings_alone(slow_nc: NcClient, lb_body: dict[str, Any]) -> None:
+    slow_nc.put("/loadBalancers/lb1", lb_body)
+    _wait_state(slow_nc, "/loadBalancers/lb1", "Succeeded")
+    slow_nc.put("/loadBalancers/lb1/probes/Probe2", {"properties": {"protocol": "TCP", "port": 80}})
+    lb = slow_nc.get("/loadBalancers/lb1").json()["properties"]
+    assert lb["provisioningState"] == "Updating"
+    assert [p["properties"]["provisioningState"] for p in lb["probes"]] == ["Succeeded", "Updating"]
+
+
+def test_deleting_then_404(slow_nc: NcClient, lb_body: dict[str, Any]) -> None:
+    slow_nc.put("/loadBalancers/lb1", lb_body)
+    _wait_state(slow_nc, "/loadBalancers/lb1", "Succeeded")
+    deleted = slow_nc.delete("/loadBalancers/lb1")
+    assert deleted.status_code == 200 and deleted.json()["properties"]["provisioningState"] == "Deleting"
+    assert slow_nc.get("/loadBalancers/lb1").json()["properties"]["provisioningState"] == "Deleting"
+    assert slow_nc.delete("/loadBalancers/lb1").status_code == 200
+    time.sleep(0.25)
+    assert slow_nc.get("/loadBalancers/lb1").status_code == 404
+
+
+def test_nic_configuration_state_follows_provisioning(slow_nc: NcClient) -> None:
+    nic = slow_nc.get(NIC1).json()
+    updating = slow_nc.put(NIC1, nic).json()["properties"]
+    assert updating["provisioningState"] == "Updating" and updating["configurationState"]["status"] == "InProgress"
+    done = _wait_state(slow_nc, NIC1, "Succeeded")["properties"]["configurationState"]
+    assert done["status"] == "Success" and done["detailedInfo"] == []
+
+
+def test_if_match(nc: NcClient) -> None:
+    nic = nc.get(NIC1).json()
+    stale = nic["etag"]
+    assert nc.put(NIC1, nic, headers={"If-Match": stale}).status_code == 200
+    rejected = nc.put(NIC1, nic, headers={"If-Match": stale})
+    assert rejected.status_code == 412 and rejected.json()["error"]["code"] == "PreconditionFailed"
+    assert nc.put(NIC1, nic, headers={"If-Match": "*"}).status_code == 200
+    assert nc.put(NIC1, nic).status_code == 200
+    assert nc.put("/loadBalancers/new", {"properties": {}}, headers={"If-Match": stale}).status_code == 412
+    current = nc.get(NIC1).json()["etag"]
+    assert nc.delete(NIC1, headers={"If-Match": stale}).status_code == 412
+    assert nc.delete(NIC1, headers={"If-Match": current}).status_code == 200
+
+
+def test_child_if_match_uses_parent_etag(nc: NcClient, lb_body: dict[str, Any]) -> None:
+    etag = nc.put("/loadBalancers/lb1", lb_body).json()["etag"]
+    probe = {"properties": {"protocol": "TCP", "port": 100}}
+    assert nc.put("/loadBalancers/lb1/probes/Probe1", probe, headers={"If-Match": etag}).status_code == 200
+    assert nc.put("/loadBalancers/lb1/probes/Probe1", probe, headers={"If-Match": etag}).status_code == 412
