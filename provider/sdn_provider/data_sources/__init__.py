@@ -1,6 +1,7 @@
 """Read-only views of Network Controller and cluster objects."""
 
 from sdn_provider.data_sources.load_balancer import LoadBalancerData
+from sdn_provider.data_sources.network_interface import NetworkInterfaceData
 from sdn_provider.data_sources.virtual_network import VirtualNetworkData
 
-DATA_SOURCES: list = [LoadBalancerData, VirtualNetworkData]
+DATA_SOURCES: list = [LoadBalancerData, NetworkInterfaceData, VirtualNetworkData]

@@ -1,5 +1,6 @@
 """One module per resource: schema + CRUD + import, nothing else."""
 
+from sdn_provider.resources.backend_pool_member import BackendPoolMember
 from sdn_provider.resources.load_balancer import LoadBalancer
 
-RESOURCES: list = [LoadBalancer]
+RESOURCES: list = [LoadBalancer, BackendPoolMember]

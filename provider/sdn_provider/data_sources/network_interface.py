@@ -1,0 +1,85 @@
+"""`sdn_network_interface`: an existing NIC, to see its ip configurations and current pool memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tf import types
+from tf.schema import Attribute, Schema
+
+from sdn_provider.framework import BaseResource, Object
+from sdn_provider.resources.backend_pool_member import ip_configurations, nic_ref, pool_refs
+from sdn_provider.resources.common import CLIENT_ERRORS, report
+
+IP_CONFIGURATION = Object(
+    {
+        "name": types.String(),
+        "resource_ref": types.String(),
+        "private_ip_address": types.String(),
+        "subnet_ref": types.String(),
+        "backend_address_pool_refs": types.List(types.String()),
+    }
+)
+
+
+class NetworkInterfaceData(BaseResource):
+    @classmethod
+    def get_name(cls) -> str:
+        return "network_interface"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return Schema(
+            version=0,
+            description="An existing Network Controller network interface (made by SCVMM or SDN Express).",
+            attributes=[
+                Attribute(
+                    "resource_id",
+                    types.String(),
+                    required=True,
+                    description="NC resourceId of the network interface, e.g. `ClusterNode1_Network-Adapter`.",
+                ),
+                Attribute(
+                    "resource_ref", types.String(), computed=True, description="`/networkInterfaces/<resource_id>`."
+                ),
+                Attribute(
+                    "mac_address",
+                    types.String(),
+                    computed=True,
+                    description="NC `privateMacAddress` (12 upper-case hex digits).",
+                ),
+                Attribute(
+                    "ip_configurations",
+                    types.List(IP_CONFIGURATION),
+                    computed=True,
+                    description="IP configurations in NC order: `name`, `resource_ref`, `private_ip_address`, "
+                    "`subnet_ref`, `backend_address_pool_refs` (pools this ip configuration is a member of).",
+                ),
+            ],
+        )
+
+    def read(self, ctx: Any, config: dict) -> dict | None:
+        ref = nic_ref(config["resource_id"])
+        try:
+            nic = self.provider.nc.get(ref)
+        except CLIENT_ERRORS as exc:
+            report(ctx.diagnostics, "Cannot read network interface", exc)
+            return None
+        if nic is None:
+            ctx.diagnostics.add_error("Network interface not found", f"{ref} does not exist.", path=["resource_id"])
+            return None
+        return {
+            "resource_id": config["resource_id"],
+            "resource_ref": nic.get("resourceRef") or ref,
+            "mac_address": (nic.get("properties") or {}).get("privateMacAddress"),
+            "ip_configurations": [
+                {
+                    "name": c.get("resourceId"),
+                    "resource_ref": c.get("resourceRef"),
+                    "private_ip_address": (c.get("properties") or {}).get("privateIPAddress"),
+                    "subnet_ref": ((c.get("properties") or {}).get("subnet") or {}).get("resourceRef"),
+                    "backend_address_pool_refs": pool_refs(c),
+                }
+                for c in ip_configurations(nic)
+            ],
+        }
