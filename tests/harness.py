@@ -9,7 +9,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import sysconfig
 import tempfile
 import textwrap
@@ -78,6 +77,7 @@ class Emulator:
 
     def session(self) -> requests.Session:
         s = requests.Session()
+        s.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override verify
         if self.info.get("ca_file"):
             s.verify = self.info["ca_file"]
         if self.info.get("client_cert"):

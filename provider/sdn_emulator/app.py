@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .api import NcRestServer
+from .guests.cluster import GuestWorld
+from .guests.component import GuestNodes
 from .model import NetworkController
 from .tls import TlsMaterial, ensure_tls_material
 from .topology import Topology, seed_controller
@@ -66,10 +68,17 @@ class Emulator:
         self.topology = opts.topology or Topology.default()
         self.controller = NetworkController(opts.provisioning_delay)
         seed_controller(self.topology, self.controller)
-        self.tls: TlsMaterial | None = ensure_tls_material(opts.tls_dir) if opts.tls else None
+        # The CA always exists: guest WinRM is HTTPS-only; `tls` decides whether NC REST uses it too.
+        self._certs = ensure_tls_material(opts.tls_dir)
+        self.tls: TlsMaterial | None = self._certs if opts.tls else None
         context = self.tls.server_context(opts.client_cert_auth) if self.tls else None
         self.nc = NcRestServer(self.controller, opts.host, opts.port, context)
-        self.components: list[Component] = [self.nc]
+        self.guest_world = GuestWorld()
+        creds = self.topology.credentials
+        self.guests = GuestNodes(self.guest_world, self.topology.nodes, opts.host,
+                                 (str(self._certs.server_cert), str(self._certs.server_key)),
+                                 (creds.username, creds.password))
+        self.components: list[Component] = [self.nc, self.guests]
 
     def start(self) -> Emulator:
         try:
@@ -83,15 +92,19 @@ class Emulator:
     def stop(self) -> None:
         for component in reversed(self.components):
             component.stop()
-        if self.tls and self.options.tls_dir is None:
-            shutil.rmtree(self.tls.directory, ignore_errors=True)  # a generated temp dir: nobody else uses it
+        if self.options.tls_dir is None:
+            shutil.rmtree(self._certs.directory, ignore_errors=True)  # a generated temp dir: nobody else uses it
 
     def endpoints(self) -> dict[str, Any]:
-        """Where clients connect: ``nc_uri`` plus the TLS files (None without TLS)."""
+        """Where clients connect: ``nc_uri``, the TLS files (client cert None without TLS) and WinRM."""
+        creds = self.topology.credentials
         return {"nc_uri": self.nc.url,
-                "ca_file": str(self.tls.ca_file) if self.tls else None,
+                "ca_file": str(self._certs.ca_file),
                 "client_cert": str(self.tls.client_cert) if self.tls else None,
-                "client_key": str(self.tls.client_key) if self.tls else None}
+                "client_key": str(self.tls.client_key) if self.tls else None,
+                "winrm_endpoints": self.guests.endpoints,
+                "winrm_username": creds.username,
+                "winrm_password": creds.password}
 
     def describe(self) -> list[str]:
         """One readable line per component, for the CLI banner."""
