@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
+LINT_PATHS := $(wildcard provider tests bench tools)
 
 .PHONY: install demo test lint faults bench proto clean
 
@@ -23,12 +24,12 @@ demo: install
 	$(BIN)/python tools/demo.py
 
 test: install
-	$(BIN)/ruff check provider tests bench tools
+	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: install
-	$(BIN)/ruff check provider tests bench tools
-	$(BIN)/ruff format --check provider tests bench tools
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 clean:
 	rm -rf build $(VENV) *.egg-info provider/*.egg-info
