@@ -1,0 +1,199 @@
+"""sdn_backend_pool_member against a fake NC: the 412 retry path, import ID parsing, plan replacement."""
+
+from __future__ import annotations
+
+import copy
+import time
+from types import SimpleNamespace
+
+import pytest
+from tf.utils import Diagnostics
+
+from sdn_provider.framework import SdnPlanContext
+from sdn_provider.nc import KeyedLocks, NCError
+from sdn_provider.resources.backend_pool_member import BackendPoolMember, parse_import_id
+
+NIC = "/networkInterfaces/nic1"
+POOL = "/loadBalancers/lb/backendAddressPools/Backend1"
+OTHER = "/loadBalancers/lb/backendAddressPools/Backend2"
+
+
+class FakeNC:
+    """A NIC store that honours If-Match and lets a test slip in a concurrent write before our PUT."""
+
+    def __init__(self) -> None:
+        self.version = 1
+        self.nic = {
+            "resourceRef": NIC,
+            "resourceId": "nic1",
+            "etag": 'W/"1"',
+            "properties": {
+                "provisioningState": "Succeeded",
+                "privateMacAddress": "00155D000001",
+                "dnsSettings": {"dnsServers": ["192.168.2.4"]},
+                "ipConfigurations": [
+                    {"resourceId": "ipconfig1", "properties": {"loadBalancerBackendAddressPools": []}},
+                    {"resourceId": "ipconfig2", "properties": {"loadBalancerBackendAddressPools": []}},
+                ],
+            },
+        }
+        self.pools = {POOL.lower(), OTHER.lower()}
+        self.before_put: list = []  # callables run just before the next PUTs (a concurrent writer)
+        self.puts: list[tuple[str | None, int]] = []
+
+    def get(self, ref: str) -> dict | None:
+        if ref.lower() == NIC.lower():
+            return copy.deepcopy(self.nic)
+        return {"resourceRef": ref} if ref.lower() in self.pools else None
+
+    def put(self, ref: str, body: dict, etag: str | None = None, deadline: float | None = None) -> dict:
+        if self.before_put:
+            self.before_put.pop(0)(self)
+        if etag != self.nic["etag"]:
+            self.puts.append((etag, 412))
+            raise NCError(412, "PreconditionFailed", "etag mismatch", method="PUT", ref=ref)
+        self.puts.append((etag, 200))
+        self.write(body)
+        return copy.deepcopy(self.nic)
+
+    def write(self, body: dict) -> None:
+        self.version += 1
+        self.nic = {**copy.deepcopy(body), "etag": f'W/"{self.version}"'}
+        self.nic["properties"]["provisioningState"] = "Succeeded"
+
+    def wait_for_provisioning(self, ref: str, deadline: float, first: dict | None = None) -> dict:
+        return first
+
+    def pools_of(self, ipc: int) -> list[str]:
+        props = self.nic["properties"]["ipConfigurations"][ipc]["properties"]
+        return [p["resourceRef"] for p in props["loadBalancerBackendAddressPools"]]
+
+
+def concurrent_add(pool: str, ipc: int = 0):
+    """Another process adds `pool` to the NIC (a new etag) between our GET and our PUT."""
+
+    def write(nc: FakeNC) -> None:
+        body = copy.deepcopy(nc.nic)
+        body["properties"]["ipConfigurations"][ipc]["properties"]["loadBalancerBackendAddressPools"].append(
+            {"resourceRef": pool}
+        )
+        nc.write(body)
+
+    return write
+
+
+@pytest.fixture
+def nc() -> FakeNC:
+    return FakeNC()
+
+
+@pytest.fixture
+def resource(nc: FakeNC) -> BackendPoolMember:
+    provider = SimpleNamespace(nc=nc, nc_locks=KeyedLocks(), cache={}, operation_timeout=lambda timeouts, op: 5.0)
+    return BackendPoolMember(provider)
+
+
+def ctx() -> SimpleNamespace:
+    return SimpleNamespace(diagnostics=Diagnostics())
+
+
+def text_of(c: SimpleNamespace) -> str:
+    return " ".join(f"{d.summary} {d.detail}" for d in c.diagnostics.diagnostics)
+
+
+def planned(**over) -> dict:
+    return {
+        "network_interface_id": "nic1",
+        "ip_configuration_id": None,
+        "backend_address_pool_ref": POOL,
+        "membership_id": None,
+        "timeouts": None,
+        **over,
+    }
+
+
+def test_create_retries_on_412_and_keeps_the_concurrent_write(nc: FakeNC, resource: BackendPoolMember):
+    nc.before_put = [concurrent_add(OTHER), concurrent_add("/loadBalancers/lb/backendAddressPools/B3", ipc=1)]
+    c = ctx()
+    state = resource.create(c, planned())
+    assert not c.diagnostics.has_errors(), c.diagnostics
+    assert [status for _, status in nc.puts] == [412, 412, 200]
+    assert nc.puts[-1][0] == 'W/"3"'  # the retry used the etag of a fresh read
+    assert nc.pools_of(0) == [OTHER, POOL] and nc.pools_of(1) == ["/loadBalancers/lb/backendAddressPools/B3"]
+    assert nc.nic["properties"]["dnsSettings"] == {"dnsServers": ["192.168.2.4"]}
+    assert state["ip_configuration_id"] == "ipconfig1"
+    assert state["membership_id"] == f"nic1/ipconfig1|{POOL}"
+
+
+def test_delete_retries_on_412_and_removes_only_its_ref(nc: FakeNC, resource: BackendPoolMember):
+    state = resource.create(ctx(), planned(backend_address_pool_ref=POOL.upper()))
+    nc.before_put = [concurrent_add(OTHER)]
+    c = ctx()
+    assert resource.delete(c, state) is None and not c.diagnostics.has_errors()
+    assert nc.pools_of(0) == [OTHER]
+    assert [status for _, status in nc.puts][-2:] == [412, 200]
+    # Already gone: success, and no write at all.
+    writes = len(nc.puts)
+    assert resource.delete(ctx(), state) is None and len(nc.puts) == writes
+
+
+def test_412_until_the_deadline_is_an_error_and_nothing_is_stored(nc: FakeNC, resource: BackendPoolMember):
+    resource.provider.operation_timeout = lambda timeouts, op: 0.3
+    nc.before_put = [concurrent_add(f"/loadBalancers/lb/backendAddressPools/X{i}") for i in range(1000)]
+    c = ctx()
+    started = time.monotonic()
+    assert resource.create(c, planned()) is None
+    assert time.monotonic() - started < 2
+    assert c.diagnostics.has_errors() and "412" in text_of(c)
+    assert POOL not in nc.pools_of(0)
+
+
+def test_create_refuses_an_existing_membership_with_the_import_command(nc: FakeNC, resource: BackendPoolMember):
+    resource.create(ctx(), planned(ip_configuration_id="ipconfig2"))
+    c = ctx()
+    assert resource.create(c, planned(ip_configuration_id="IPCONFIG2")) is None
+    text = text_of(c)
+    assert "already a member" in text and f"terraform import <address> 'nic1/IPCONFIG2|{POOL}'" in text
+    assert nc.pools_of(1) == [POOL]
+
+
+def test_missing_ip_configuration_names_the_available_ones(nc: FakeNC, resource: BackendPoolMember):
+    c = ctx()
+    assert resource.create(c, planned(ip_configuration_id="nope")) is None
+    assert "available: ipconfig1, ipconfig2" in text_of(c)
+
+
+def test_read_returns_none_when_the_ref_or_the_pool_is_gone(nc: FakeNC, resource: BackendPoolMember):
+    state = resource.create(ctx(), planned(backend_address_pool_ref=POOL.lower()))
+    assert resource.read(ctx(), state) == state  # user's spelling kept
+    nc.pools.discard(POOL.lower())
+    assert resource.read(ctx(), state) is None
+    nc.pools.add(POOL.lower())
+    nc.nic["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = []
+    assert resource.read(ctx(), state) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"nic1/ipconfig1|{POOL}", ("nic1", "ipconfig1", POOL)),
+        (f"/networkInterfaces/nic1/ipConfigurations/ipconfig1|{POOL}", ("nic1", "ipconfig1", POOL)),
+        (f"nic1|{POOL}", None),
+        ("nic1/ipconfig1", None),
+        ("nic1/ipconfig1|/loadBalancers/lb/probes/p", None),
+        ("nic1/ipconfig1|Backend1", None),
+    ],
+)
+def test_import_id_format(text: str, expected):
+    assert parse_import_id(text) == expected
+
+
+def test_plan_replaces_only_on_a_real_change(resource: BackendPoolMember):
+    current = planned(ip_configuration_id="ipconfig1", membership_id=f"nic1/ipconfig1|{POOL}")
+    spelling = SdnPlanContext(Diagnostics(), "sdn_backend_pool_member", set(), config={})
+    resource.plan(spelling, current, planned(ip_configuration_id="ipconfig1", backend_address_pool_ref=POOL.lower()))
+    assert spelling.requires_replace == []
+    moved = SdnPlanContext(Diagnostics(), "sdn_backend_pool_member", set(), config={})
+    result = resource.plan(moved, current, planned(ip_configuration_id="ipconfig1", backend_address_pool_ref=OTHER))
+    assert moved.requires_replace == [["backend_address_pool_ref"]]
+    assert result["membership_id"] == f"nic1/ipconfig1|{OTHER}"
