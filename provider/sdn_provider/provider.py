@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tf import types
 from tf.schema import Attribute, Schema
@@ -12,8 +12,11 @@ from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from sdn_provider.framework import STOP_REQUESTED, is_known
-from sdn_provider.nc import KeyedLocks, NCClient, NCSettings
+from sdn_provider.nc import KeyedLocks
 from sdn_provider.validation import check_duration, check_enum, parse_duration
+
+if TYPE_CHECKING:
+    from sdn_provider.nc.client import NCClient
 
 SOURCE_ADDRESS = "registry.terraform.io/windows-sdn/sdn"
 DEFAULT_OPERATION_TIMEOUT = "30m"
@@ -239,6 +242,8 @@ class SdnProvider:
                     raise NotConfigured(
                         "network_controller_uri is not set: set it in the provider block or SDN_NETWORK_CONTROLLER_URI"
                     )
+                from sdn_provider.nc.client import NCClient, NCSettings
+
                 self._nc = NCClient(
                     NCSettings(
                         uri=uri,

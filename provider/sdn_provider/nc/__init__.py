@@ -1,10 +1,14 @@
-"""Network Controller REST client (all HTTP behaviour of the provider)."""
+"""Network Controller REST client (all HTTP behaviour of the provider).
 
-from sdn_provider.nc.client import (
-    NCClient,
+`NCClient`/`NCSettings` load lazily: importing requests costs ~55 ms, and most provider processes
+Terraform starts only answer GetProviderSchema.
+"""
+
+from typing import Any
+
+from sdn_provider.nc.errors import (
     NCConnectionError,
     NCError,
-    NCSettings,
     NCTimeoutError,
     ProvisioningFailed,
     strip_read_only,
@@ -21,3 +25,11 @@ __all__ = [
     "ProvisioningFailed",
     "strip_read_only",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("NCClient", "NCSettings"):
+        from sdn_provider.nc import client
+
+        return getattr(client, name)
+    raise AttributeError(name)
