@@ -102,8 +102,8 @@ class Lab:
         return next(b for b in rule["backends"] if b["node"] == node)
 
 
-@pytest.fixture
-def lab() -> Iterator[Lab]:
+@pytest.fixture(name="lab")
+def lab_fixture() -> Iterator[Lab]:
     topology = Topology.default()
     nc = NetworkController(provisioning_delay=0.0)
     seed_controller(topology, nc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.emulator.dataplane_fixtures import LB, NICS, PORT, SCALE, VIP, Lab, ask, lab, wait_for  # noqa: F401
+from .dataplane_fixtures import LB, NICS, PORT, SCALE, VIP, Lab, ask, lab_fixture, wait_for  # noqa: F401
 
 DEADLINE = 5 * 11 * SCALE + 1.0  # interval x probes, scaled, plus sync slack
 
