@@ -36,7 +36,6 @@ def comparable(nic: dict) -> dict:
         item.pop("etag", None)
         item["properties"].pop("provisioningState", None)
         item["properties"].pop("configurationState", None)
-        item["properties"].get("configurationState", {}).pop("lastUpdatedTime", None)
     return nic
 
 
@@ -201,4 +200,24 @@ output "mac" {{
         "subnet_ref": "/virtualNetworks/MyNetwork/subnets/Subnet2",
         "backend_address_pool_refs": [f"/loadBalancers/{lb}/backendAddressPools/Backend1"],
     }
+    tf.destroy()
+
+
+def test_failed_provisioning_is_an_error_and_keeps_the_membership_tainted(tf: Terraform, emulator: Emulator):
+    lb = "MemberFailed_VIP"
+    nic_ref = f"/networkInterfaces/{NICS[0]}"
+    tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.106") + members())
+    tf.apply("-target=sdn_load_balancer.lb")
+    emulator.admin("POST", "faults", {"kind": "provisioning_outcome", "resourceRef": nic_ref,
+                                      "detail": "Host agent rejected the port profile."})
+    proc = tf.apply(check=False)
+    assert proc.returncode == 1 and "Host agent rejected the port profile." in proc.stderr, proc.stderr
+    assert tf.resources()["sdn_backend_pool_member.node1"]["membership_id"] == (
+        f"{NICS[0]}/ipconfig1|/loadBalancers/{lb}/backendAddressPools/Backend1")
+    assert "tainted" in tf.run("state", "show", "-no-color", "sdn_backend_pool_member.node1").stdout
+    plan = tf.plan()
+    assert plan.returncode == 2 and "sdn_backend_pool_member.node1 is tainted, so must be replaced" in plan.stdout
+    tf.apply()
+    assert emulator.get(nic_ref)["properties"]["provisioningState"] == "Succeeded"
+    tf.assert_no_changes()
     tf.destroy()

@@ -227,11 +227,9 @@ class BackendPoolMember(BaseResource):
             )
 
     # -- the one write path --------------------------------------------------------------------------
-    def _modify(self, state: dict, until: float, change: Callable[[dict, dict], bool]) -> dict | None:
-        """GET NIC, let `change(nic, ipc)` edit the body, PUT it with If-Match; on 412 re-read and redo.
-
-        Returns the NIC after provisioning, or None when `change` said there was nothing to write.
-        """
+    def _modify(self, state: dict, until: float, change: Callable[[dict], bool]) -> None:
+        """GET NIC, let `change(ipc)` edit its ip configuration, PUT the whole NIC with If-Match and wait for
+        Succeeded; on 412 re-read and redo. `change` returns False when there is nothing to write."""
         nc = self.provider.nc
         ref = nic_ref(state["network_interface_id"])
         delay = RETRY_INITIAL
@@ -244,18 +242,19 @@ class BackendPoolMember(BaseResource):
                 ipc = find_ip_configuration(body, state["ip_configuration_id"])
                 if ipc is None:
                     raise MembershipGone(_missing_ipc(nic, state["ip_configuration_id"]))
-                if not change(nic, ipc):
-                    return None
+                if not change(ipc):
+                    return
                 try:
                     first = nc.put(ref, body, etag=nic.get("etag"), deadline=until)
                 except NCError as exc:
-                    if exc.status != 412 or time.monotonic() + delay > until:
+                    if exc.status != 412 or time.monotonic() + delay > until or STOP_REQUESTED.is_set():
                         raise
                     log.info("%s changed since it was read (412); re-reading and retrying", ref)
                     STOP_REQUESTED.wait(delay * random.uniform(0.5, 1.5))
                     delay = min(delay * 2, RETRY_MAX)
                     continue
-                return nc.wait_for_provisioning(ref, until, first)
+                nc.wait_for_provisioning(ref, until, first)
+                return
 
     # -- CRUD -----------------------------------------------------------------------------------------
     def create(self, ctx: Any, planned: dict) -> dict | None:
@@ -268,7 +267,7 @@ class BackendPoolMember(BaseResource):
                 state["ip_configuration_id"] = self._first_ip_configuration(state["network_interface_id"])
             state["membership_id"] = membership_id(state)
 
-            def add(nic: dict, ipc: dict) -> bool:
+            def add(ipc: dict) -> bool:
                 if has_pool(ipc, pool):
                     raise AlreadyMember(state)
                 props = ipc.setdefault("properties", {})
@@ -324,7 +323,7 @@ class BackendPoolMember(BaseResource):
     def delete(self, ctx: Any, current: dict) -> None:
         pool = current["backend_address_pool_ref"]
 
-        def remove(nic: dict, ipc: dict) -> bool:
+        def remove(ipc: dict) -> bool:
             props = ipc.get("properties") or {}
             kept = [p for p in props.get(POOLS) or [] if not same_ref(p.get("resourceRef"), pool)]
             if len(kept) == len(props.get(POOLS) or []):
