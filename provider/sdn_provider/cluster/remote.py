@@ -1,0 +1,84 @@
+"""Glue between provider settings and the WinRM transport, and cluster errors -> diagnostics.
+
+Resources only say "run script X on node N"; which URL, credentials and TLS material that means lives
+here, so every cluster resource reaches a node the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tf.utils import Diagnostics
+
+from sdn_provider.cluster.transport import (
+    ClusterCommandError,
+    ClusterError,
+    WinRMAuthError,
+    WinRMSettings,
+    run_script,
+)
+from sdn_provider.provider import NotConfigured
+
+# A DNS host name or IPv4 literal: what may go into https://<node>:5986/wsman when no endpoint is mapped.
+_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+                   r"[A-Za-z0-9])?)*$")
+
+#: Everything a cluster operation can raise that should become a diagnostic, not a traceback.
+REMOTE_ERRORS = (ClusterError, NotConfigured)
+
+
+def endpoint_for(provider: Any, node: str) -> str:
+    """`winrm_endpoints[node]` (node names compare case-insensitively), else the node's default listener."""
+    endpoints = provider.setting("winrm_endpoints") or {}
+    for name, url in endpoints.items():
+        if name.lower() == node.lower():
+            return url
+    if not _HOST.match(node):
+        raise NotConfigured(
+            f'node "{node}" is not a host name and winrm_endpoints has no entry for it: '
+            "add it to winrm_endpoints or use the node's DNS name"
+        )
+    https = provider.setting("winrm_use_https", True)
+    port = int(provider.setting("winrm_port") or (5986 if https else 5985))
+    return f"{'https' if https else 'http'}://{node}:{port}/wsman"
+
+
+def winrm_settings(provider: Any, node: str) -> WinRMSettings:
+    """The transport settings for one node, from the provider's winrm_* settings (env fallbacks applied)."""
+    return WinRMSettings(
+        endpoint=endpoint_for(provider, node),
+        auth=provider.setting("winrm_auth", "ntlm"),
+        username=provider.setting("winrm_username"),
+        password=provider.setting("winrm_password"),
+        ca_cert_file=provider.setting("winrm_ca_cert_file"),
+        insecure=bool(provider.setting("winrm_insecure", False)),
+        allow_unencrypted=bool(provider.setting("winrm_allow_unencrypted", False)),
+        # pypsrp takes the client certificate and key as PEM file paths.
+        certificate_pem=provider.setting("winrm_cert_file"),
+        certificate_key_pem=provider.setting("winrm_key_file"),
+    )
+
+
+def run(provider: Any, node: str, script: str, params: dict[str, Any]) -> Any:
+    """Run one shipped script on `node` (one WinRM command)."""
+    return run_script(winrm_settings(provider, node), script, params)
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """Windows' "object not found" error record (a missing resource, node or cluster object)."""
+    return isinstance(exc, ClusterCommandError) and (
+        exc.category == "ObjectNotFound" or exc.fully_qualified_error_id.startswith("ClusterObjectNotFound")
+    )
+
+
+def report(diags: Diagnostics, summary: str, exc: BaseException, node: str, path: list | None = None) -> None:
+    """One diagnostic per failure; quotes the cmdlet's own message (the transport never includes passwords)."""
+    if isinstance(exc, WinRMAuthError):
+        detail = f"{exc} (node {node})"
+    elif isinstance(exc, ClusterCommandError):
+        where = f"{exc.cmdlet} on {node}" if exc.cmdlet else f"{exc.script} on {node}"
+        detail = f"{where} failed: {exc.message}"
+    else:
+        detail = str(exc)
+    diags.add_error(summary, detail, path=path)

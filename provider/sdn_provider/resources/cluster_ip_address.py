@@ -1,0 +1,385 @@
+"""`sdn_cluster_ip_address`: the guest cluster's "Cluster IP Address" parameters (seed Example 2, steps 3-5).
+
+Create/update is ONE WinRM command (`set_cluster_ip_address`): remember the old values, stop the name
+resource, set all parameters at once, start the IP, then the name. Read is one command
+(`get_cluster_resource`). Destroy puts back the values found before create with the same script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tf import types
+from tf.schema import Attribute, Schema
+from tf.types import Unknown
+from tf.utils import Diagnostics
+
+from sdn_provider.cluster.remote import REMOTE_ERRORS, ClusterCommandError, is_not_found, report, run
+from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
+from sdn_provider.resources.common import CLIENT_ERRORS, check_timeouts, known_list, timeouts_block
+from sdn_provider.validation import check_ipv4, check_mask, check_port, check_range
+
+DEFAULTS = {"resource_name": "Cluster IP Address", "name_resource": "Cluster Name", "enable_dhcp": False}
+HOST_MASK = "255.255.255.255"
+# Managed arguments -> cluster parameter names.
+_PARAMS = {
+    "address": "Address",
+    "probe_port": "ProbePort",
+    "subnet_mask": "SubnetMask",
+    "network": "Network",
+    "enable_dhcp": "EnableDhcp",
+    "probe_failure_threshold": "ProbeFailureThreshold",
+}
+_NUMERIC = ("ProbePort", "EnableDhcp", "ProbeFailureThreshold")
+_COMPUTED = ("state", "owner_node")
+
+
+def _a(name: str, t: types.TfType, desc: str, **kw: Any) -> Attribute:
+    return Attribute(name, t, description=desc, **kw)
+
+
+SCHEMA = Schema(
+    version=0,
+    description='The private parameters of a cluster IP Address resource (by default the core "Cluster IP '
+    'Address"), set the way Windows Server SDN guest clustering needs them: Address = the load balancer VIP, '
+    "ProbePort = the load balancer probe port, SubnetMask 255.255.255.255, EnableDhcp 0. Import ID: "
+    "`<node>/<resource name>`, e.g. `DB1/Cluster IP Address`.",
+    attributes=[
+        _a("cluster_node", types.String(), "Cluster member reached over WinRM to run the commands (any member "
+           "works; changing it runs nothing).", required=True),
+        _a("resource_name", types.String(), 'Cluster resource to configure (default "Cluster IP Address"). '
+           "Changing it manages another resource.", optional=True, computed=True, requires_replace=True),
+        _a("name_resource", types.String(), 'Network Name resource that depends on this IP; it is taken offline '
+           'while the parameters change and brought back online after (default "Cluster Name").',
+           optional=True, computed=True),
+        _a("address", types.String(), "IPv4 address (the load balancer's frontend VIP). Required unless "
+           "`enable_dhcp` is true.", optional=True, computed=True),
+        _a("probe_port", types.Number(), "TCP port the load balancer probes (1-65535): only the node that owns "
+           "the online IP answers on it. 0 (no probe) is refused: without a probe the SLB cannot find the "
+           "active node.", required=True),
+        _a("subnet_mask", types.String(), "Subnet mask (default 255.255.255.255, which guest clustering behind "
+           "an SLB needs).", optional=True, computed=True),
+        _a("network", types.String(), 'Cluster network name, e.g. "Cluster Network 1".', required=True),
+        _a("enable_dhcp", types.Bool(), "Take the address from DHCP (default false; not with `address`).",
+           optional=True, computed=True),
+        _a("probe_failure_threshold", types.Number(), "ProbeFailureThreshold, passed through when set "
+           "(undocumented by Microsoft; left alone when null).", optional=True),
+        _a("state", types.String(), "Resource state after the last operation (Online, Offline, Failed).",
+           computed=True),
+        _a("owner_node", types.String(), "Node that currently owns the resource.", computed=True),
+        _a("previous_parameters", types.Map(types.String()), "The managed parameters as they were before "
+           "create, kept in state: destroy writes them back (with the same offline/online cycle) instead of "
+           "leaving the VIP configured. After an import they are the values found at import time.",
+           computed=True),
+    ],
+    block_types=[timeouts_block()],
+)
+
+
+def desired_parameters(state: dict) -> dict[str, Any]:
+    """State -> the `Set-ClusterParameter -Multiple` table (address and mask only without DHCP)."""
+    dhcp = bool(state.get("enable_dhcp"))
+    params: dict[str, Any] = {
+        "ProbePort": int(state["probe_port"]),
+        "Network": state["network"],
+        "EnableDhcp": 1 if dhcp else 0,
+    }
+    if not dhcp:
+        params["Address"] = state["address"]
+        params["SubnetMask"] = state["subnet_mask"]
+    if is_known(state.get("probe_failure_threshold")):
+        params["ProbeFailureThreshold"] = int(state["probe_failure_threshold"])
+    return params
+
+
+def restore_parameters(previous: dict[str, str]) -> dict[str, Any]:
+    """previous_parameters -> the table that puts them back (a DHCP address is not written back)."""
+    values: dict[str, Any] = {k: int(v) if k in _NUMERIC else v for k, v in previous.items() if v is not None}
+    if values.get("EnableDhcp") == 1:
+        values.pop("Address", None)
+        values.pop("SubnetMask", None)
+    return values
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def from_resource(resource: dict, prior: dict) -> dict:
+    """get_cluster_resource's JSON -> state; every managed value comes from the cluster (drift shows)."""
+    p = resource.get("parameters") or {}
+    name = prior.get("resource_name")
+    managed_threshold = is_known(prior.get("probe_failure_threshold"))
+    return {
+        "cluster_node": prior.get("cluster_node"),
+        "resource_name": name if isinstance(name, str) and name.lower() == str(resource.get("name")).lower()
+        else resource.get("name"),
+        "name_resource": prior.get("name_resource") if is_known(prior.get("name_resource"))
+        else DEFAULTS["name_resource"],
+        "address": p.get("Address") or None,
+        "probe_port": _int(p.get("ProbePort")) or 0,
+        "subnet_mask": p.get("SubnetMask") or None,
+        "network": p.get("Network"),
+        "enable_dhcp": _int(p.get("EnableDhcp")) == 1,
+        "probe_failure_threshold": _int(p.get("ProbeFailureThreshold")) if managed_threshold else None,
+        "state": resource.get("state"),
+        "owner_node": resource.get("owner_node"),
+        "previous_parameters": prior.get("previous_parameters"),
+        "timeouts": prior.get("timeouts"),
+    }
+
+
+def managed_keys(state: dict) -> list[str]:
+    keys = ["Address", "ProbePort", "SubnetMask", "Network", "EnableDhcp"]
+    return keys + (["ProbeFailureThreshold"] if is_known(state.get("probe_failure_threshold")) else [])
+
+
+def _wait_seconds(provider: Any, state: dict, op: str) -> int:
+    """Start-ClusterResource -Wait per resource: two starts must fit in the operation timeout (cap 60 s)."""
+    return max(1, min(60, int(provider.operation_timeout(state.get("timeouts"), op) / 2)))
+
+
+class ClusterIPAddress(BaseResource):
+    @classmethod
+    def get_name(cls) -> str:
+        return "cluster_ip_address"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return SCHEMA
+
+    # -- plan ---------------------------------------------------------------------------------------
+    def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
+        super().validate(diags, type_name, config)
+        check_timeouts(diags, config)
+        for key in ("cluster_node", "resource_name", "name_resource", "network"):
+            value = config.get(key)
+            if is_known(value) and not value.strip():
+                diags.add_error(f"Invalid {key}", f"{key} must not be empty.", path=[key])
+        address, dhcp, mask = config.get("address"), config.get("enable_dhcp"), config.get("subnet_mask")
+        check_ipv4(diags, address, ["address"])
+        port = config.get("probe_port")
+        if port == 0:
+            diags.add_error(
+                "Probe port required",
+                "probe_port 0 means no probe: the load balancer could not tell which node owns the cluster IP, so "
+                "traffic to the VIP would reach every node. Use the load balancer probe's port (e.g. 59999).",
+                path=["probe_port"],
+            )
+        else:
+            check_port(diags, port, ["probe_port"], "probe_port")
+        check_range(diags, config.get("probe_failure_threshold"), ["probe_failure_threshold"], 0, 4294967295,
+                    "probe_failure_threshold")
+        check_mask(diags, mask, ["subnet_mask"])
+        if is_known(mask) and mask != HOST_MASK:
+            diags.add_warning(
+                "Subnet mask is not 255.255.255.255",
+                f"subnet_mask {mask}: behind a Software Load Balancer the cluster IP must use 255.255.255.255, "
+                "otherwise the node answers ARP for the VIP and the SLB probe/floating-IP path breaks.",
+                path=["subnet_mask"],
+            )
+        if dhcp is True:
+            for key in ("address", "subnet_mask"):
+                if config.get(key) is not None:
+                    diags.add_error(f"{key} with DHCP", f"{key} cannot be set when enable_dhcp is true: DHCP "
+                                    "assigns it.", path=[key])
+        elif dhcp is not Unknown and address is None:
+            diags.add_error("Missing address", "address is required unless enable_dhcp is true (the guest "
+                            "cluster needs the load balancer VIP here).", path=["address"])
+
+    def plan(self, ctx: SdnPlanContext, current: dict | None, planned: dict) -> dict:
+        for key, default in DEFAULTS.items():
+            if ctx.config.get(key) is None:
+                planned[key] = default
+        dhcp = planned.get("enable_dhcp")
+        if dhcp is False and ctx.config.get("subnet_mask") is None:
+            planned["subnet_mask"] = HOST_MASK
+        # With DHCP the address and mask come from the lease: known only while DHCP was already on.
+        keep_lease = dhcp is True and current is not None and current.get("enable_dhcp") is True
+        for key in ("address", "subnet_mask"):
+            if dhcp is not False and ctx.config.get(key) is None and not keep_lease:
+                planned[key] = Unknown
+        if current is None:
+            planned["previous_parameters"] = Unknown
+        if current is None or self._parameters_change(current, planned):
+            for key in _COMPUTED:
+                planned[key] = Unknown
+        self._cross_check_load_balancers(ctx.diagnostics, planned)
+        return planned
+
+    @staticmethod
+    def _parameters_change(current: dict, planned: dict) -> bool:
+        keys = ("name_resource", *_PARAMS)
+        return any(planned.get(k) is Unknown or planned.get(k) != current.get(k) for k in keys)
+
+    def _cross_check_load_balancers(self, diags: Diagnostics, planned: dict) -> None:
+        """Warn when an NC load balancer's VIP and probe disagree with this address/probe port."""
+        address, port = planned.get("address"), planned.get("probe_port")
+        if not (is_known(address) and is_known(port)):
+            return
+        try:
+            lbs = self.provider.cache.get("cluster-ip:loadBalancers")
+            if lbs is None:
+                if not self.provider.setting("network_controller_uri"):
+                    return
+                lbs = (self.provider.nc.get("/loadBalancers") or {}).get("value") or []
+                self.provider.cache["cluster-ip:loadBalancers"] = lbs
+        except CLIENT_ERRORS:
+            return  # NC is optional for this resource; the check is advice only
+        for lb in lbs:
+            for vip, ports in _frontend_probe_ports(lb).items():
+                if vip == address and int(port) not in ports:
+                    diags.add_warning(
+                        "Probe port differs from the load balancer",
+                        f"Load balancer {lb.get('resourceId')} has frontend {address}, but its rules' probes use "
+                        f"port(s) {', '.join(map(str, sorted(ports))) or 'none'}, not {int(port)}: the SLB would "
+                        "never see the active node.",
+                        path=["probe_port"],
+                    )
+                elif vip != address and int(port) in ports:
+                    diags.add_warning(
+                        "Address differs from the load balancer",
+                        f"Load balancer {lb.get('resourceId')} probes port {int(port)} for frontend {vip}, not "
+                        f"{address}: the cluster IP should be that VIP.",
+                        path=["address"],
+                    )
+
+    # -- CRUD -----------------------------------------------------------------------------------------
+    def _set(self, state: dict, parameters: dict[str, Any], op: str) -> dict:
+        return run(self.provider, state["cluster_node"], "set_cluster_ip_address", {
+            "resource_name": state["resource_name"],
+            "name_resource": state["name_resource"],
+            "parameters": parameters,
+            "wait_seconds": _wait_seconds(self.provider, state, op),
+        })
+
+    def create(self, ctx: Any, planned: dict) -> dict | None:
+        try:
+            result = self._set(planned, desired_parameters(planned), "create")
+        except ClusterCommandError as exc:
+            report(ctx.diagnostics, "Cannot set cluster IP address parameters", exc, planned["cluster_node"],
+                   path=_path_of(exc))
+            return self._after_failure(ctx.diagnostics, planned, exc)
+        except REMOTE_ERRORS as exc:
+            report(ctx.diagnostics, "Cannot set cluster IP address parameters", exc, planned["cluster_node"])
+            return None
+        previous = result.get("previous") or {}
+        prior = {**planned, "previous_parameters": {
+            k: str(previous[k]) for k in managed_keys(planned) if previous.get(k) is not None}}
+        return from_resource(result["resource"], prior)
+
+    def _after_failure(self, diags: Diagnostics, planned: dict, exc: ClusterCommandError) -> dict | None:
+        """Set-ClusterParameter validates the whole table, so a failure up to it wrote nothing: no state.
+
+        When a resource then fails to come online the parameters are written: keep the object in state
+        (tainted) as read back, so destroy or the next apply knows about it.
+        """
+        if exc.cmdlet != "Start-ClusterResource":
+            return None
+        try:
+            resource = run(self.provider, planned["cluster_node"], "get_cluster_resource",
+                           {"resource_name": planned["resource_name"]})
+        except REMOTE_ERRORS:
+            return None
+        diags.add_warning("Previous parameters not recorded", "The new parameters were written before the "
+                          "failure; the values they replaced were not returned, so destroy will not restore them.")
+        return from_resource(resource, {**planned, "previous_parameters": {}})
+
+    def read(self, ctx: Any, current: dict) -> dict | None:
+        node = current["cluster_node"]
+        try:
+            resource = run(self.provider, node, "get_cluster_resource", {"resource_name": current["resource_name"]})
+        except REMOTE_ERRORS as exc:
+            if is_not_found(exc) or self._cluster_gone(node, exc):
+                return None
+            report(ctx.diagnostics, f"Cannot read cluster resource {current['resource_name']}", exc, node)
+            return current
+        return from_resource(resource, current)
+
+    def _cluster_gone(self, node: str, exc: Exception) -> bool:
+        """A node that answers but is in no cluster: the resource is gone (one more command, on failure only)."""
+        if not isinstance(exc, ClusterCommandError):
+            return False
+        try:
+            return not run(self.provider, node, "get_cluster", {}).get("exists")
+        except REMOTE_ERRORS:
+            return False
+
+    def update(self, ctx: Any, current: dict, planned: dict) -> dict | None:
+        if not self._parameters_change(current, planned):
+            return {**current, "cluster_node": planned["cluster_node"], "timeouts": planned.get("timeouts"),
+                    "probe_failure_threshold": planned.get("probe_failure_threshold")}
+        try:
+            result = self._set(planned, desired_parameters(planned), "update")
+        except REMOTE_ERRORS as exc:
+            report(ctx.diagnostics, "Cannot update cluster IP address parameters", exc, planned["cluster_node"],
+                   path=_path_of(exc))
+            return current
+        return from_resource(result["resource"], {**planned, "previous_parameters": current.get(
+            "previous_parameters")})
+
+    def delete(self, ctx: Any, current: dict) -> None:
+        previous = restore_parameters(current.get("previous_parameters") or {})
+        if not previous:
+            return None
+        try:
+            self._set(current, previous, "delete")
+        except REMOTE_ERRORS as exc:
+            if is_not_found(exc) or self._cluster_gone(current["cluster_node"], exc):
+                return None  # nothing left to restore
+            report(ctx.diagnostics, "Cannot restore the previous cluster IP address parameters", exc,
+                   current["cluster_node"])
+        return None
+
+    def import_(self, ctx: Any, id: str) -> dict | None:
+        node, sep, name = id.partition("/")
+        if not sep or not node.strip() or not name.strip():
+            ctx.diagnostics.add_error(
+                "Invalid import ID", f'"{id}" is not <node>/<resource name> (e.g. DB1/Cluster IP Address).')
+            return None
+        try:
+            resource = run(self.provider, node, "get_cluster_resource", {"resource_name": name})
+        except REMOTE_ERRORS as exc:
+            report(ctx.diagnostics, f"Cannot import cluster resource {name}", exc, node)
+            return None
+        state = from_resource(resource, {"cluster_node": node, "resource_name": name, "timeouts": None})
+        p = resource.get("parameters") or {}
+        state["previous_parameters"] = {k: str(p[k]) for k in managed_keys(state) if p.get(k) is not None}
+        return state
+
+
+def _path_of(exc: Exception) -> list | None:
+    """Point Windows' parameter complaints at the argument they are about, when the message names one."""
+    if not isinstance(exc, ClusterCommandError):
+        return None
+    text = exc.message.lower()
+    for attr, param in _PARAMS.items():
+        if f"parameter '{param.lower()}'" in text or f"({param.lower()} '" in text:
+            return [attr]
+    return None
+
+
+def _frontend_probe_ports(lb: dict) -> dict[str, set[int]]:
+    """VIP -> probe ports of the rules on that frontend, for one NC load balancer JSON."""
+    props = lb.get("properties") or {}
+    vips = {}
+    for fe in props.get("frontendIPConfigurations") or []:
+        address = (fe.get("properties") or {}).get("privateIPAddress")
+        if address:
+            vips[str(fe.get("resourceId")).lower()] = address
+    probes = {str(p.get("resourceId")).lower(): (p.get("properties") or {}).get("port")
+              for p in props.get("probes") or []}
+    out: dict[str, set[int]] = {vip: set() for vip in vips.values()}
+    for rule in props.get("loadBalancingRules") or []:
+        rp = rule.get("properties") or {}
+        probe_ref = (rp.get("probe") or {}).get("resourceRef") or ""
+        port = probes.get(probe_ref.rstrip("/").rsplit("/", 1)[-1].lower())
+        for fe in known_list(rp.get("frontendIPConfigurations")):
+            vip = vips.get(str(fe.get("resourceRef", "")).rstrip("/").rsplit("/", 1)[-1].lower())
+            if vip and port:
+                out[vip].add(int(port))
+    return out
+

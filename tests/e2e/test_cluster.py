@@ -1,0 +1,318 @@
+"""sdn_failover_cluster, sdn_cluster_ip_address and data.sdn_cluster_resource end to end: real terraform, the
+reattached provider, the emulator's guest nodes over real WinRM/HTTPS (NTLM). The tests look at the
+simulated cluster the same way, through the provider's own WinRM scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sdn_provider.cluster.transport import WinRMSettings, close_connections, run_script
+from tests.e2e.test_load_balancer import seed_lb
+from tests.emulator.guests_fixtures import PASSWORD, USER, guest_tls_fixture, guests_fixture  # noqa: F401
+from tests.harness import Emulator, Terraform, provider_block
+
+INJECTION = "x'; Remove-Cluster -Force; '"
+SEED_NODES = ("DB1", "DB2")
+
+
+def winrm(emulator: Emulator, node: str) -> WinRMSettings:
+    info = emulator.info
+    return WinRMSettings(endpoint=info["winrm_endpoints"][node], username=info["winrm_username"],
+                         password=info["winrm_password"], ca_cert_file=info["ca_file"])
+
+
+def sh(emulator: Emulator, on: str, script: str, **params) -> dict:
+    """Run one of the provider's scripts on node `on`, as an operator would out of band."""
+    return run_script(winrm(emulator, on), script, params)
+
+
+def flat(proc) -> str:
+    """Terraform wraps diagnostics at 80 columns; compare messages with whitespace collapsed."""
+    return " ".join((proc.stderr + proc.stdout).split())
+
+
+def ip_params(emulator: Emulator, node: str = "DB1") -> dict:
+    return sh(emulator, node, "get_cluster_resource", resource_name="Cluster IP Address")["parameters"]
+
+
+def cluster_provider(emulator: Emulator, password: str | None = None) -> str:
+    info = emulator.info
+    endpoints = ", ".join(f'{n} = "{u}"' for n, u in info["winrm_endpoints"].items())
+    return provider_block(emulator, f"""winrm_endpoints    = {{ {endpoints} }}
+  winrm_username     = "{info["winrm_username"]}"
+  winrm_password     = "{password or info["winrm_password"]}"
+  winrm_ca_cert_file = "{info["ca_file"]}\"""")
+
+
+def cluster_hcl(name: str = "MyCluster", nodes: tuple[str, ...] = SEED_NODES,
+                static: str | None = "192.168.2.50") -> str:
+    node_list = ", ".join(f'"{n}"' for n in nodes)
+    static_line = f'static_address = "{static}"' if static else ""
+    return f"""
+resource "sdn_failover_cluster" "c" {{
+  name  = "{name}"
+  nodes = [{node_list}]
+  {static_line}
+}}
+"""
+
+
+def ip_hcl(probe_port: int = 59999, network: str = "Cluster Network 1", extra: str = "") -> str:
+    """The seed's step 4: Address = VIP, ProbePort, /32, the cluster network, no DHCP."""
+    return f"""
+resource "sdn_cluster_ip_address" "ip" {{
+  cluster_node = sdn_failover_cluster.c.nodes[0]
+  address      = "192.168.2.100"
+  probe_port   = {probe_port}
+  subnet_mask  = "255.255.255.255"
+  network      = "{network}"
+  enable_dhcp  = false
+  {extra}
+}}
+"""
+
+
+def _remove_clusters(emulator: Emulator) -> None:
+    for node in SEED_NODES:
+        info = sh(emulator, node, "get_cluster")
+        if info.get("exists"):
+            sh(emulator, node, "remove_cluster", cluster=info["name"])
+
+
+@pytest.fixture(autouse=True)
+def clean_nodes(request) -> Iterator[None]:
+    """DB1/DB2 belong to no cluster before and after each emulator test (the emulator is shared)."""
+    if "emulator" not in request.fixturenames:
+        yield
+        return
+    emulator = request.getfixturevalue("emulator")
+    _remove_clusters(emulator)
+    yield
+    _remove_clusters(emulator)
+    close_connections()
+
+
+def test_seed_lifecycle_update_drift_import_restore(tf: Terraform, emulator: Emulator, tmp_path_factory):
+    provider = cluster_provider(emulator)
+    tf.write(provider + cluster_hcl(nodes=("DB1",)))
+    tf.apply()
+    assert [n["name"] for n in sh(emulator, "DB1", "get_cluster")["nodes"]] == ["DB1"]
+    tf.assert_no_changes()
+
+    # Join DB2 in place, set the seed's parameters and read them back through the data source.
+    tf.write(provider + cluster_hcl() + ip_hcl() + """
+data "sdn_cluster_resource" "name" {
+  cluster_node = sdn_cluster_ip_address.ip.cluster_node
+  name         = "Cluster Name"
+}
+
+output "name_state" { value = data.sdn_cluster_resource.name.state }
+output "name_deps"  { value = data.sdn_cluster_resource.name.dependencies }
+""")
+    plan = tf.plan()
+    assert plan.returncode == 2 and "update in-place" in plan.stdout and "forces replacement" not in plan.stdout
+    tf.apply()
+    cluster = sh(emulator, "DB2", "get_cluster")
+    assert cluster["name"] == "MyCluster" and [n["name"] for n in cluster["nodes"]] == ["DB1", "DB2"]
+    ip = sh(emulator, "DB1", "get_cluster_resource", resource_name="Cluster IP Address")
+    assert ip["state"] == "Online"
+    assert {k: ip["parameters"][k] for k in ("Address", "ProbePort", "SubnetMask", "Network", "EnableDhcp")} == {
+        "Address": "192.168.2.100", "ProbePort": 59999, "SubnetMask": "255.255.255.255",
+        "Network": "Cluster Network 1", "EnableDhcp": 0}
+    assert sh(emulator, "DB1", "get_cluster_resource", resource_name="Cluster Name")["state"] == "Online"
+    state = tf.resources()
+    assert state["sdn_cluster_ip_address.ip"]["previous_parameters"] == {
+        "Address": "192.168.2.50", "ProbePort": "0", "SubnetMask": "255.255.255.0",
+        "Network": "Cluster Network 1", "EnableDhcp": "0"}
+    assert state["sdn_cluster_ip_address.ip"]["state"] == "Online"
+    assert state["sdn_failover_cluster.c"]["node_states"] == {"DB1": "Up", "DB2": "Up"}
+    outputs = tf.state()["values"]["outputs"]
+    assert outputs["name_state"]["value"] == "Online"
+    assert outputs["name_deps"]["value"] == "[Cluster IP Address]"
+    tf.assert_no_changes()
+
+    # Probe port change: in place.
+    tf.write(provider + cluster_hcl() + ip_hcl(59998))
+    plan = tf.plan()
+    assert plan.returncode == 2 and "59999 -> 59998" in plan.stdout and "forces replacement" not in plan.stdout
+    tf.apply()
+    assert ip_params(emulator)["ProbePort"] == 59998
+    tf.assert_no_changes()
+
+    # Out-of-band parameter change and out-of-band eviction: both show up as drift and are put back.
+    sh(emulator, "DB1", "set_cluster_ip_address", resource_name="Cluster IP Address",
+       parameters={"ProbePort": 60000})
+    sh(emulator, "DB1", "remove_cluster_node", cluster="MyCluster", node="DB2")
+    plan = tf.plan()
+    assert plan.returncode == 2 and "60000 -> 59998" in plan.stdout and '+ "DB2"' in plan.stdout, plan.stdout
+    tf.apply()
+    assert ip_params(emulator)["ProbePort"] == 59998
+    assert [n["name"] for n in sh(emulator, "DB1", "get_cluster")["nodes"]] == ["DB1", "DB2"]
+    tf.assert_no_changes()
+
+    # Evict DB2 through the configuration (in place), then import both resources elsewhere: empty plan.
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl(59998))
+    tf.apply()
+    assert not sh(emulator, "DB2", "get_cluster")["exists"]
+    other = Terraform(tmp_path_factory.mktemp("import"), tf.env)
+    other.write(provider + cluster_hcl(nodes=("DB1",), static=None) + ip_hcl(59998))
+    other.import_("sdn_failover_cluster.c", "DB1/MyCluster")
+    other.import_("sdn_cluster_ip_address.ip", "DB1/Cluster IP Address")
+    other.assert_no_changes()
+
+    # Destroying the IP resource puts back what New-Cluster had set; destroying the cluster removes it.
+    tf.destroy("-target=sdn_cluster_ip_address.ip")
+    restored = ip_params(emulator)
+    assert {k: restored[k] for k in ("Address", "ProbePort", "SubnetMask", "Network", "EnableDhcp")} == {
+        "Address": "192.168.2.50", "ProbePort": 0, "SubnetMask": "255.255.255.0",
+        "Network": "Cluster Network 1", "EnableDhcp": 0}
+    tf.destroy()
+    assert not sh(emulator, "DB1", "get_cluster")["exists"]
+
+
+def test_cluster_removed_out_of_band_is_recreated(tf: Terraform, emulator: Emulator):
+    tf.write(cluster_provider(emulator) + cluster_hcl(nodes=("DB1",)))
+    tf.apply()
+    sh(emulator, "DB1", "remove_cluster", cluster="MyCluster")
+    plan = tf.plan()
+    assert plan.returncode == 2 and "will be created" in plan.stdout
+    tf.apply()
+    tf.destroy()
+
+
+def test_create_refuses_a_node_already_in_a_cluster(tf: Terraform, emulator: Emulator):
+    sh(emulator, "DB1", "new_cluster", name="Other", node="DB1")
+    tf.write(cluster_provider(emulator) + cluster_hcl("Mine", nodes=("DB1",)))
+    proc = tf.apply(check=False)
+    assert proc.returncode == 1 and "Node already in a cluster" in flat(proc)
+    assert "already a member of cluster Other" in flat(proc)
+    tf.write(cluster_provider(emulator) + cluster_hcl("Other", nodes=("DB1",)))
+    proc = tf.apply(check=False)
+    assert proc.returncode == 1 and "terraform import <address> DB1/Other" in flat(proc)
+    # Joining: Windows' Add-ClusterNode refuses a node of another cluster; the new cluster stays (tainted).
+    tf.write(cluster_provider(emulator) + cluster_hcl("Mine", nodes=("DB2", "DB1")))
+    proc = tf.apply(check=False)
+    assert proc.returncode == 1 and "already part of cluster 'Other'" in flat(proc), flat(proc)
+    assert tf.resources()["sdn_failover_cluster.c"]["nodes"] == ["DB2"]
+    tf.destroy()
+    assert sh(emulator, "DB1", "get_cluster")["name"] == "Other"
+
+
+def test_wrong_winrm_password_is_a_clear_diagnostic(tf: Terraform, emulator: Emulator):
+    tf.write(cluster_provider(emulator, password="not-the-password") + cluster_hcl(nodes=("DB1",)))
+    proc = tf.apply(check=False)
+    text = flat(proc)
+    assert proc.returncode == 1 and "authentication to https://127.0.0.1:" in text
+    assert "check winrm_username/winrm_password" in text and "not-the-password" not in proc.stderr + proc.stdout
+    assert not sh(emulator, "DB1", "get_cluster")["exists"]
+
+
+def test_unknown_network_reports_windows_message(tf: Terraform, emulator: Emulator):
+    provider = cluster_provider(emulator)
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl(network="Cluster Network 9"))
+    proc = tf.apply(check=False)
+    text = flat(proc)
+    assert proc.returncode == 1 and "Set-ClusterParameter on DB1 failed" in text
+    assert "The cluster network was not found. (Network 'Cluster Network 9')" in text
+    assert "sdn_cluster_ip_address.ip" not in tf.resources()
+    assert ip_params(emulator)["Network"] == "Cluster Network 1"
+    tf.destroy()
+
+
+def test_string_arguments_reach_windows_as_literals(tf: Terraform, emulator: Emulator):
+    provider = cluster_provider(emulator)
+    # Cluster name: New-Cluster refuses the literal; the cluster on DB1 made first is untouched.
+    sh(emulator, "DB1", "new_cluster", name="Guard", node="DB1")
+    tf.write(provider + cluster_hcl(INJECTION, nodes=("DB2",), static=None))
+    proc = tf.apply(check=False)
+    assert proc.returncode == 1 and f"The computer name '{INJECTION}' is not valid" in flat(proc), flat(proc)
+    assert sh(emulator, "DB1", "get_cluster")["name"] == "Guard"
+    sh(emulator, "DB1", "remove_cluster", cluster="Guard")
+
+    # A joining node name: Add-ClusterNode looks for a computer literally named so.
+    tf.write(provider + cluster_hcl("MyCluster", nodes=("DB1", INJECTION), static=None))
+    proc = tf.apply(check=False)
+    assert proc.returncode == 1 and f"The computer '{INJECTION}' could not be reached" in flat(proc), flat(proc)
+    assert sh(emulator, "DB1", "get_cluster")["name"] == "MyCluster"
+
+    # The IP resource's names, one at a time, against a healthy cluster.
+    tf.write(provider + cluster_hcl("MyCluster", nodes=("DB1",), static=None))
+    tf.apply()
+    cases = {
+        "resource_name": f"An error occurred opening resource '{INJECTION}'",
+        "name_resource": f"An error occurred opening resource '{INJECTION}'",
+        "network": f"(Network '{INJECTION}')",
+    }
+    for argument, message in cases.items():
+        extra = f'{argument} = "{INJECTION}"' if argument != "network" else ""
+        body = ip_hcl(network=INJECTION if argument == "network" else "Cluster Network 1", extra=extra)
+        tf.write(provider + cluster_hcl("MyCluster", nodes=("DB1",), static=None) + body)
+        proc = tf.apply(check=False)
+        assert proc.returncode == 1 and message in flat(proc), (argument, flat(proc))
+        assert sh(emulator, "DB1", "get_cluster")["name"] == "MyCluster", argument
+    tf.destroy()
+
+
+def test_plan_warns_when_load_balancer_disagrees(tf: Terraform, emulator: Emulator):
+    tf.write(provider_block(emulator) + seed_lb("ClusterCheck_VIP"))
+    tf.apply()
+    tf.write(cluster_provider(emulator) + seed_lb("ClusterCheck_VIP") + """
+resource "sdn_cluster_ip_address" "ip" {
+  cluster_node = "DB1"
+  address      = "192.168.2.100"
+  probe_port   = 59998
+  network      = "Cluster Network 1"
+}
+""")
+    plan = tf.plan()
+    text = " ".join(plan.stderr.split()) + " ".join(plan.stdout.split())
+    assert plan.returncode == 2 and "Probe port differs from the load balancer" in text, text
+    assert "ClusterCheck_VIP has frontend 192.168.2.100" in text
+    tf.write(provider_block(emulator) + seed_lb("ClusterCheck_VIP"))
+    tf.destroy()
+
+
+def test_one_winrm_command_per_operation(tf: Terraform, guests):
+    """In-process guests, so the test can count the commands each node ran."""
+    endpoints = ", ".join(f'{n} = "{u}"' for n, u in guests.servers.items())
+    provider = f"""
+terraform {{
+  required_providers {{
+    sdn = {{ source = "windows-sdn/sdn" }}
+  }}
+}}
+
+provider "sdn" {{
+  winrm_endpoints    = {{ {endpoints} }}
+  winrm_username     = "{USER}"
+  winrm_password     = "{PASSWORD}"
+  winrm_ca_cert_file = "{guests.ca_file}"
+}}
+"""
+    world = guests.world
+
+    def commands(action) -> int:
+        before = sum(world.command_counts().values())
+        action()
+        return sum(world.command_counts().values()) - before
+
+    tf.write(provider + cluster_hcl() + ip_hcl())
+    measured = {"apply create (cluster of 2 + ip)": commands(tf.apply)}
+    measured["plan (refresh of both)"] = commands(tf.plan)
+    tf.write(provider + cluster_hcl() + ip_hcl(59998))
+    measured["apply probe port change"] = commands(tf.apply)
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl(59998))
+    measured["apply evict DB2"] = commands(tf.apply)
+    measured["destroy (restore + remove)"] = commands(tf.destroy)
+    print(measured)
+    # create: New-Cluster + Add-ClusterNode + set_cluster_ip_address; each refresh is one get per resource.
+    assert measured == {
+        "apply create (cluster of 2 + ip)": 3,
+        "plan (refresh of both)": 2,
+        "apply probe port change": 2 + 1,
+        "apply evict DB2": 2 + 1,
+        "destroy (restore + remove)": 2 + 2,
+    }
+    assert not world.clusters
