@@ -1,0 +1,187 @@
+"""gRPC control service (``sdn_emulator.v1.EmulatorControl``) over the model, the guest world and the data plane.
+
+The views are plain dicts shaped like the proto messages (field names match), so the status page's JSON and
+the gRPC answers come from the same code; ``ParseDict`` turns them into messages.
+"""
+
+from __future__ import annotations
+
+from concurrent import futures
+from typing import Any
+
+import grpc
+from google.protobuf.json_format import ParseDict
+
+from ..dataplane import DataPlane
+from ..guests.cluster import CORE_GROUP, ClusterCmdletError, GuestWorld
+from ..model import NcError, NetworkController
+from ..topology import Topology
+from .gen import control_pb2 as pb
+from .gen import control_pb2_grpc as pb_grpc
+
+
+class Views:
+    """Read-only JSON-able views shared by the gRPC service and the status page."""
+
+    def __init__(self, controller: NetworkController, world: GuestWorld, dataplane: DataPlane,
+                 topology: Topology | None) -> None:
+        self.controller = controller
+        self.world = world
+        self.dataplane = dataplane
+        self.topology = topology
+
+    def guest_state(self) -> dict[str, Any]:
+        snap = self.world.snapshot()
+        member_of = {n: c["name"] for c in snap["clusters"] for n in c["nodes"]}
+        nodes = [{"name": n["name"], "address": n["address"], "state": n["state"],
+                  "cluster": member_of.get(n["name"], ""), "winrm_commands": n["commands"]} for n in snap["nodes"]]
+        ips = []
+        # Effective parameters (as the resource last came online) are what the node serves; snapshot() has
+        # only the set ones, so read the public cluster objects.
+        for c in list(self.world.clusters.values()):
+            for r in list(c.resources.values()):
+                if r.resource_type == "IP Address":
+                    ips.append({"cluster": c.name, "resource": r.name, "state": r.state,
+                                "owner_node": c.groups[r.group],
+                                "address": str(r.effective.get("Address", r.parameters.get("Address", ""))),
+                                "probe_port": int(r.effective.get("ProbePort", 0) or 0)})
+        return {"nodes": nodes, "cluster_ips": ips}
+
+    def topology_view(self) -> dict[str, Any]:
+        node_of = {n.network_interface.lower(): n.name for n in (self.topology.nodes if self.topology else [])}
+        vnets = [{"resource_id": v["resourceId"],
+                  "address_prefixes": v["properties"].get("addressSpace", {}).get("addressPrefixes", []),
+                  "subnets": [{"resource_id": s["resourceId"], "resource_ref": s["resourceRef"],
+                               "address_prefix": s["properties"].get("addressPrefix", "")}
+                              for s in v["properties"].get("subnets", [])]}
+                 for v in self.controller.list("virtualNetworks")]
+        nics = [{"resource_id": n["resourceId"], "node": node_of.get(n["resourceId"].lower(), ""),
+                 "ip_configurations": [_ipconfig(c) for c in n["properties"].get("ipConfigurations", [])]}
+                for n in self.controller.list("networkInterfaces")]
+        return {"virtual_networks": vnets, "network_interfaces": nics, **self.guest_state(),
+                "vips": self.dataplane.endpoints()}
+
+    def health(self, load_balancer: str = "") -> dict[str, Any]:
+        rules = [r for r in self.dataplane.health()
+                 if not load_balancer or r["load_balancer"].lower() == load_balancer.lower()]
+        return {"rules": rules, "time_scale": self.dataplane.time_scale}
+
+    def counters(self, reset_nc: bool = False) -> dict[str, Any]:
+        counts = self.controller.request_counts()
+        if reset_nc:
+            self.controller.reset_request_counts()
+        return {"nc_requests": [{"method": m, "collection": c, "count": n} for (m, c), n in sorted(counts.items())],
+                "nc_total": sum(counts.values()), "winrm_commands": self.world.command_counts(),
+                "probes_sent": self.dataplane.probes_sent, "connections": self.dataplane.connection_counts()}
+
+
+def _ipconfig(c: dict[str, Any]) -> dict[str, Any]:
+    props = c["properties"]
+    return {"resource_ref": c["resourceRef"], "private_ip_address": props.get("privateIPAddress", ""),
+            "subnet": (props.get("subnet") or {}).get("resourceRef", ""),
+            "backend_address_pools": [p["resourceRef"] for p in props.get("loadBalancerBackendAddressPools", [])]}
+
+
+def _fault(views: Views, kind: str, p: dict[str, str]) -> str:
+    """Apply one fault; KeyError/ValueError mean bad parameters."""
+    nc, world = views.controller, views.world
+    if kind == "bump_etag":
+        return f"etag {nc.bump_etag(p['resourceRef'])}"
+    if kind == "fail_next":
+        nc.fail_next(p.get("method", "*"), p.get("collection", "*"), int(p.get("status", 503)), int(p.get("count", 1)))
+        return "armed"
+    if kind == "provisioning_outcome":
+        nc.set_provisioning_outcome(p["resourceRef"], p.get("state", "Failed"), p.get("detail", ""),
+                                    p.get("code", "PolicyConfigurationFailure"))
+        return "armed"
+    if kind in ("stop_node", "start_node"):
+        (world.stop_node if kind == "stop_node" else world.start_node)(p["node"])
+    elif kind == "move_group":
+        world.move_group(p["node"], p.get("group") or CORE_GROUP, p.get("cluster") or None)
+    elif kind in ("stop_resource", "start_resource"):
+        (world.stop_resource if kind == "stop_resource" else world.start_resource)(p["node"], p["resource"])
+    else:
+        raise ValueError(f"unknown fault kind {kind!r}; one of bump_etag, fail_next, provisioning_outcome, "
+                         "stop_node, start_node, move_group, stop_resource, start_resource")
+    views.dataplane.sync()
+    return "done"
+
+
+class _Servicer(pb_grpc.EmulatorControlServicer):
+    def __init__(self, views: Views) -> None:
+        self.views = views
+
+    def _guarded(self, context: grpc.ServicerContext, action: Any) -> Any:
+        """Map model and cmdlet errors to gRPC status codes with their messages."""
+        try:
+            return action()
+        except NcError as error:
+            code = grpc.StatusCode.NOT_FOUND if error.status == 404 else grpc.StatusCode.FAILED_PRECONDITION
+            context.abort(code, error.message)
+        except ClusterCmdletError as error:
+            not_found = error.category == "ObjectNotFound"
+            context.abort(grpc.StatusCode.NOT_FOUND if not_found else grpc.StatusCode.FAILED_PRECONDITION,
+                          error.message)
+        except KeyError as error:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"unknown node or missing parameter: {error.args[0]}")
+        except ValueError as error:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
+
+    def _guest(self, context: grpc.ServicerContext, action: Any) -> pb.GuestState:
+        def run() -> pb.GuestState:
+            action()
+            self.views.dataplane.sync()
+            return ParseDict(self.views.guest_state(), pb.GuestState())
+        return self._guarded(context, run)
+
+    def GetTopology(self, request: pb.GetTopologyRequest, context: grpc.ServicerContext) -> pb.Topology:
+        return ParseDict(self.views.topology_view(), pb.Topology())
+
+    def GetProbeHealth(self, request: pb.GetProbeHealthRequest, context: grpc.ServicerContext) -> pb.ProbeHealth:
+        return ParseDict(self.views.health(request.load_balancer), pb.ProbeHealth())
+
+    def MoveClusterGroup(self, request: pb.MoveClusterGroupRequest, context: grpc.ServicerContext) -> pb.GuestState:
+        world = self.views.world
+        return self._guest(context, lambda: world.move_group(request.node, request.group or CORE_GROUP,
+                                                             request.cluster or None))
+
+    def StopNode(self, request: pb.NodeRequest, context: grpc.ServicerContext) -> pb.GuestState:
+        return self._guest(context, lambda: self.views.world.stop_node(request.node))
+
+    def StartNode(self, request: pb.NodeRequest, context: grpc.ServicerContext) -> pb.GuestState:
+        return self._guest(context, lambda: self.views.world.start_node(request.node))
+
+    def InjectFault(self, request: pb.InjectFaultRequest, context: grpc.ServicerContext) -> pb.InjectFaultResponse:
+        return self._guarded(context, lambda: pb.InjectFaultResponse(
+            result=_fault(self.views, request.kind, dict(request.params))))
+
+    def GetCounters(self, request: pb.GetCountersRequest, context: grpc.ServicerContext) -> pb.Counters:
+        return ParseDict(self.views.counters(request.reset_nc), pb.Counters())
+
+
+class ControlServer:
+    """Emulator component: the gRPC control API on a loopback port (``address`` is ``host:port``)."""
+
+    name = "control"
+
+    def __init__(self, views: Views, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.views = views
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="control"))
+        pb_grpc.add_EmulatorControlServicer_to_server(_Servicer(views), self._server)
+        self.port = self._server.add_insecure_port(f"{host}:{port}")
+        if not self.port:
+            raise OSError(f"cannot bind the control API on {host}:{port}")
+        self.address = f"{host}:{self.port}"
+        self._started = False
+
+    def start(self) -> None:
+        self._server.start()
+        self._started = True
+
+    def stop(self) -> None:
+        if self._started:
+            self._server.stop(grace=0.5).wait(2)
+            self._started = False
+
+    def describe(self) -> str:
+        return f"control (gRPC)  {self.address} (sdn_emulator.v1.EmulatorControl)"
