@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .api import NcRestServer
+from .control.service import ControlServer, Views
+from .control.status import StatusServer
+from .dataplane import DataPlane
 from .guests.cluster import GuestWorld
 from .guests.component import GuestNodes
 from .model import NetworkController
@@ -44,6 +47,7 @@ class EmulatorOptions:
     tls_dir: Path | None = None
     client_cert_auth: bool = False
     allow_remote: bool = False
+    probe_time_scale: float = 1.0  # multiplies probe intervals (0.02: 5 s x 11 probes take 1.1 s)
 
 
 def is_loopback(host: str) -> bool:
@@ -56,7 +60,7 @@ def is_loopback(host: str) -> bool:
 
 
 class Emulator:
-    """NC model + REST API (+ later guests, data plane, control service) with one lifecycle."""
+    """NC model + REST API, guest nodes, SLB data plane, gRPC control API and status page, one lifecycle."""
 
     def __init__(self, options: EmulatorOptions | None = None, **overrides: Any) -> None:
         self.options = replace(options or EmulatorOptions(), **overrides)
@@ -78,7 +82,12 @@ class Emulator:
         self.guests = GuestNodes(self.guest_world, self.topology.nodes, opts.host,
                                  (str(self._certs.server_cert), str(self._certs.server_key)),
                                  (creds.username, creds.password))
-        self.components: list[Component] = [self.nc, self.guests]
+        # The data plane, control API and status page stay on loopback whatever ``host`` is.
+        self.dataplane = DataPlane(self.controller, self.guest_world, self.topology, opts.probe_time_scale)
+        views = Views(self.controller, self.guest_world, self.dataplane, self.topology)
+        self.control = ControlServer(views)
+        self.status = StatusServer(views)
+        self.components: list[Component] = [self.nc, self.guests, self.dataplane, self.control, self.status]
 
     def start(self) -> Emulator:
         try:
@@ -104,7 +113,9 @@ class Emulator:
                 "client_key": str(self.tls.client_key) if self.tls else None,
                 "winrm_endpoints": self.guests.endpoints,
                 "winrm_username": creds.username,
-                "winrm_password": creds.password}
+                "winrm_password": creds.password,
+                "control": self.control.address,
+                "status_url": self.status.url}
 
     def describe(self) -> list[str]:
         """One readable line per component, for the CLI banner."""

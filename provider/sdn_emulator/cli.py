@@ -1,4 +1,4 @@
-"""``sdn-emulator`` console script: ``serve`` (default) and ``topology --tenants N``."""
+"""``sdn-emulator`` console script: ``serve`` (default), ``topology --tenants N`` and ``ctl`` (control API)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from .app import Emulator, EmulatorOptions, is_loopback
+from .control import ctl
 from .topology import Topology, generate_multi_tenant
 
 
@@ -27,8 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-dir", type=Path, help="where to keep the CA/server/client certificates")
     serve.add_argument("--client-cert-auth", action="store_true", help="require a client certificate (implies --tls)")
     serve.add_argument("--state-file", type=Path, help="write endpoints as JSON here once ready")
+    serve.add_argument("--probe-time-scale", type=float, default=1.0,
+                       help="multiply SLB probe intervals (e.g. 0.1 for fast failover in tests)")
     topo = sub.add_parser("topology", help="print a generated topology file")
     topo.add_argument("--tenants", type=int, required=True, help="number of tenants (1-250)")
+    ctl.add_parser(sub)
     return parser
 
 
@@ -48,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
     emulator = Emulator(EmulatorOptions(
         host=args.host, port=args.port, provisioning_delay=args.provisioning_delay, topology=topology,
         tls=args.tls or args.client_cert_auth, tls_dir=args.tls_dir, client_cert_auth=args.client_cert_auth,
-        allow_remote=args.allow_remote))
+        allow_remote=args.allow_remote, probe_time_scale=args.probe_time_scale))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -73,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv.insert(0, "serve")
     args = _parser().parse_args(argv)
+    if args.command == "ctl":
+        return ctl.run(args)
     if args.command == "topology":
         try:
             print(json.dumps(generate_multi_tenant(args.tenants), indent=2))

@@ -145,3 +145,15 @@ def test_status_page(lab: Lab) -> None:
         assert doc["topology"]["cluster_ips"][0]["probe_port"] == 59999
     finally:
         status.stop()
+
+
+def test_emulator_app_reports_control_and_status() -> None:
+    from sdn_emulator.app import Emulator
+
+    with Emulator(provisioning_delay=0.0, probe_time_scale=SCALE) as emu:
+        ends = emu.endpoints()
+        assert ends["control"].startswith("127.0.0.1:") and ends["status_url"].startswith("http://127.0.0.1:")
+        with grpc.insecure_channel(ends["control"]) as channel:
+            topo = pb_grpc.EmulatorControlStub(channel).GetTopology(pb.GetTopologyRequest(), timeout=5)
+        assert [n.name for n in topo.nodes] == ["DB1", "DB2"] and not topo.vips
+        assert requests.get(ends["status_url"], timeout=5).status_code == 200
