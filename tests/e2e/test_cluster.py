@@ -218,6 +218,9 @@ def test_unknown_network_reports_windows_message(tf: Terraform, emulator: Emulat
     assert "The cluster network was not found. (Network 'Cluster Network 9')" in text
     assert "sdn_cluster_ip_address.ip" not in tf.resources()
     assert ip_params(emulator)["Network"] == "Cluster Network 1"
+    # The refused change does not leave the core resources stopped.
+    for name in ("Cluster IP Address", "Cluster Name"):
+        assert sh(emulator, "DB1", "get_cluster_resource", resource_name=name)["state"] == "Online", name
     tf.destroy()
 
 
