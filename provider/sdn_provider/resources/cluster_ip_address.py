@@ -177,8 +177,8 @@ class ClusterIPAddress(BaseResource):
         if is_known(mask) and mask != HOST_MASK:
             diags.add_warning(
                 "Subnet mask is not 255.255.255.255",
-                f"subnet_mask {mask}: behind a Software Load Balancer the cluster IP must use 255.255.255.255, "
-                "otherwise the node answers ARP for the VIP and the SLB probe/floating-IP path breaks.",
+                f"subnet_mask {mask}: Microsoft's guest-clustering steps (and the Azure load balancer guides) "
+                "require 255.255.255.255 for a cluster IP that is a load balancer VIP.",
                 path=["subnet_mask"],
             )
         if dhcp is True:
