@@ -33,3 +33,7 @@ lint: install
 
 clean:
 	rm -rf build $(VENV) *.egg-info provider/*.egg-info
+
+# Regenerate the emulator's gRPC control code from proto/ (checked in; a test verifies it is current).
+proto: install
+	$(BIN)/python -m sdn_emulator.control.protogen
