@@ -19,8 +19,12 @@ SEED_NODES = ("DB1", "DB2")
 
 def winrm(emulator: Emulator, node: str) -> WinRMSettings:
     info = emulator.info
-    return WinRMSettings(endpoint=info["winrm_endpoints"][node], username=info["winrm_username"],
-                         password=info["winrm_password"], ca_cert_file=info["ca_file"])
+    return WinRMSettings(
+        endpoint=info["winrm_endpoints"][node],
+        username=info["winrm_username"],
+        password=info["winrm_password"],
+        ca_cert_file=info["ca_file"],
+    )
 
 
 def sh(emulator: Emulator, on: str, script: str, **params) -> dict:
@@ -40,14 +44,18 @@ def ip_params(emulator: Emulator, node: str = "DB1") -> dict:
 def cluster_provider(emulator: Emulator, password: str | None = None) -> str:
     info = emulator.info
     endpoints = ", ".join(f'{n} = "{u}"' for n, u in info["winrm_endpoints"].items())
-    return provider_block(emulator, f"""winrm_endpoints    = {{ {endpoints} }}
+    return provider_block(
+        emulator,
+        f"""winrm_endpoints    = {{ {endpoints} }}
   winrm_username     = "{info["winrm_username"]}"
   winrm_password     = "{password or info["winrm_password"]}"
-  winrm_ca_cert_file = "{info["ca_file"]}\"""")
+  winrm_ca_cert_file = "{info["ca_file"]}\"""",
+    )
 
 
-def cluster_hcl(name: str = "MyCluster", nodes: tuple[str, ...] = SEED_NODES,
-                static: str | None = "192.168.2.50") -> str:
+def cluster_hcl(
+    name: str = "MyCluster", nodes: tuple[str, ...] = SEED_NODES, static: str | None = "192.168.2.50"
+) -> str:
     node_list = ", ".join(f'"{n}"' for n in nodes)
     static_line = f'static_address = "{static}"' if static else ""
     return f"""
@@ -102,7 +110,11 @@ def test_seed_lifecycle_update_drift_import_restore(tf: Terraform, emulator: Emu
     tf.assert_no_changes()
 
     # Join DB2 in place, set the seed's parameters and read them back through the data source.
-    tf.write(provider + cluster_hcl() + ip_hcl() + """
+    tf.write(
+        provider
+        + cluster_hcl()
+        + ip_hcl()
+        + """
 data "sdn_cluster_resource" "name" {
   cluster_node = sdn_cluster_ip_address.ip.cluster_node
   name         = "Cluster Name"
@@ -110,7 +122,8 @@ data "sdn_cluster_resource" "name" {
 
 output "name_state" { value = data.sdn_cluster_resource.name.state }
 output "name_deps"  { value = data.sdn_cluster_resource.name.dependencies }
-""")
+"""
+    )
     plan = tf.plan()
     assert plan.returncode == 2 and "update in-place" in plan.stdout and "forces replacement" not in plan.stdout
     tf.apply()
@@ -119,13 +132,21 @@ output "name_deps"  { value = data.sdn_cluster_resource.name.dependencies }
     ip = sh(emulator, "DB1", "get_cluster_resource", resource_name="Cluster IP Address")
     assert ip["state"] == "Online"
     assert {k: ip["parameters"][k] for k in ("Address", "ProbePort", "SubnetMask", "Network", "EnableDhcp")} == {
-        "Address": "192.168.2.100", "ProbePort": 59999, "SubnetMask": "255.255.255.255",
-        "Network": "Cluster Network 1", "EnableDhcp": 0}
+        "Address": "192.168.2.100",
+        "ProbePort": 59999,
+        "SubnetMask": "255.255.255.255",
+        "Network": "Cluster Network 1",
+        "EnableDhcp": 0,
+    }
     assert sh(emulator, "DB1", "get_cluster_resource", resource_name="Cluster Name")["state"] == "Online"
     state = tf.resources()
     assert state["sdn_cluster_ip_address.ip"]["previous_parameters"] == {
-        "Address": "192.168.2.50", "ProbePort": "0", "SubnetMask": "255.255.255.0",
-        "Network": "Cluster Network 1", "EnableDhcp": "0"}
+        "Address": "192.168.2.50",
+        "ProbePort": "0",
+        "SubnetMask": "255.255.255.0",
+        "Network": "Cluster Network 1",
+        "EnableDhcp": "0",
+    }
     assert state["sdn_cluster_ip_address.ip"]["state"] == "Online"
     assert state["sdn_failover_cluster.c"]["node_states"] == {"DB1": "Up", "DB2": "Up"}
     outputs = tf.state()["values"]["outputs"]
@@ -142,8 +163,7 @@ output "name_deps"  { value = data.sdn_cluster_resource.name.dependencies }
     tf.assert_no_changes()
 
     # Out-of-band parameter change and out-of-band eviction: both show up as drift and are put back.
-    sh(emulator, "DB1", "set_cluster_ip_address", resource_name="Cluster IP Address",
-       parameters={"ProbePort": 60000})
+    sh(emulator, "DB1", "set_cluster_ip_address", resource_name="Cluster IP Address", parameters={"ProbePort": 60000})
     sh(emulator, "DB1", "remove_cluster_node", cluster="MyCluster", node="DB2")
     plan = tf.plan()
     assert plan.returncode == 2 and "60000 -> 59998" in plan.stdout and '+ "DB2"' in plan.stdout, plan.stdout
@@ -166,8 +186,12 @@ output "name_deps"  { value = data.sdn_cluster_resource.name.dependencies }
     tf.destroy("-target=sdn_cluster_ip_address.ip")
     restored = ip_params(emulator)
     assert {k: restored[k] for k in ("Address", "ProbePort", "SubnetMask", "Network", "EnableDhcp")} == {
-        "Address": "192.168.2.50", "ProbePort": 0, "SubnetMask": "255.255.255.0",
-        "Network": "Cluster Network 1", "EnableDhcp": 0}
+        "Address": "192.168.2.50",
+        "ProbePort": 0,
+        "SubnetMask": "255.255.255.0",
+        "Network": "Cluster Network 1",
+        "EnableDhcp": 0,
+    }
     tf.destroy()
     assert not sh(emulator, "DB1", "get_cluster")["exists"]
 
@@ -261,14 +285,18 @@ def test_string_arguments_reach_windows_as_literals(tf: Terraform, emulator: Emu
 def test_plan_warns_when_load_balancer_disagrees(tf: Terraform, emulator: Emulator):
     tf.write(provider_block(emulator) + seed_lb("ClusterCheck_VIP"))
     tf.apply()
-    tf.write(cluster_provider(emulator) + seed_lb("ClusterCheck_VIP") + """
+    tf.write(
+        cluster_provider(emulator)
+        + seed_lb("ClusterCheck_VIP")
+        + """
 resource "sdn_cluster_ip_address" "ip" {
   cluster_node = "DB1"
   address      = "192.168.2.100"
   probe_port   = 59998
   network      = "Cluster Network 1"
 }
-""")
+"""
+    )
     plan = tf.plan()
     text = " ".join(plan.stderr.split()) + " ".join(plan.stdout.split())
     assert plan.returncode == 2 and "Probe port differs from the load balancer" in text, text

@@ -20,8 +20,21 @@ from sdn_provider.resources.cluster_ip_address import (
 )
 from sdn_provider.resources.failover_cluster import FailoverCluster, from_cluster
 
-IP_ATTRS = ("cluster_node", "resource_name", "name_resource", "address", "probe_port", "subnet_mask", "network",
-            "enable_dhcp", "probe_failure_threshold", "state", "owner_node", "previous_parameters", "timeouts")
+IP_ATTRS = (
+    "cluster_node",
+    "resource_name",
+    "name_resource",
+    "address",
+    "probe_port",
+    "subnet_mask",
+    "network",
+    "enable_dhcp",
+    "probe_failure_threshold",
+    "state",
+    "owner_node",
+    "previous_parameters",
+    "timeouts",
+)
 
 
 def ip_config(**over: Any) -> dict:
@@ -52,13 +65,19 @@ def validate(resource: Any, config: dict) -> list[tuple[str, str, list | None]]:
         ({"probe_port": 59999.5}, "Invalid probe_port", ["probe_port"]),
         ({"subnet_mask": "255.0.255.0"}, "Invalid subnet mask", ["subnet_mask"]),
         ({"enable_dhcp": True}, "address with DHCP", ["address"]),
-        ({"enable_dhcp": True, "address": None, "subnet_mask": "255.255.255.255"}, "subnet_mask with DHCP",
-         ["subnet_mask"]),
+        (
+            {"enable_dhcp": True, "address": None, "subnet_mask": "255.255.255.255"},
+            "subnet_mask with DHCP",
+            ["subnet_mask"],
+        ),
         ({"address": None}, "Missing address", ["address"]),
         ({"network": " "}, "Invalid network", ["network"]),
         ({"probe_failure_threshold": -1}, "Invalid probe_failure_threshold", ["probe_failure_threshold"]),
-        ({"timeouts": {"create": "soon", "read": None, "update": None, "delete": None}}, "Invalid duration",
-         ["timeouts", "create"]),
+        (
+            {"timeouts": {"create": "soon", "read": None, "update": None, "delete": None}},
+            "Invalid duration",
+            ["timeouts", "create"],
+        ),
     ],
 )
 def test_ip_address_errors_point_at_the_attribute(over, summary, path):
@@ -111,12 +130,22 @@ def test_plan_with_dhcp_leaves_address_and_mask_to_the_lease():
 
 def lb(vip: str, port: int) -> dict:
     ref = "/loadBalancers/lb"
-    return {"resourceId": "lb", "properties": {
-        "frontendIPConfigurations": [{"resourceId": "fe", "properties": {"privateIPAddress": vip}}],
-        "probes": [{"resourceId": "p", "properties": {"port": port}}],
-        "loadBalancingRules": [{"resourceId": "r", "properties": {
-            "frontendIPConfigurations": [{"resourceRef": f"{ref}/frontendIPConfigurations/fe"}],
-            "probe": {"resourceRef": f"{ref}/probes/p"}}}]}}
+    return {
+        "resourceId": "lb",
+        "properties": {
+            "frontendIPConfigurations": [{"resourceId": "fe", "properties": {"privateIPAddress": vip}}],
+            "probes": [{"resourceId": "p", "properties": {"port": port}}],
+            "loadBalancingRules": [
+                {
+                    "resourceId": "r",
+                    "properties": {
+                        "frontendIPConfigurations": [{"resourceRef": f"{ref}/frontendIPConfigurations/fe"}],
+                        "probe": {"resourceRef": f"{ref}/probes/p"},
+                    },
+                }
+            ],
+        },
+    }
 
 
 class FakeNC:
@@ -155,24 +184,46 @@ def test_cross_check_is_skipped_without_network_controller():
 
 def test_parameters_table_and_restore():
     state = {**ip_config(subnet_mask="255.255.255.255", enable_dhcp=False), "probe_failure_threshold": 3}
-    assert desired_parameters(state) == {"ProbePort": 59999, "Network": "Cluster Network 1", "EnableDhcp": 0,
-                                         "Address": "192.168.2.100", "SubnetMask": "255.255.255.255",
-                                         "ProbeFailureThreshold": 3}
+    assert desired_parameters(state) == {
+        "ProbePort": 59999,
+        "Network": "Cluster Network 1",
+        "EnableDhcp": 0,
+        "Address": "192.168.2.100",
+        "SubnetMask": "255.255.255.255",
+        "ProbeFailureThreshold": 3,
+    }
     dhcp = {**state, "enable_dhcp": True, "address": None, "subnet_mask": None, "probe_failure_threshold": None}
     assert desired_parameters(dhcp) == {"ProbePort": 59999, "Network": "Cluster Network 1", "EnableDhcp": 1}
     # A DHCP lease is not written back as a static address.
-    previous = {"Address": "192.168.2.50", "SubnetMask": "255.255.255.0", "EnableDhcp": "1", "ProbePort": "0",
-                "Network": "Cluster Network 1"}
+    previous = {
+        "Address": "192.168.2.50",
+        "SubnetMask": "255.255.255.0",
+        "EnableDhcp": "1",
+        "ProbePort": "0",
+        "Network": "Cluster Network 1",
+    }
     assert restore_parameters(previous) == {"EnableDhcp": 1, "ProbePort": 0, "Network": "Cluster Network 1"}
     assert restore_parameters({**previous, "EnableDhcp": "0"})["Address"] == "192.168.2.50"
 
 
 def test_read_mapping_shows_drift_and_keeps_spelling():
-    resource = {"name": "Cluster IP Address", "state": "Online", "owner_node": "DB2",
-                "parameters": {"Address": "192.168.2.100", "ProbePort": 60000, "SubnetMask": "255.255.255.255",
-                               "Network": "Cluster Network 1", "EnableDhcp": 0, "ProbeFailureThreshold": 5}}
-    prior = {**ip_config(resource_name="cluster ip address", name_resource="Cluster Name"),
-             "previous_parameters": {"ProbePort": "0"}}
+    resource = {
+        "name": "Cluster IP Address",
+        "state": "Online",
+        "owner_node": "DB2",
+        "parameters": {
+            "Address": "192.168.2.100",
+            "ProbePort": 60000,
+            "SubnetMask": "255.255.255.255",
+            "Network": "Cluster Network 1",
+            "EnableDhcp": 0,
+            "ProbeFailureThreshold": 5,
+        },
+    }
+    prior = {
+        **ip_config(resource_name="cluster ip address", name_resource="Cluster Name"),
+        "previous_parameters": {"ProbePort": "0"},
+    }
     state = from_resource(resource, prior)
     assert state["probe_port"] == 60000 and state["resource_name"] == "cluster ip address"
     assert state["probe_failure_threshold"] is None  # not managed unless configured
@@ -181,8 +232,16 @@ def test_read_mapping_shows_drift_and_keeps_spelling():
 
 # -- sdn_failover_cluster ---------------------------------------------------------------------------
 def cluster_config(**over: Any) -> dict:
-    config = {"name": "MyCluster", "nodes": ["DB1", "DB2"], "static_address": None, "cluster_ip_address": None,
-              "cluster_ip_state": None, "cluster_ip_owner_node": None, "node_states": None, "timeouts": None}
+    config = {
+        "name": "MyCluster",
+        "nodes": ["DB1", "DB2"],
+        "static_address": None,
+        "cluster_ip_address": None,
+        "cluster_ip_state": None,
+        "cluster_ip_owner_node": None,
+        "node_states": None,
+        "timeouts": None,
+    }
     config.update(over)
     return config
 
@@ -213,8 +272,9 @@ def plan_cluster(config: dict, current: dict | None) -> tuple[dict, SdnPlanConte
 
 
 def test_cluster_plan_marks_computed_unknown_only_when_membership_changes():
-    current = cluster_config(static_address="192.168.2.50", cluster_ip_state="Online",
-                             node_states={"DB1": "Up", "DB2": "Up"})
+    current = cluster_config(
+        static_address="192.168.2.50", cluster_ip_state="Online", node_states={"DB1": "Up", "DB2": "Up"}
+    )
     planned, ctx = plan_cluster(cluster_config(nodes=["db1", "DB2"]), current)
     assert planned["node_states"] == {"DB1": "Up", "DB2": "Up"} and not ctx.requires_replace
     planned, ctx = plan_cluster(cluster_config(nodes=["DB1"]), current)
@@ -229,9 +289,13 @@ def test_static_address_replaces_only_when_a_recorded_value_changes():
 
 
 def test_cluster_mapping_keeps_user_order_and_reports_new_members():
-    info = {"exists": True, "name": "MYCLUSTER", "static_address": "192.168.2.50",
-            "nodes": [{"name": "DB1", "state": "Up"}, {"name": "DB3", "state": "Down"}, {"name": "DB2", "state": "Up"}],
-            "ip_resource": {"state": "Online", "owner_node": "DB1", "parameters": {"Address": "192.168.2.100"}}}
+    info = {
+        "exists": True,
+        "name": "MYCLUSTER",
+        "static_address": "192.168.2.50",
+        "nodes": [{"name": "DB1", "state": "Up"}, {"name": "DB3", "state": "Down"}, {"name": "DB2", "state": "Up"}],
+        "ip_resource": {"state": "Online", "owner_node": "DB1", "parameters": {"Address": "192.168.2.100"}},
+    }
     state = from_cluster(info, cluster_config(nodes=["db2", "DB1"], static_address="192.168.2.50"))
     assert state["name"] == "MyCluster" and state["nodes"] == ["db2", "DB1", "DB3"]
     assert state["node_states"] == {"DB1": "Up", "DB3": "Down", "db2": "Up"}

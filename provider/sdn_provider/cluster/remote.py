@@ -21,8 +21,10 @@ from sdn_provider.cluster.transport import (
 from sdn_provider.provider import NotConfigured
 
 # A DNS host name or IPv4 literal: what may go into https://<node>:5986/wsman when no endpoint is mapped.
-_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
-                   r"[A-Za-z0-9])?)*$")
+_HOST = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+    r"[A-Za-z0-9])?)*$"
+)
 
 #: Everything a cluster operation can raise that should become a diagnostic, not a traceback.
 REMOTE_ERRORS = (ClusterError, NotConfigured)

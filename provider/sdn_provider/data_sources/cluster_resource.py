@@ -32,10 +32,12 @@ class ClusterResourceData(BaseResource):
             version=0,
             description="An existing failover-cluster resource and its private parameters.",
             attributes=[
-                Attribute("cluster_node", types.String(), required=True,
-                          description="Cluster member reached over WinRM."),
-                Attribute("name", types.String(), required=True,
-                          description='Resource name, e.g. "Cluster IP Address".'),
+                Attribute(
+                    "cluster_node", types.String(), required=True, description="Cluster member reached over WinRM."
+                ),
+                Attribute(
+                    "name", types.String(), required=True, description='Resource name, e.g. "Cluster IP Address".'
+                ),
                 *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
             ],
         )

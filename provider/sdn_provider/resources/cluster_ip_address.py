@@ -45,32 +45,76 @@ SCHEMA = Schema(
     "ProbePort = the load balancer probe port, SubnetMask 255.255.255.255, EnableDhcp 0. Import ID: "
     "`<node>/<resource name>`, e.g. `DB1/Cluster IP Address`.",
     attributes=[
-        _a("cluster_node", types.String(), "Cluster member reached over WinRM to run the commands (any member "
-           "works; changing it runs nothing).", required=True),
-        _a("resource_name", types.String(), 'Cluster resource to configure (default "Cluster IP Address"). '
-           "Changing it manages another resource.", optional=True, computed=True, requires_replace=True),
-        _a("name_resource", types.String(), 'Network Name resource that depends on this IP; it is taken offline '
-           'while the parameters change and brought back online after (default "Cluster Name").',
-           optional=True, computed=True),
-        _a("address", types.String(), "IPv4 address (the load balancer's frontend VIP). Required unless "
-           "`enable_dhcp` is true.", optional=True, computed=True),
-        _a("probe_port", types.Number(), "TCP port the load balancer probes (1-65535): only the node that owns "
-           "the online IP answers on it. 0 (no probe) is refused: without a probe the SLB cannot find the "
-           "active node.", required=True),
-        _a("subnet_mask", types.String(), "Subnet mask (default 255.255.255.255, which guest clustering behind "
-           "an SLB needs).", optional=True, computed=True),
+        _a(
+            "cluster_node",
+            types.String(),
+            "Cluster member reached over WinRM to run the commands (any member works; changing it runs nothing).",
+            required=True,
+        ),
+        _a(
+            "resource_name",
+            types.String(),
+            'Cluster resource to configure (default "Cluster IP Address"). Changing it manages another resource.',
+            optional=True,
+            computed=True,
+            requires_replace=True,
+        ),
+        _a(
+            "name_resource",
+            types.String(),
+            "Network Name resource that depends on this IP; it is taken offline "
+            'while the parameters change and brought back online after (default "Cluster Name").',
+            optional=True,
+            computed=True,
+        ),
+        _a(
+            "address",
+            types.String(),
+            "IPv4 address (the load balancer's frontend VIP). Required unless `enable_dhcp` is true.",
+            optional=True,
+            computed=True,
+        ),
+        _a(
+            "probe_port",
+            types.Number(),
+            "TCP port the load balancer probes (1-65535): only the node that owns "
+            "the online IP answers on it. 0 (no probe) is refused: without a probe the SLB cannot find the "
+            "active node.",
+            required=True,
+        ),
+        _a(
+            "subnet_mask",
+            types.String(),
+            "Subnet mask (default 255.255.255.255, which guest clustering behind an SLB needs).",
+            optional=True,
+            computed=True,
+        ),
         _a("network", types.String(), 'Cluster network name, e.g. "Cluster Network 1".', required=True),
-        _a("enable_dhcp", types.Bool(), "Take the address from DHCP (default false; not with `address`).",
-           optional=True, computed=True),
-        _a("probe_failure_threshold", types.Number(), "ProbeFailureThreshold, passed through when set "
-           "(undocumented by Microsoft; left alone when null).", optional=True),
-        _a("state", types.String(), "Resource state after the last operation (Online, Offline, Failed).",
-           computed=True),
+        _a(
+            "enable_dhcp",
+            types.Bool(),
+            "Take the address from DHCP (default false; not with `address`).",
+            optional=True,
+            computed=True,
+        ),
+        _a(
+            "probe_failure_threshold",
+            types.Number(),
+            "ProbeFailureThreshold, passed through when set (undocumented by Microsoft; left alone when null).",
+            optional=True,
+        ),
+        _a(
+            "state", types.String(), "Resource state after the last operation (Online, Offline, Failed).", computed=True
+        ),
         _a("owner_node", types.String(), "Node that currently owns the resource.", computed=True),
-        _a("previous_parameters", types.Map(types.String()), "The managed parameters as they were before "
-           "create, kept in state: destroy writes them back (with the same offline/online cycle) instead of "
-           "leaving the VIP configured. After an import they are the values found at import time.",
-           computed=True),
+        _a(
+            "previous_parameters",
+            types.Map(types.String()),
+            "The managed parameters as they were before "
+            "create, kept in state: destroy writes them back (with the same offline/online cycle) instead of "
+            "leaving the VIP configured. After an import they are the values found at import time.",
+            computed=True,
+        ),
     ],
     block_types=[timeouts_block()],
 )
@@ -115,9 +159,11 @@ def from_resource(resource: dict, prior: dict) -> dict:
     managed_threshold = is_known(prior.get("probe_failure_threshold"))
     return {
         "cluster_node": prior.get("cluster_node"),
-        "resource_name": name if isinstance(name, str) and name.lower() == str(resource.get("name")).lower()
+        "resource_name": name
+        if isinstance(name, str) and name.lower() == str(resource.get("name")).lower()
         else resource.get("name"),
-        "name_resource": prior.get("name_resource") if is_known(prior.get("name_resource"))
+        "name_resource": prior.get("name_resource")
+        if is_known(prior.get("name_resource"))
         else DEFAULTS["name_resource"],
         "address": p.get("Address") or None,
         "probe_port": _int(p.get("ProbePort")) or 0,
@@ -171,8 +217,14 @@ class ClusterIPAddress(BaseResource):
             )
         else:
             check_port(diags, port, ["probe_port"], "probe_port")
-        check_range(diags, config.get("probe_failure_threshold"), ["probe_failure_threshold"], 0, 4294967295,
-                    "probe_failure_threshold")
+        check_range(
+            diags,
+            config.get("probe_failure_threshold"),
+            ["probe_failure_threshold"],
+            0,
+            4294967295,
+            "probe_failure_threshold",
+        )
         check_mask(diags, mask, ["subnet_mask"])
         if is_known(mask) and mask != HOST_MASK:
             diags.add_warning(
@@ -184,11 +236,17 @@ class ClusterIPAddress(BaseResource):
         if dhcp is True:
             for key in ("address", "subnet_mask"):
                 if config.get(key) is not None:
-                    diags.add_error(f"{key} with DHCP", f"{key} cannot be set when enable_dhcp is true: DHCP "
-                                    "assigns it.", path=[key])
+                    diags.add_error(
+                        f"{key} with DHCP",
+                        f"{key} cannot be set when enable_dhcp is true: DHCP assigns it.",
+                        path=[key],
+                    )
         elif dhcp is not Unknown and address is None:
-            diags.add_error("Missing address", "address is required unless enable_dhcp is true (the guest "
-                            "cluster needs the load balancer VIP here).", path=["address"])
+            diags.add_error(
+                "Missing address",
+                "address is required unless enable_dhcp is true (the guest cluster needs the load balancer VIP here).",
+                path=["address"],
+            )
 
     def plan(self, ctx: SdnPlanContext, current: dict | None, planned: dict) -> dict:
         for key, default in DEFAULTS.items():
@@ -249,26 +307,38 @@ class ClusterIPAddress(BaseResource):
 
     # -- CRUD -----------------------------------------------------------------------------------------
     def _set(self, state: dict, parameters: dict[str, Any], op: str) -> dict:
-        return run(self.provider, state["cluster_node"], "set_cluster_ip_address", {
-            "resource_name": state["resource_name"],
-            "name_resource": state["name_resource"],
-            "parameters": parameters,
-            "wait_seconds": _wait_seconds(self.provider, state, op),
-        })
+        return run(
+            self.provider,
+            state["cluster_node"],
+            "set_cluster_ip_address",
+            {
+                "resource_name": state["resource_name"],
+                "name_resource": state["name_resource"],
+                "parameters": parameters,
+                "wait_seconds": _wait_seconds(self.provider, state, op),
+            },
+        )
 
     def create(self, ctx: Any, planned: dict) -> dict | None:
         try:
             result = self._set(planned, desired_parameters(planned), "create")
         except ClusterCommandError as exc:
-            report(ctx.diagnostics, "Cannot set cluster IP address parameters", exc, planned["cluster_node"],
-                   path=_path_of(exc))
+            report(
+                ctx.diagnostics,
+                "Cannot set cluster IP address parameters",
+                exc,
+                planned["cluster_node"],
+                path=_path_of(exc),
+            )
             return self._after_failure(ctx.diagnostics, planned, exc)
         except REMOTE_ERRORS as exc:
             report(ctx.diagnostics, "Cannot set cluster IP address parameters", exc, planned["cluster_node"])
             return None
         previous = result.get("previous") or {}
-        prior = {**planned, "previous_parameters": {
-            k: str(previous[k]) for k in managed_keys(planned) if previous.get(k) is not None}}
+        prior = {
+            **planned,
+            "previous_parameters": {k: str(previous[k]) for k in managed_keys(planned) if previous.get(k) is not None},
+        }
         return from_resource(result["resource"], prior)
 
     def _after_failure(self, diags: Diagnostics, planned: dict, exc: ClusterCommandError) -> dict | None:
@@ -282,12 +352,19 @@ class ClusterIPAddress(BaseResource):
         if exc.cmdlet != "Start-ClusterResource":
             return None
         try:
-            resource = run(self.provider, planned["cluster_node"], "get_cluster_resource",
-                           {"resource_name": planned["resource_name"]})
+            resource = run(
+                self.provider,
+                planned["cluster_node"],
+                "get_cluster_resource",
+                {"resource_name": planned["resource_name"]},
+            )
         except REMOTE_ERRORS:
             return None
-        diags.add_warning("Previous parameters not recorded", "The new parameters were written before the "
-                          "failure; the values they replaced were not returned, so destroy will not restore them.")
+        diags.add_warning(
+            "Previous parameters not recorded",
+            "The new parameters were written before the "
+            "failure; the values they replaced were not returned, so destroy will not restore them.",
+        )
         return from_resource(resource, {**planned, "previous_parameters": {}})
 
     def _restart_unchanged(self, diags: Diagnostics, state: dict) -> None:
@@ -324,18 +401,26 @@ class ClusterIPAddress(BaseResource):
 
     def update(self, ctx: Any, current: dict, planned: dict) -> dict | None:
         if not self._parameters_change(current, planned):
-            return {**current, "cluster_node": planned["cluster_node"], "timeouts": planned.get("timeouts"),
-                    "probe_failure_threshold": planned.get("probe_failure_threshold")}
+            return {
+                **current,
+                "cluster_node": planned["cluster_node"],
+                "timeouts": planned.get("timeouts"),
+                "probe_failure_threshold": planned.get("probe_failure_threshold"),
+            }
         try:
             result = self._set(planned, desired_parameters(planned), "update")
         except REMOTE_ERRORS as exc:
-            report(ctx.diagnostics, "Cannot update cluster IP address parameters", exc, planned["cluster_node"],
-                   path=_path_of(exc))
+            report(
+                ctx.diagnostics,
+                "Cannot update cluster IP address parameters",
+                exc,
+                planned["cluster_node"],
+                path=_path_of(exc),
+            )
             if isinstance(exc, ClusterCommandError) and exc.cmdlet == "Set-ClusterParameter":
                 self._restart_unchanged(ctx.diagnostics, planned)
             return current
-        return from_resource(result["resource"], {**planned, "previous_parameters": current.get(
-            "previous_parameters")})
+        return from_resource(result["resource"], {**planned, "previous_parameters": current.get("previous_parameters")})
 
     def delete(self, ctx: Any, current: dict) -> None:
         previous = restore_parameters(current.get("previous_parameters") or {})
@@ -346,15 +431,20 @@ class ClusterIPAddress(BaseResource):
         except REMOTE_ERRORS as exc:
             if is_not_found(exc) or self._cluster_gone(current["cluster_node"], exc):
                 return None  # nothing left to restore
-            report(ctx.diagnostics, "Cannot restore the previous cluster IP address parameters", exc,
-                   current["cluster_node"])
+            report(
+                ctx.diagnostics,
+                "Cannot restore the previous cluster IP address parameters",
+                exc,
+                current["cluster_node"],
+            )
         return None
 
     def import_(self, ctx: Any, id: str) -> dict | None:
         node, sep, name = id.partition("/")
         if not sep or not node.strip() or not name.strip():
             ctx.diagnostics.add_error(
-                "Invalid import ID", f'"{id}" is not <node>/<resource name> (e.g. DB1/Cluster IP Address).')
+                "Invalid import ID", f'"{id}" is not <node>/<resource name> (e.g. DB1/Cluster IP Address).'
+            )
             return None
         try:
             resource = run(self.provider, node, "get_cluster_resource", {"resource_name": name})
@@ -386,8 +476,9 @@ def _frontend_probe_ports(lb: dict) -> dict[str, set[int]]:
         address = (fe.get("properties") or {}).get("privateIPAddress")
         if address:
             vips[str(fe.get("resourceId")).lower()] = address
-    probes = {str(p.get("resourceId")).lower(): (p.get("properties") or {}).get("port")
-              for p in props.get("probes") or []}
+    probes = {
+        str(p.get("resourceId")).lower(): (p.get("properties") or {}).get("port") for p in props.get("probes") or []
+    }
     out: dict[str, set[int]] = {vip: set() for vip in vips.values()}
     for rule in props.get("loadBalancingRules") or []:
         rp = rule.get("properties") or {}
@@ -398,4 +489,3 @@ def _frontend_probe_ports(lb: dict) -> dict[str, set[int]]:
             if vip and port:
                 out[vip].add(int(port))
     return out
-

@@ -108,7 +108,8 @@ def from_cluster(info: dict, prior: dict) -> dict:
     return {
         "name": name if _same(name, info.get("name")) else info.get("name"),
         "nodes": nodes,
-        "static_address": prior.get("static_address") if is_known(prior.get("static_address"))
+        "static_address": prior.get("static_address")
+        if is_known(prior.get("static_address"))
         else info.get("static_address"),
         "cluster_ip_address": ip_params.get("Address") or None,
         "cluster_ip_state": ip.get("state") or None,
@@ -139,8 +140,9 @@ class FailoverCluster(BaseResource):
         if not is_known(nodes):
             return
         if not nodes:
-            diags.add_error("No nodes", "nodes needs at least one node: the first one creates the cluster.",
-                            path=["nodes"])
+            diags.add_error(
+                "No nodes", "nodes needs at least one node: the first one creates the cluster.", path=["nodes"]
+            )
         seen: list[str] = []
         for i, node in enumerate(nodes):
             if not is_known(node):
@@ -148,8 +150,11 @@ class FailoverCluster(BaseResource):
             if not node.strip():
                 diags.add_error("Invalid node name", "Node names must not be empty.", path=["nodes", (i,)])
             elif _index(seen, node) is not None:
-                diags.add_error("Duplicate node", f'"{node}" is listed more than once (names are case-insensitive).',
-                                path=["nodes", (i,)])
+                diags.add_error(
+                    "Duplicate node",
+                    f'"{node}" is listed more than once (names are case-insensitive).',
+                    path=["nodes", (i,)],
+                )
             seen.append(node)
 
     def plan(self, ctx: SdnPlanContext, current: dict | None, planned: dict) -> dict:
@@ -186,12 +191,15 @@ class FailoverCluster(BaseResource):
         state = from_cluster(info, {**planned, "static_address": None})
         for i, node in enumerate(nodes[1:], start=1):
             if time.monotonic() > until:
-                diags.add_error("Failover cluster create timed out",
-                                f"Cluster {name} exists but {node} and later nodes were not joined in time.")
+                diags.add_error(
+                    "Failover cluster create timed out",
+                    f"Cluster {name} exists but {node} and later nodes were not joined in time.",
+                )
                 return state
             try:
-                state = from_cluster(run(self.provider, first, "add_cluster_node", {"cluster": name, "node": node}),
-                                     state)
+                state = from_cluster(
+                    run(self.provider, first, "add_cluster_node", {"cluster": name, "node": node}), state
+                )
             except REMOTE_ERRORS as exc:
                 # The cluster exists: keep it in state (Terraform marks it tainted) rather than losing it.
                 report(diags, f"Cannot add node {node} to cluster {name}", exc, first, path=["nodes", (i,)])
@@ -206,8 +214,11 @@ class FailoverCluster(BaseResource):
             info = {}
         if info.get("exists"):
             existing = info.get("name")
-            hint = (f"To manage it with Terraform, import it: terraform import <address> {node}/{existing}"
-                    if _same(existing, name) else "Evict it from that cluster first, or list other nodes.")
+            hint = (
+                f"To manage it with Terraform, import it: terraform import <address> {node}/{existing}"
+                if _same(existing, name)
+                else "Evict it from that cluster first, or list other nodes."
+            )
             diags.add_error(
                 "Node already in a cluster",
                 f"{node} is already a member of cluster {existing}; Terraform does not adopt existing clusters. "
@@ -243,8 +254,12 @@ class FailoverCluster(BaseResource):
         to_remove = [n for n in old if _index(new, n) is None]
         staying = [n for n in new if _index(old, n) is not None]
         until = deadline(self.provider, planned, "update")
-        state = {**current, "nodes": [*old], "timeouts": planned.get("timeouts"),
-                 "static_address": planned.get("static_address")}
+        state = {
+            **current,
+            "nodes": [*old],
+            "timeouts": planned.get("timeouts"),
+            "static_address": planned.get("static_address"),
+        }
         steps = [("add_cluster_node", n, staying[0] if staying else old[0]) for n in to_add]
         # After the joins every planned node is a member, so an eviction always runs on a node that stays.
         steps += [("remove_cluster_node", n, new[0]) for n in to_remove]
@@ -253,18 +268,23 @@ class FailoverCluster(BaseResource):
                 diags.add_error("Failover cluster update timed out", f"{script} for {node} was not run in time.")
                 return state
             try:
-                state = from_cluster(run(self.provider, via, script, {"cluster": name, "node": node}),
-                                     {**state, "nodes": [*new]})
+                state = from_cluster(
+                    run(self.provider, via, script, {"cluster": name, "node": node}), {**state, "nodes": [*new]}
+                )
             except REMOTE_ERRORS as exc:
                 verb = "add" if script == "add_cluster_node" else "evict"
-                report(diags, f"Cannot {verb} node {node} in cluster {name}", exc, via,
-                       path=["nodes", (_index(new, node),)] if verb == "add" else ["nodes"])
+                report(
+                    diags,
+                    f"Cannot {verb} node {node} in cluster {name}",
+                    exc,
+                    via,
+                    path=["nodes", (_index(new, node),)] if verb == "add" else ["nodes"],
+                )
                 return state
         if not steps:  # only the order or spelling of names changed: nothing to do on the cluster
             state = {**state, "nodes": [*new]}
             state["node_states"] = {
-                new[i]: s for n, s in (current.get("node_states") or {}).items()
-                if (i := _index(new, n)) is not None
+                new[i]: s for n, s in (current.get("node_states") or {}).items() if (i := _index(new, n)) is not None
             }
         return state
 
@@ -287,8 +307,7 @@ class FailoverCluster(BaseResource):
     def import_(self, ctx: Any, id: str) -> dict | None:
         node, sep, name = id.partition("/")
         if not sep or not node.strip() or not name.strip():
-            ctx.diagnostics.add_error(
-                "Invalid import ID", f'"{id}" is not <node>/<cluster name> (e.g. DB1/MyCluster).')
+            ctx.diagnostics.add_error("Invalid import ID", f'"{id}" is not <node>/<cluster name> (e.g. DB1/MyCluster).')
             return None
         try:
             info = run(self.provider, node, "get_cluster", {})
