@@ -61,9 +61,11 @@ def _set_cluster_ip_address(world: GuestWorld, node: str, p: dict[str, Any]) -> 
     values = {str(k): v for k, v in (p.get("parameters") or {}).items()}
     world.stop_resource(node, name_res)
     world.stop_resource(node, ip_name)
-    world.set_parameters(node, ip_name, values)
-    world.start_resource(node, ip_name)
-    world.start_resource(node, name_res)
+    try:
+        world.set_parameters(node, ip_name, values)
+    finally:  # as the script's try/finally: the resources come back online even when the table is refused
+        world.start_resource(node, ip_name)
+        world.start_resource(node, name_res)
     return {"previous": previous, "resource": world.get_resource(node, ip_name)}
 
 

@@ -347,8 +347,6 @@ class ClusterIPAddress(BaseResource):
         When a resource then fails to come online the parameters are written: keep the object in state
         (tainted) as read back, so destroy or the next apply knows about it.
         """
-        if exc.cmdlet == "Set-ClusterParameter":
-            self._restart_unchanged(diags, planned)
         if exc.cmdlet != "Start-ClusterResource":
             return None
         try:
@@ -366,18 +364,6 @@ class ClusterIPAddress(BaseResource):
             "failure; the values they replaced were not returned, so destroy will not restore them.",
         )
         return from_resource(resource, {**planned, "previous_parameters": {}})
-
-    def _restart_unchanged(self, diags: Diagnostics, state: dict) -> None:
-        """The script stopped the name and IP resources before Set-ClusterParameter refused the table and
-        does not restart them: write the values they still have back, which brings both online again."""
-        node = state["cluster_node"]
-        try:
-            resource = run(self.provider, node, "get_cluster_resource", {"resource_name": state["resource_name"]})
-            p = resource.get("parameters") or {}
-            unchanged = {k: str(p[k]) for k in managed_keys(state) if p.get(k) is not None}
-            self._set(state, restore_parameters(unchanged), "update")
-        except REMOTE_ERRORS as exc:
-            report(diags, f"{state['resource_name']} and {state['name_resource']} may be left offline", exc, node)
 
     def read(self, ctx: Any, current: dict) -> dict | None:
         node = current["cluster_node"]
@@ -417,8 +403,6 @@ class ClusterIPAddress(BaseResource):
                 planned["cluster_node"],
                 path=_path_of(exc),
             )
-            if isinstance(exc, ClusterCommandError) and exc.cmdlet == "Set-ClusterParameter":
-                self._restart_unchanged(ctx.diagnostics, planned)
             return current
         return from_resource(result["resource"], {**planned, "previous_parameters": current.get("previous_parameters")})
 

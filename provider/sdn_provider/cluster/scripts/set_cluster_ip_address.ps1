@@ -23,9 +23,13 @@ try {
     Stop-ClusterResource -Name $nameRes | Out-Null
     # Parameter changes only take effect when the IP comes online again; stopping it is a no-op if already off.
     Stop-ClusterResource -Name $ipName | Out-Null
-    Get-ClusterResource -Name $ipName | Set-ClusterParameter -Multiple $values
-    Start-ClusterResource -Name $ipName -Wait $wait | Out-Null
-    Start-ClusterResource -Name $nameRes -Wait $wait | Out-Null
+    try {
+        Get-ClusterResource -Name $ipName | Set-ClusterParameter -Multiple $values
+    } finally {
+        # Back online even when Windows refuses the table: a failed apply must not leave the cluster down.
+        Start-ClusterResource -Name $ipName -Wait $wait | Out-Null
+        Start-ClusterResource -Name $nameRes -Wait $wait | Out-Null
+    }
     [ordered]@{ previous = $previous; resource = (Get-SdnResource $ipName) } | ConvertTo-Json -Depth 6 -Compress
 } catch {
     $e = $_
