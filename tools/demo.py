@@ -16,10 +16,14 @@ import sysconfig
 import time
 from pathlib import Path
 
+from sdn_emulator.control.client import ControlClient
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sysconfig.get_path("scripts"))
 WORK = REPO / "build" / "demo"
 TERRAFORM = os.environ.get("TERRAFORM") or str(BIN / "terraform")
+#: Probe timing runs 10x faster than configured, so "5 s x 11 probes" takes 5.5 s in the demo.
+TIME_SCALE = 0.1
 
 
 def step(text: str) -> None:
@@ -39,7 +43,7 @@ def start_emulator() -> tuple[subprocess.Popen, dict]:
     log = open(WORK / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
     proc = subprocess.Popen(
         [str(BIN / "sdn-emulator"), "serve", "--port", "0", "--tls", "--tls-dir", str(WORK / "tls"),
-         "--provisioning-delay", "0.5", "--state-file", str(state_file)],
+         "--provisioning-delay", "0.5", "--probe-time-scale", str(TIME_SCALE), "--state-file", str(state_file)],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     for _ in range(300):
@@ -51,6 +55,65 @@ def start_emulator() -> tuple[subprocess.Popen, dict]:
     raise SystemExit("demo: the emulator did not start within 15 s")
 
 
+def show_connection(control: ControlClient, vip: str, port: int) -> str | None:
+    answer = control.connect(vip, port)
+    print(f"    vip {vip}:{port} -> {answer or '(no answer)'}", flush=True)
+    return answer
+
+
+def demo(config: Path, env: dict, control: ControlClient) -> None:
+    step("terraform init (provider windows-sdn/sdn from the local filesystem mirror)")
+    run_terraform("init", "-input=false", env=env, cwd=config)
+
+    step("terraform apply examples/guest-cluster (load balancer, pool members, cluster, cluster IP)")
+    out = run_terraform("apply", "-auto-approve", "-input=false", env=env, cwd=config)
+    for line in out.splitlines():
+        if "Creation complete" in line or "Apply complete" in line:
+            print("    " + line)
+    outputs = {k: v["value"] for k, v in json.loads(run_terraform("output", "-json", env=env, cwd=config)).items()}
+    vip, port = outputs["vip"], 1433
+    print(f"    VIP {vip}, probe port {outputs['probe_port']}, cluster IP {outputs['cluster_ip_state']} "
+          f"on {outputs['cluster_ip_owner_node']}")
+
+    step("terraform plan right after apply: expecting no changes")
+    proc = subprocess.run([TERRAFORM, "plan", "-detailed-exitcode", "-no-color", "-input=false"], cwd=config,
+                          env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"demo: plan after apply was not empty (rc={proc.returncode}):\n{proc.stdout}")
+    print("    No changes.")
+
+    step(f"connecting through the VIP (probes every 5 s x 11, time scaled x{TIME_SCALE})")
+    active = control.wait_for_answer(vip, port, timeout=30)
+    if active is None:
+        raise SystemExit("demo: no node answered through the VIP")
+    for _ in range(3):
+        if show_connection(control, vip, port) != active:
+            raise SystemExit(f"demo: expected {active} to answer")
+    standby = next(n.name for n in control.topology().nodes if n.name != active)
+
+    budget = 5 * 11 * TIME_SCALE
+    step(f"failing over: moving the cluster group from {active} to {standby} (expect it within {budget:.1f} s)")
+    control.failover(standby)
+    started, streak, first = time.monotonic(), 0, None
+    # Until the probes mark the old owner down, the mux still sends it some connections (refused there).
+    while streak < 3:
+        if time.monotonic() - started > budget + 5:
+            raise SystemExit(f"demo: traffic did not settle on {standby} within {budget + 5:.1f} s")
+        if show_connection(control, vip, port) == standby:
+            streak, first = streak + 1, first or time.monotonic() - started
+        else:
+            streak = 0
+        time.sleep(0.5)
+    print(f"    {standby} answered {first:.1f} s after the failover; all traffic reaches it after "
+          f"{time.monotonic() - started:.1f} s (the old owner is marked down after 11 failed probes)")
+
+    step("terraform destroy")
+    run_terraform("destroy", "-auto-approve", "-input=false", env=env, cwd=config)
+    if control.vip_endpoint(vip, port) is not None:
+        raise SystemExit("demo: the VIP listener is still there after destroy")
+    print("    Destroy complete; no VIP listener remains.")
+
+
 def main() -> int:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
@@ -59,32 +122,18 @@ def main() -> int:
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(REPO / "build" / "terraform.rc"), "TF_IN_AUTOMATION": "1",
            "CHECKPOINT_DISABLE": "1"}
 
-    step("starting the emulator (Network Controller REST over HTTPS, loopback only)")
+    step("starting the emulator (Network Controller REST and WinRM over HTTPS, SLB data plane; loopback only)")
     emulator, info = start_emulator()
     try:
-        print(f"    network controller: {info['nc_uri']}  (CA: {info['ca_file']})")
-        env.update({"TF_VAR_network_controller_uri": info["nc_uri"], "TF_VAR_ca_cert_file": info["ca_file"]})
-
-        step("terraform init (provider windows-sdn/sdn from the local filesystem mirror)")
-        run_terraform("init", "-input=false", env=env, cwd=config)
-
-        step("terraform apply examples/guest-cluster")
-        out = run_terraform("apply", "-auto-approve", "-input=false", env=env, cwd=config)
-        print("    " + "\n    ".join(line for line in out.splitlines() if "Creation complete" in line
-                                      or "Apply complete" in line))
-        outputs = json.loads(run_terraform("output", "-json", env=env, cwd=config))
-        print(f"    VIP {outputs['vip']['value']} on {outputs['load_balancer_ref']['value']}")
-
-        step("terraform plan right after apply: expecting no changes")
-        proc = subprocess.run([TERRAFORM, "plan", "-detailed-exitcode", "-no-color", "-input=false"], cwd=config,
-                              env=env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise SystemExit(f"demo: plan after apply was not empty (rc={proc.returncode}):\n{proc.stdout}")
-        print("    No changes.")
-
-        step("terraform destroy")
-        run_terraform("destroy", "-auto-approve", "-input=false", env=env, cwd=config)
-        print("    Destroy complete.")
+        print(f"    network controller {info['nc_uri']}, status page {info['status_url']}")
+        print("    guest nodes " + ", ".join(f"{n} {url}" for n, url in info["winrm_endpoints"].items()))
+        env.update({
+            "TF_VAR_network_controller_uri": info["nc_uri"], "TF_VAR_ca_cert_file": info["ca_file"],
+            "TF_VAR_winrm_username": info["winrm_username"], "TF_VAR_winrm_password": info["winrm_password"],
+            "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
+        })
+        with ControlClient(info["control"]) as control:
+            demo(config, env, control)
     finally:
         step("stopping the emulator")
         os.killpg(emulator.pid, signal.SIGTERM)

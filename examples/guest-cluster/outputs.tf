@@ -4,9 +4,21 @@ output "vip" {
 }
 
 output "load_balancer_ref" {
-  value = sdn_load_balancer.cluster_vip.resource_ref
+  description = "resourceRef of the load balancer."
+  value       = sdn_load_balancer.cluster_vip.resource_ref
 }
 
-output "backend_pool_ref" {
-  value = sdn_load_balancer.cluster_vip.backend_address_pool_refs["Backend1"]
+output "probe_port" {
+  description = "Probe port shared by the load balancer and the cluster IP resource."
+  value       = sdn_cluster_ip_address.vip.probe_port
+}
+
+output "cluster_ip_state" {
+  description = "State of the \"Cluster IP Address\" resource after apply."
+  value       = sdn_cluster_ip_address.vip.state
+}
+
+output "cluster_ip_owner_node" {
+  description = "Node that owns the cluster IP (the active node)."
+  value       = sdn_cluster_ip_address.vip.owner_node
 }

@@ -4,9 +4,41 @@ variable "network_controller_uri" {
 }
 
 variable "ca_cert_file" {
-  description = "CA that signed Network Controller's (and the nodes' WinRM) certificates; null for the system store."
+  description = "CA that signed Network Controller's and the nodes' WinRM certificates; null for the system store."
   type        = string
   default     = null
+}
+
+variable "winrm_username" {
+  description = "User for remote PowerShell on the cluster nodes."
+  type        = string
+}
+
+variable "winrm_password" {
+  description = "Password of winrm_username."
+  type        = string
+  sensitive   = true
+}
+
+variable "winrm_endpoints" {
+  description = "Node name -> WinRM URL, when nodes are not reached at https://<node>:5986/wsman (the emulator's ports)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "cluster_name" {
+  description = "Name of the failover cluster."
+  type        = string
+  default     = "MyCluster"
+}
+
+variable "cluster_nodes" {
+  description = "Cluster node name -> Network Controller resourceId of its NIC. The first node (by name) creates the cluster."
+  type        = map(string)
+  default = {
+    DB1 = "ClusterNode1_Network-Adapter"
+    DB2 = "ClusterNode2_Network-Adapter"
+  }
 }
 
 variable "vip" {
@@ -19,4 +51,10 @@ variable "probe_port" {
   description = "TCP port only the active cluster node answers on (the cluster IP resource's ProbePort)."
   type        = number
   default     = 59999
+}
+
+variable "cluster_network" {
+  description = "Failover cluster network that carries the VIP."
+  type        = string
+  default     = "Cluster Network 1"
 }
