@@ -187,6 +187,13 @@ class Terraform:
         proc = self.plan()
         assert proc.returncode == 0, f"expected an empty plan, got rc={proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
 
+    def resource_changes(self) -> list[tuple[str, list[str]]]:
+        """(address, actions) of every resource the plan would change; outputs and reads are ignored."""
+        self.run("plan", "-out=tfplan", "-no-color", "-input=false")
+        plan = json.loads(self.run("show", "-json", "-no-color", "tfplan").stdout)
+        return [(c["address"], c["change"]["actions"]) for c in plan.get("resource_changes", [])
+                if c["change"]["actions"] not in (["no-op"], ["read"])]
+
     def import_(self, address: str, resource_id: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.run("import", "-no-color", "-input=false", address, resource_id, check=check)
 

@@ -1,0 +1,124 @@
+"""The topology works: after terraform apply of examples/guest-cluster, VIP traffic reaches the active
+node and follows a failover; each classic misconfiguration breaks it, and probe health says why."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sdn_emulator.control.client import ControlClient
+from tests.harness import REPO, Emulator, ProviderServer, Terraform
+
+VIP, PORT = "192.168.2.100", 1433
+TIME_SCALE = 0.02  # 5 s x 11 probes -> 1.1 s
+SETTLE = 5 * 11 * TIME_SCALE + 1.0
+
+
+@pytest.fixture(scope="module")
+def dataplane_emulator() -> Iterator[Emulator]:
+    emu = Emulator.start("--probe-time-scale", str(TIME_SCALE), delay=0.05)
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def control(dataplane_emulator: Emulator) -> Iterator[ControlClient]:
+    with ControlClient(dataplane_emulator.info["control"]) as client:
+        yield client
+
+
+def example(tmp_path: Path, server: ProviderServer, emu: Emulator, patch: dict[str, str] | None = None) -> Terraform:
+    """A copy of examples/guest-cluster, optionally with its main.tf lines patched, bound to the emulator."""
+    workdir = tmp_path / "guest-cluster"
+    shutil.copytree(REPO / "examples" / "guest-cluster", workdir)
+    main = workdir / "main.tf"
+    text = main.read_text()
+    for old, new in (patch or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    main.write_text(text)
+    info = emu.info
+    return Terraform(workdir, {
+        "TF_REATTACH_PROVIDERS": server.reattach, "TF_CLI_CONFIG_FILE": "/dev/null",
+        "TF_VAR_network_controller_uri": info["nc_uri"], "TF_VAR_ca_cert_file": info["ca_file"],
+        "TF_VAR_winrm_username": info["winrm_username"], "TF_VAR_winrm_password": info["winrm_password"],
+        "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
+    })
+
+
+def never_answers(control: ControlClient, seconds: float) -> bool:
+    """True when no connection through the VIP succeeds for `seconds` (after probes had time to settle)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if control.connect(VIP, PORT) is not None:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def reasons(control: ControlClient) -> str:
+    return "\n".join(f"{b.node}: {b.reason} | {b.delivery}" for r in control.health().rules for b in r.backends)
+
+
+def test_traffic_reaches_the_active_node_and_follows_failover(tmp_path, provider_server, dataplane_emulator,
+                                                              control):
+    tf = example(tmp_path, provider_server, dataplane_emulator)
+    tf.apply()
+    tf.assert_no_changes()
+    assert control.wait_for_answer(VIP, PORT, expect="DB1", timeout=SETTLE + 5) == "DB1"
+
+    control.failover("DB2")
+    assert control.wait_for_answer(VIP, PORT, expect="DB2", timeout=SETTLE + 5) == "DB2"
+    time.sleep(SETTLE)  # the old owner is now marked down: every connection goes to DB2
+    assert {control.connect(VIP, PORT) for _ in range(10)} == {"DB2"}
+    assert "DB1" in reasons(control) and "does not own an online cluster IP" in reasons(control)
+    assert tf.resource_changes() == []  # the owner moving is not drift (only the owner output changes)
+
+    tf.destroy()
+    assert control.vip_endpoint(VIP, PORT) is None
+
+
+@pytest.mark.parametrize(
+    ("patch", "expected_reason"),
+    [
+        ({"enable_floating_ip              = true": "enable_floating_ip              = false"},
+         "refused, the clustered service listens only"),
+        ({"probe_port   = sdn_load_balancer.cluster_vip.probe[0].port": "probe_port   = 59998"},
+         "has ProbePort 59998, not 59999"),
+    ],
+    ids=["floating-ip-off", "probe-port-mismatch"],
+)
+def test_misconfiguration_breaks_traffic_and_health_explains(tmp_path, provider_server, dataplane_emulator,
+                                                              control, patch, expected_reason):
+    tf = example(tmp_path, provider_server, dataplane_emulator, patch)
+    tf.apply()
+    try:
+        time.sleep(SETTLE)
+        assert never_answers(control, 1.0), reasons(control)
+        assert expected_reason in reasons(control)
+    finally:
+        tf.destroy()
+
+
+def test_cluster_ip_offline_breaks_traffic(tmp_path, provider_server, dataplane_emulator, control):
+    tf = example(tmp_path, provider_server, dataplane_emulator)
+    tf.apply()
+    try:
+        assert control.wait_for_answer(VIP, PORT, timeout=SETTLE + 5) is not None
+        owner = tf.resources()["sdn_cluster_ip_address.vip"]["owner_node"]
+        control.inject("stop_resource", node=owner, resource="Cluster IP Address")
+        time.sleep(SETTLE)
+        assert never_answers(control, 1.0), reasons(control)
+        assert "offline on every node" in reasons(control)
+        assert tf.resources()["sdn_cluster_ip_address.vip"]["state"] == "Online"
+        tf.run("refresh", "-no-color", "-input=false")
+        assert tf.resources()["sdn_cluster_ip_address.vip"]["state"] == "Offline"  # refresh reports it
+        control.inject("start_resource", node=owner, resource="Cluster IP Address")
+        assert control.wait_for_answer(VIP, PORT, timeout=SETTLE + 5) is not None
+    finally:
+        tf.destroy()
