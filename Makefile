@@ -27,6 +27,14 @@ test: install
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
+# The fault matrix alone (also part of `make test`); ends with a "fault matrix: ..." summary line.
+faults: install
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/faults
+
+# Benchmarks against HashiCorp's Go null provider (never part of `make test`).
+bench: install
+	$(BIN)/python bench/run.py
+
 lint: install
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
