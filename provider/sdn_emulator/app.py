@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .api import NcRestServer
-from .control.service import ControlServer, Views
+from .control.service import ControlServer, Views, apply_fault
 from .control.status import StatusServer
 from .dataplane import DataPlane
 from .guests.cluster import GuestWorld
@@ -76,7 +76,9 @@ class Emulator:
         self._certs = ensure_tls_material(opts.tls_dir)
         self.tls: TlsMaterial | None = self._certs if opts.tls else None
         context = self.tls.server_context(opts.client_cert_auth) if self.tls else None
-        self.nc = NcRestServer(self.controller, opts.host, opts.port, context)
+        # REST fault injection goes through the control API's handler (guest faults included).
+        self.nc = NcRestServer(self.controller, opts.host, opts.port, context,
+                               faults=lambda kind, params: apply_fault(self.views, kind, params))
         self.guest_world = GuestWorld()
         creds = self.topology.credentials
         self.guests = GuestNodes(self.guest_world, self.topology.nodes, opts.host,
@@ -84,7 +86,7 @@ class Emulator:
                                  (creds.username, creds.password))
         # The data plane, control API and status page stay on loopback whatever ``host`` is.
         self.dataplane = DataPlane(self.controller, self.guest_world, self.topology, opts.probe_time_scale)
-        views = Views(self.controller, self.guest_world, self.dataplane, self.topology)
+        self.views = views = Views(self.controller, self.guest_world, self.dataplane, self.topology)
         self.control = ControlServer(views)
         self.status = StatusServer(views)
         self.components: list[Component] = [self.nc, self.guests, self.dataplane, self.control, self.status]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+import pytest
+import requests
 
 from sdn_emulator.app import Emulator
 
@@ -20,7 +24,15 @@ def test_counters_and_reset(nc: NcClient, lb_body: dict[str, Any]) -> None:
     nc.get("/loadBalancers")
     assert _count(nc, "GET", "loadBalancers") == 2 and _count(nc, "PUT", "loadBalancers") == 1
     assert nc.admin("POST", "stats/reset").status_code == 200
-    assert nc.admin("GET", "stats").json() == {"requests": [], "total": 0}
+    assert nc.admin("GET", "stats").json() == {"requests": [], "total": 0, "statuses": {}}
+
+
+def test_stats_count_responses_by_status(nc: NcClient) -> None:
+    nc.get(NIC1)
+    nc.get("/loadBalancers/missing")
+    nc.admin("POST", "faults", json={"kind": "fail_next", "status": 500})
+    nc.get(NIC1)
+    assert nc.admin("GET", "stats").json()["statuses"] == {"200": 1, "404": 1, "500": 1}
 
 
 def test_fail_next(nc: NcClient) -> None:
@@ -62,3 +74,41 @@ def test_inventory_matches_model_snapshot(nc: NcClient, nc_emulator: Emulator, l
     assert inventory == nc_emulator.controller.snapshot()
     assert [lb["resourceId"] for lb in inventory["loadBalancers"]] == ["lb1"]
     assert len(inventory["networkInterfaces"]) == 2 and len(inventory["virtualNetworks"]) == 1
+
+
+def test_drop_next_closes_the_connection_unanswered(nc: NcClient) -> None:
+    nc.admin("POST", "faults", json={"kind": "drop_next", "method": "GET", "collection": "networkInterfaces"})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(nc.uri + "/networking/v1" + NIC1, timeout=5)
+    assert nc.get(NIC1).status_code == 200
+    assert nc.admin("GET", "stats").json()["statuses"]["0"] == 1
+
+
+def test_slow_next_processes_then_answers_late(nc: NcClient, lb_body: dict[str, Any]) -> None:
+    nc.admin("POST", "faults", json={"kind": "slow_next", "method": "PUT", "seconds": 1.5})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.put(nc.uri + "/networking/v1/loadBalancers/lb1", json=lb_body, timeout=0.5)
+    time.sleep(0.1)
+    assert nc.get("/loadBalancers/lb1").status_code == 200  # the PUT was applied even though nobody heard
+
+
+def test_hold_provisioning_until_released(nc: NcClient, lb_body: dict[str, Any]) -> None:
+    nc.admin("POST", "faults", json={"kind": "hold_provisioning", "resourceRef": "/loadBalancers/lb1"})
+    assert nc.put("/loadBalancers/lb1", lb_body).json()["properties"]["provisioningState"] == "Updating"
+    time.sleep(0.05)
+    assert nc.get("/loadBalancers/lb1").json()["properties"]["provisioningState"] == "Updating"
+    nc.admin("POST", "faults", json={"kind": "clear_faults"})
+    assert nc.get("/loadBalancers/lb1").json()["properties"]["provisioningState"] == "Succeeded"
+    nc.admin("POST", "faults", json={"kind": "hold_provisioning", "resourceRef": "/loadBalancers/lb1"})
+    assert nc.delete("/loadBalancers/lb1").json()["properties"]["provisioningState"] == "Deleting"
+    assert nc.get("/loadBalancers/lb1").status_code == 200
+    nc.admin("POST", "faults", json={"kind": "release_provisioning"})
+    assert nc.get("/loadBalancers/lb1").status_code == 404
+
+
+def test_guest_faults_through_the_rest_admin_endpoint(nc: NcClient, nc_emulator: Emulator) -> None:
+    armed = nc.admin("POST", "faults", json={"kind": "fail_command", "node": "DB1", "script": "get_cluster"})
+    assert armed.json()["result"] == "armed"
+    assert nc_emulator.guest_world.take_command_fault("db1", "GET_CLUSTER") is not None
+    assert nc_emulator.guest_world.take_command_fault("DB1", "get_cluster") is None
+    assert nc.admin("POST", "faults", json={"kind": "fail_command", "node": "nope"}).status_code == 400

@@ -6,7 +6,12 @@ Routes:
   answered by an injected fault first.
 - ``/networking/discovery``: ``{"properties": {"currentRestVersion": "v1"}}``.
 - ``/_emulator/...`` (not NC; for tests and tools): ``GET stats``, ``POST stats/reset``,
-  ``POST faults`` (``{"kind": "bump_etag" | "fail_next" | "provisioning_outcome", ...}``), ``GET inventory``.
+  ``POST faults`` (``{"kind": ..., <params>}``: the same kinds and parameters as the control API's
+  ``InjectFault``), ``GET inventory``.
+
+Injected transport faults: ``drop_next`` closes the socket without answering; ``slow_next`` processes the
+request, then answers only after ``seconds`` (past the client's timeout). Every NC request is logged
+(method, path, status, x-ms-request-id) and counted by status in ``stats``.
 
 Responses carry ``x-ms-request-id`` (new GUID each), ``Server: Microsoft-HTTPAPI/2.0``, ``ETag`` for single
 resources and always ``Content-Length`` (HTTP/1.1 keep-alive).
@@ -20,15 +25,23 @@ import socket
 import ssl
 import sys
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..model import NcError, NetworkController
+from ..model import NC_FAULT_KINDS, NcError, NetworkController, apply_nc_fault
 from ..model.schema import bad_body, split_path
 
 log = logging.getLogger("sdn_emulator.api")
+#: (kind, params) -> result text; raises KeyError/ValueError/TypeError on bad parameters.
+FaultHandler = Callable[[str, dict[str, Any]], str]
+
+
+class _Dropped(Exception):
+    """An injected ``drop_next``: close the connection without an answer."""
 _QUIET_ERRORS = (ssl.SSLError, ConnectionError, TimeoutError, OSError)
 
 
@@ -37,8 +50,9 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], controller: NetworkController,
-                 ssl_context: ssl.SSLContext | None) -> None:
+                 ssl_context: ssl.SSLContext | None, faults: FaultHandler) -> None:
         self.controller = controller
+        self.faults = faults
         self.ssl_context = ssl_context
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
@@ -82,6 +96,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "Microsoft-HTTPAPI/2.0"
     timeout = 120
     server: _Server
+    _delay = 0.0  # seconds to hold the answer back (an injected slow_next)
 
     def version_string(self) -> str:
         return self.server_version
@@ -110,11 +125,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         request_id = str(uuid.uuid4())
         headers: dict[str, str] = {}
+        self._delay = 0.0
+        nc_api = False
         try:
             raw = self._read_body()
             parts = [unquote(p) for p in split_path(urlsplit(self.path).path)]
             head = [p.lower() for p in parts[:2]]
             if head == ["networking", "v1"]:
+                nc_api = True
                 status, doc = self._nc(method, "/" + "/".join(parts[2:]), raw)
                 if isinstance(doc.get("etag"), str):
                     headers["ETag"] = doc["etag"]
@@ -126,7 +144,17 @@ class _Handler(BaseHTTPRequestHandler):
                 raise NcError(404, "NotFound", f"No such endpoint: {self.path}", self.path)
         except NcError as error:
             status, doc = error.status, error.body()
-        log.info("%s %s -> %s (%s)", method, self.path, status, request_id)
+        except _Dropped:
+            log.info("%s %s -> connection dropped (injected fault)", method, self.path)
+            self.server.controller.record_status(0)
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        log.info("%s %s -> %s (x-ms-request-id: %s)", method, self.path, status, request_id)
+        if nc_api:
+            self.server.controller.record_status(status)
+        if self._delay:
+            time.sleep(self._delay)  # processed already: the client times out and must cope (retry, re-read)
         self._send(status, doc, request_id, headers)
 
     def _read_body(self) -> bytes:
@@ -156,7 +184,11 @@ class _Handler(BaseHTTPRequestHandler):
         nc.record_request(method, path)
         fault = nc.take_fault(method, path)
         if fault is not None:
-            raise fault
+            if fault.action == "drop":
+                raise _Dropped()
+            if fault.action == "error":
+                raise fault.error(method)
+            self._delay = fault.delay
         if method == "GET":
             return 200, nc.get(path)
         if method == "PUT":
@@ -175,7 +207,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "inventory":
             return self._only(method, "GET", nc.snapshot)
         if path == "faults":
-            return self._only(method, "POST", lambda: _apply_fault(nc, self._json(raw)))
+            return self._only(method, "POST", lambda: _apply_fault(self.server.faults, self._json(raw)))
         raise NcError(404, "NotFound", f"No such emulator endpoint: /_emulator/{path}")
 
     def _send(self, status: int, doc: dict[str, Any], request_id: str, headers: dict[str, str]) -> None:
@@ -193,27 +225,34 @@ class _Handler(BaseHTTPRequestHandler):
 def _stats(nc: NetworkController) -> dict[str, Any]:
     counts = nc.request_counts()
     return {"requests": [{"method": m, "collection": c, "count": n} for (m, c), n in sorted(counts.items())],
-            "total": sum(counts.values())}
+            "total": sum(counts.values()),
+            "statuses": {str(code): n for code, n in sorted(nc.status_counts().items())}}
 
 
-def _apply_fault(nc: NetworkController, spec: Any) -> dict[str, Any]:
-    """Admin fault injection: one small JSON verb per model fault hook."""
-    if not isinstance(spec, dict):
+def _apply_fault(handler: FaultHandler, spec: Any) -> dict[str, Any]:
+    """Admin fault injection: ``{"kind": ..., <params>}``, handled like the control API's InjectFault."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("kind"), str):
         raise bad_body("The fault must be a JSON object with a 'kind'.")
-    kind = spec.get("kind")
+    params = {k: v for k, v in spec.items() if k != "kind"}
     try:
-        if kind == "bump_etag":
-            return {"etag": nc.bump_etag(spec["resourceRef"])}
-        if kind == "fail_next":
-            nc.fail_next(spec.get("method", "*"), spec.get("collection", "*"), int(spec.get("status", 503)),
-                         int(spec.get("count", 1)))
-            return {"armed": True}
-        if kind == "provisioning_outcome":
-            nc.set_provisioning_outcome(spec["resourceRef"], spec.get("state", "Failed"), spec.get("detail", ""))
-            return {"armed": True}
+        result = handler(spec["kind"], params)
+    except NcError:
+        raise
     except (KeyError, TypeError, ValueError) as error:
         raise bad_body(f"Invalid fault specification: {error!r}.") from None
-    raise bad_body("'kind' must be one of bump_etag, fail_next, provisioning_outcome.")
+    if result.startswith("etag "):
+        return {"etag": result.removeprefix("etag "), "result": result}
+    return {"armed": True, "result": result}
+
+
+def model_faults(nc: NetworkController) -> FaultHandler:
+    """The handler when no guest world is attached: NC model faults only."""
+    def handle(kind: str, params: dict[str, Any]) -> str:
+        result = apply_nc_fault(nc, kind, params)
+        if result is None:
+            raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(NC_FAULT_KINDS)}")
+        return result
+    return handle
 
 
 class NcRestServer:
@@ -222,8 +261,8 @@ class NcRestServer:
     name = "nc-rest"
 
     def __init__(self, controller: NetworkController, host: str = "127.0.0.1", port: int = 0,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
-        self._server = _Server((host, port), controller, ssl_context)
+                 ssl_context: ssl.SSLContext | None = None, faults: FaultHandler | None = None) -> None:
+        self._server = _Server((host, port), controller, ssl_context, faults or model_faults(controller))
         self._thread: threading.Thread | None = None
         self._tls = ssl_context is not None
 

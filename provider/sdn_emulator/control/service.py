@@ -14,7 +14,7 @@ from google.protobuf.json_format import ParseDict
 
 from ..dataplane import DataPlane
 from ..guests.cluster import CORE_GROUP, ClusterCmdletError, GuestWorld
-from ..model import NcError, NetworkController
+from ..model import NC_FAULT_KINDS, NcError, NetworkController, apply_nc_fault
 from ..topology import Topology
 from .gen import control_pb2 as pb
 from .gen import control_pb2_grpc as pb_grpc
@@ -82,27 +82,30 @@ def _ipconfig(c: dict[str, Any]) -> dict[str, Any]:
             "backend_address_pools": [p["resourceRef"] for p in props.get("loadBalancerBackendAddressPools", [])]}
 
 
-def _fault(views: Views, kind: str, p: dict[str, str]) -> str:
-    """Apply one fault; KeyError/ValueError mean bad parameters."""
-    nc, world = views.controller, views.world
-    if kind == "bump_etag":
-        return f"etag {nc.bump_etag(p['resourceRef'])}"
-    if kind == "fail_next":
-        nc.fail_next(p.get("method", "*"), p.get("collection", "*"), int(p.get("status", 503)), int(p.get("count", 1)))
-        return "armed"
-    if kind == "provisioning_outcome":
-        nc.set_provisioning_outcome(p["resourceRef"], p.get("state", "Failed"), p.get("detail", ""),
-                                    p.get("code", "PolicyConfigurationFailure"))
-        return "armed"
+GUEST_FAULT_KINDS = ("stop_node", "start_node", "move_group", "stop_resource", "start_resource", "fail_command")
+
+
+def apply_fault(views: Views, kind: str, p: dict[str, Any]) -> str:
+    """Apply one fault (NC model kinds, then guest kinds); KeyError/ValueError mean bad parameters.
+    The REST admin endpoint ``POST /_emulator/faults`` calls this too, so both accept the same kinds."""
+    world = views.world
+    p = {k: str(v) for k, v in p.items()}
+    result = apply_nc_fault(views.controller, kind, p)
+    if kind == "clear_faults":
+        world.clear_command_faults()
+    if result is not None:
+        return result
     if kind in ("stop_node", "start_node"):
         (world.stop_node if kind == "stop_node" else world.start_node)(p["node"])
     elif kind == "move_group":
         world.move_group(p["node"], p.get("group") or CORE_GROUP, p.get("cluster") or None)
     elif kind in ("stop_resource", "start_resource"):
         (world.stop_resource if kind == "stop_resource" else world.start_resource)(p["node"], p["resource"])
+    elif kind == "fail_command":
+        world.fail_next_command(p["node"], p.get("script", "*"), p.get("message", ""), p.get("cmdlet", ""))
+        return "armed"
     else:
-        raise ValueError(f"unknown fault kind {kind!r}; one of bump_etag, fail_next, provisioning_outcome, "
-                         "stop_node, start_node, move_group, stop_resource, start_resource")
+        raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(NC_FAULT_KINDS + GUEST_FAULT_KINDS)}")
     views.dataplane.sync()
     return "done"
 
@@ -153,7 +156,7 @@ class _Servicer(pb_grpc.EmulatorControlServicer):
 
     def InjectFault(self, request: pb.InjectFaultRequest, context: grpc.ServicerContext) -> pb.InjectFaultResponse:
         return self._guarded(context, lambda: pb.InjectFaultResponse(
-            result=_fault(self.views, request.kind, dict(request.params))))
+            result=apply_fault(self.views, request.kind, dict(request.params))))
 
     def GetCounters(self, request: pb.GetCountersRequest, context: grpc.ServicerContext) -> pb.Counters:
         return ParseDict(self.views.counters(request.reset_nc), pb.Counters())

@@ -80,6 +80,7 @@ class GuestWorld:
         self.clusters: dict[str, Cluster] = {}
         self.history: list[tuple[str, str, dict[str, Any]]] = []
         self._listeners: list[Callable[[str, str], None]] = []
+        self._command_faults: list[tuple[str, str, ClusterCmdletError]] = []
 
     # ----- nodes -------------------------------------------------------------------------------
     def add_node(self, name: str, address: str, subnet: str, failover_clustering: bool = True) -> GuestNode:
@@ -137,6 +138,31 @@ class GuestWorld:
                         self._bring_group_online(cluster, group, only_failed=True)
         for cb in list(self._listeners):
             cb(node.name, "Up")
+
+    # ----- injected cmdlet failures ----------------------------------------------------------------
+    def fail_next_command(self, node: str, script: str, message: str = "", cmdlet: str = "") -> None:
+        """Make the next run of ``script`` (a shipped script name, or ``*``) on ``node`` fail before it
+        changes anything, with a Windows-style error record (e.g. an RPC failure inside a cmdlet)."""
+        with self._lock:
+            name = self.node(node).name
+            error = ClusterCmdletError(
+                cmdlet or "GetClusterCommand",
+                message or f"The RPC server is unavailable. (Exception from HRESULT: 0x800706BA) on {name}",
+                "ConnectionError", "ClusterRpcConnection,Microsoft.FailoverClusters.PowerShell.GetClusterCommand")
+            self._command_faults.append((name, script.lower(), error))
+
+    def take_command_fault(self, node: str, script: str) -> ClusterCmdletError | None:
+        """Consume the injected failure for this run, if one is pending."""
+        with self._lock:
+            for fault in self._command_faults:
+                if fault[0].upper() == node.upper() and fault[1] in ("*", script.lower()):
+                    self._command_faults.remove(fault)
+                    return fault[2]
+            return None
+
+    def clear_command_faults(self) -> None:
+        with self._lock:
+            self._command_faults.clear()
 
     # ----- queries for the data plane and the control API ---------------------------------------
     def move_group(self, node: str, group: str = CORE_GROUP, cluster: str | None = None) -> None:

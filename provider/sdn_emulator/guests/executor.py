@@ -124,6 +124,9 @@ def execute(world: GuestWorld, node: str, executable: str, arguments: list[str])
                                  "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand")
         return 1, _compact({"error": err.record()}), b""
     try:
+        injected = world.take_command_fault(node, name)
+        if injected is not None:
+            raise injected
         result = SCRIPTS[name](world, node, params)
     except ClusterCmdletError as err:
         record = err.record()

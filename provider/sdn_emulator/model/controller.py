@@ -14,6 +14,9 @@ for the same time, after which it is gone. Semantics the real API leaves open, c
   etag (``W/`` and quotes optional), else 412. A child is matched against its parent's (shared) etag.
 - DELETE of a missing resource -> 404 (not 204).
 - ``set_provisioning_outcome`` fails only the named resource, not its parent or children.
+- ``hold_provisioning`` keeps the named resource's next PUT/DELETE in Updating/Deleting until
+  ``release_provisioning`` (a stuck NC job); ``fail_next`` may also ask the transport to drop the
+  connection or answer late (``action``), which only the REST layer can act on.
 """
 
 from __future__ import annotations
@@ -104,11 +107,23 @@ class _Prepared:
 
 
 @dataclass
-class _Fault:
+class Fault:
+    """A pending injected fault; ``action`` is ``error`` (answer ``status``), ``drop`` (close the socket
+    unanswered) or ``delay`` (process, then answer after ``delay`` seconds)."""
+
     method: str
     collection: str
     status: int
     remaining: int
+    action: str = "error"
+    delay: float = 0.0
+
+    def error(self, method: str) -> NcError:
+        code = INJECTED_CODES.get(self.status, "InjectedFault")
+        return NcError(self.status, code, f"Injected {self.status} {code} for {method} {self.collection}.")
+
+
+FAULT_ACTIONS = ("error", "drop", "delay")
 
 
 class NetworkController:
@@ -121,7 +136,9 @@ class NetworkController:
         self._store: dict[str, dict[str, _Node]] = {c: {} for c in CHILDREN}
         self._deletions: list[tuple[float, Key]] = []
         self._outcomes: dict[Key, tuple[str, str]] = {}
-        self._faults: list[_Fault] = []
+        self._faults: list[Fault] = []
+        self._held: set[Key] = set()
+        self._statuses: Counter[int] = Counter()
         self._counts: Counter[tuple[str, str]] = Counter()
 
     # ----------------------------------------------------------------- NC verbs
@@ -163,6 +180,9 @@ class NetworkController:
                 if users:
                     raise self._in_use(self._canonical(pairs), users)
                 node.deleting_at = now + self.provisioning_delay
+                if key in self._held:
+                    self._held.discard(key)
+                    node.deleting_at = float("inf")
                 if len(pairs) == 2:
                     top.etag, top.ready_at, top.updated = _new_etag(), now + self.provisioning_delay, _now_iso()
                 self._deletions.append((node.deleting_at, key))
@@ -189,20 +209,32 @@ class NetworkController:
         with self._lock:
             return dict(self._counts)
 
+    def record_status(self, status: int) -> None:
+        """Count one answered request by HTTP status (dropped connections count as 0)."""
+        with self._lock:
+            self._statuses[status] += 1
+
+    def status_counts(self) -> dict[int, int]:
+        with self._lock:
+            return dict(self._statuses)
+
     def reset_request_counts(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._statuses.clear()
 
-    def fail_next(self, method: str, collection: str, status: int = 503, count: int = 1) -> None:
-        """Make the next ``count`` matching requests fail with ``status`` (``*`` matches any method/collection)."""
-        if not 400 <= status <= 599 or count < 1:
-            raise ValueError("status must be 4xx/5xx and count >= 1")
+    def fail_next(self, method: str, collection: str, status: int = 503, count: int = 1,
+                  action: str = "error", delay: float = 0.0) -> None:
+        """Make the next ``count`` matching requests fail (``*`` matches any method/collection): answer
+        ``status``, drop the connection, or answer only after ``delay`` seconds (see ``Fault``)."""
+        if not 400 <= status <= 599 or count < 1 or action not in FAULT_ACTIONS or delay < 0:
+            raise ValueError(f"status must be 4xx/5xx, count >= 1, delay >= 0, action one of {FAULT_ACTIONS}")
         with self._lock:
             name = "*" if collection == "*" else self._collection_name(collection)
-            self._faults.append(_Fault(method.upper(), name, status, count))
+            self._faults.append(Fault(method.upper(), name, status, count, action, delay))
 
-    def take_fault(self, method: str, path: str) -> NcError | None:
-        """Consume and return an injected failure for this request, if one is pending."""
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        """Consume and return the injected fault for this request, if one is pending."""
         with self._lock:
             name = self._collection_name(path)
             for fault in self._faults:
@@ -210,9 +242,41 @@ class NetworkController:
                     fault.remaining -= 1
                     if not fault.remaining:
                         self._faults.remove(fault)
-                    code = INJECTED_CODES.get(fault.status, "InjectedFault")
-                    return NcError(fault.status, code, f"Injected {fault.status} {code} for {method} {name}.")
+                    return fault
             return None
+
+    def clear_faults(self) -> None:
+        """Disarm every pending fault and release held resources (the "fault cleared" step of a test)."""
+        with self._lock:
+            self._faults.clear()
+            self._outcomes.clear()
+        self.release_provisioning()
+
+    def hold_provisioning(self, resource_ref: str) -> None:
+        """Keep ``resource_ref`` Updating (or Deleting) from its next PUT/DELETE until released."""
+        with self._lock:
+            self._held.add(key_of(self._ref_pairs(resource_ref)))
+
+    def release_provisioning(self) -> None:
+        """Finish every in-flight provisioning now, held ones included (Succeeded, or gone for a delete)."""
+        with self._lock:
+            now = self._clock()
+            self._held.clear()
+            self._deletions = [(min(at, now), key) for at, key in self._deletions]
+            for nodes in self._store.values():
+                for top in nodes.values():
+                    for node in (top, *(c for cs in top.children.values() for c in cs.values())):
+                        node.ready_at = min(node.ready_at, now)
+                        if node.deleting_at is not None:
+                            node.deleting_at = min(node.deleting_at, now)
+            self._tick()
+
+    def set_provisioning_delay(self, seconds: float) -> None:
+        """Change how long later PUTs/DELETEs stay Updating/Deleting (e.g. to keep operations in flight)."""
+        if seconds < 0:
+            raise ValueError("the provisioning delay must be >= 0")
+        with self._lock:
+            self.provisioning_delay = seconds
 
     def bump_etag(self, resource_ref: str) -> str:
         """Change a resource's etag behind clients' backs (a concurrent writer); returns the new etag."""
@@ -312,6 +376,9 @@ class NetworkController:
     def _provision(self, node: _Node, key: Key, ready_at: float) -> None:
         node.ready_at = ready_at
         node.outcome, node.failure = "Succeeded", None
+        if key in self._held:
+            self._held.discard(key)
+            node.ready_at = float("inf")
         injected = self._outcomes.pop(key, None)
         if injected:
             node.outcome, node.failure = "Failed", f"{injected[0]}: {injected[1]}"
@@ -549,3 +616,37 @@ class _StoreResolver:
                         if str(subnet.get("resourceRef", "")).lower() == subnet_ref.lower():
                             used.add(child.properties.get("privateIPAddress", ""))
         return used
+
+
+NC_FAULT_KINDS = ("fail_next", "drop_next", "slow_next", "bump_etag", "provisioning_outcome", "hold_provisioning",
+                  "release_provisioning", "provisioning_delay", "clear_faults")
+
+
+def apply_nc_fault(nc: NetworkController, kind: str, p: dict[str, Any]) -> str | None:
+    """Apply one model fault from string-ish parameters (REST admin and gRPC share it); None if ``kind``
+    is not a model fault. KeyError/ValueError/TypeError mean bad parameters."""
+    method, collection, count = str(p.get("method", "*")), str(p.get("collection", "*")), int(p.get("count", 1))
+    if kind == "fail_next":
+        nc.fail_next(method, collection, int(p.get("status", 503)), count)
+    elif kind == "drop_next":
+        nc.fail_next(method, collection, 503, count, action="drop")
+    elif kind == "slow_next":
+        nc.fail_next(method, collection, 503, count, action="delay", delay=float(p.get("seconds", 5)))
+    elif kind == "bump_etag":
+        return f"etag {nc.bump_etag(p['resourceRef'])}"
+    elif kind == "provisioning_outcome":
+        nc.set_provisioning_outcome(p["resourceRef"], str(p.get("state", "Failed")), str(p.get("detail", "")),
+                                    str(p.get("code", "PolicyConfigurationFailure")))
+    elif kind == "hold_provisioning":
+        nc.hold_provisioning(p["resourceRef"])
+    elif kind == "release_provisioning":
+        nc.release_provisioning()
+        return "released"
+    elif kind == "provisioning_delay":
+        nc.set_provisioning_delay(float(p["seconds"]))
+    elif kind == "clear_faults":
+        nc.clear_faults()
+        return "cleared"
+    else:
+        return None
+    return "armed"
