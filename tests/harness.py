@@ -121,10 +121,12 @@ class ProviderServer:
 
     @classmethod
     def start(cls, env: dict | None = None) -> ProviderServer:
+        # Plugin stderr (tracebacks, TF_LOG lines) goes to a file: the first place to look when a test fails.
+        log = open(Path(tempfile.gettempdir()) / f"sdn-provider-{os.getpid()}.log", "w")  # noqa: SIM115
         proc = subprocess.Popen(
             [str(BIN / "terraform-provider-sdn"), "--dev"],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=log,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             start_new_session=True,

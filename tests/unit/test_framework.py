@@ -46,6 +46,14 @@ def _lb_config(**over) -> dict:
     return config
 
 
+def test_refined_unknown_values_decode_as_unknown(servicer):
+    """Terraform sends `sort(keys(var.x))` at validate time as cty's refined unknown (msgpack ext 12)."""
+    import msgpack
+
+    wire = pb.DynamicValue(msgpack=msgpack.packb({"nodes": msgpack.ExtType(12, b"\x81\x01\xc2"), "n": 1}))
+    assert read_dynamic_value(wire) == {"nodes": Unknown, "n": 1}
+
+
 def test_nested_blocks_are_lists(servicer):
     schema = servicer.GetProviderSchema(pb.GetProviderSchema.Request(), None).resource_schemas["sdn_load_balancer"]
     modes = {b.type_name: b.nesting for b in schema.block.block_types}

@@ -142,6 +142,9 @@ def make_servicer_class():
     """Build the patched servicer lazily: importing grpc costs ~100 ms we do not want at import."""
     import grpc
     from tf import provider as tfp
+    from tf import utils
+
+    utils._msgpack_ext_hook = _ext_hook  # every request is decoded through it
     from tf.iface import CreateContext, DeleteContext, ReadContext, UpdateContext
     from tf.utils import _to_attribute_path, read_dynamic_value
 
@@ -295,6 +298,18 @@ def _writable_cert_cache_path() -> Path:
         except OSError:
             continue
     return Path(tempfile.mkdtemp(prefix="sdn-provider-")) / "ssl_cert.json"
+
+
+#: cty's msgpack extensions for unknown values: 0 plain, 12 "unknown with refinements" (e.g. not null).
+_UNKNOWN_EXTENSIONS = (0, 12)
+
+
+def _ext_hook(code: int, data: bytes) -> Any:
+    """The stock hook only knows extension 0 with payload b"\\x00" and hands anything else over as an
+    ExtType tuple, which resource code then iterates as if it were a list (yielding ints)."""
+    from msgpack.ext import ExtType
+
+    return Unknown if code in _UNKNOWN_EXTENSIONS else ExtType(code, data)
 
 
 def install_runtime_patches() -> None:
