@@ -27,7 +27,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sysconfig.get_path("scripts"))
@@ -75,8 +74,20 @@ class Emulator:
         state = workdir / "state.json"
         log = open(workdir / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
         proc = subprocess.Popen(
-            [str(BIN / "sdn-emulator"), "serve", "--port", "0", "--provisioning-delay", str(delay),
-             "--topology", str(topology), "--state-file", str(state), "--tls-dir", str(workdir / "tls")],
+            [
+                str(BIN / "sdn-emulator"),
+                "serve",
+                "--port",
+                "0",
+                "--provisioning-delay",
+                str(delay),
+                "--topology",
+                str(topology),
+                "--state-file",
+                str(state),
+                "--tls-dir",
+                str(workdir / "tls"),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -117,7 +128,7 @@ class Emulator:
 # -- configurations -----------------------------------------------------------------------------------
 def tenant_args(n: int) -> str:
     return (
-        f"  for_each        = {{ for i in range(1, {n + 1}) : \"t${{i}}\" => i }}\n"
+        f'  for_each        = {{ for i in range(1, {n + 1}) : "t${{i}}" => i }}\n'
         '  virtual_network = "Tenant${each.value}Network"\n'
         '  subnet          = "Subnet1"\n'
         '  vip             = "192.168.${each.value}.100"\n'
@@ -153,19 +164,32 @@ class Workspace:
         self.dir = root / name
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "main.tf").write_text(hcl)
-        self.env = {**os.environ, "TF_CLI_CONFIG_FILE": str(cli_config), "CHECKPOINT_DISABLE": "1",
-                    "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"}
+        self.env = {
+            **os.environ,
+            "TF_CLI_CONFIG_FILE": str(cli_config),
+            "CHECKPOINT_DISABLE": "1",
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+        }
         for var in ("TF_LOG", "TF_LOG_PROVIDER", "TF_REATTACH_PROVIDERS", "TF_PLUGIN_CACHE_DIR"):
             self.env.pop(var, None)
 
     def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> float:
         start = time.perf_counter()
-        proc = subprocess.run([TERRAFORM, *args, "-no-color", "-input=false"], cwd=self.dir, env=self.env,
-                              capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(
+            [TERRAFORM, *args, "-no-color", "-input=false"],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         elapsed = time.perf_counter() - start
         if proc.returncode not in ok:
-            raise SystemExit(f"terraform {args[0]} in {self.dir} failed ({proc.returncode}):\n"
-                             f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+            raise SystemExit(
+                f"terraform {args[0]} in {self.dir} failed ({proc.returncode}):\n"
+                f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+            )
         return elapsed
 
     def op(self, name: str) -> float:
@@ -180,8 +204,18 @@ class Workspace:
 def make_mirror(root: Path) -> Path:
     """One filesystem mirror holding both providers, and a CLI config that only reads it (no network)."""
     mirror = root / "mirror"
-    subprocess.run([str(BIN / "terraform-provider-sdn"), "install", "--mirror", str(mirror),
-                    "--cli-config", str(root / "unused.rc")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(BIN / "terraform-provider-sdn"),
+            "install",
+            "--mirror",
+            str(mirror),
+            "--cli-config",
+            str(root / "unused.rc"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     null_dir = mirror / "registry.terraform.io/hashicorp/null/2.1.2/linux_amd64"
     null_dir.mkdir(parents=True)
     shutil.copy2(null_binary(), null_dir / "terraform-provider-null_v2.1.2_x4")
@@ -272,8 +306,11 @@ def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss:
                     if sampler:
                         peak = sampler.stop()
                         result.rss = max(result.rss, peak)
-                print(f"  N={n} run {i + 1}/{runs} {kind}: "
-                      + " ".join(f"{op} {result.times[(kind, n, op)][-1]:.2f}s" for op in OPS), flush=True)
+                print(
+                    f"  N={n} run {i + 1}/{runs} {kind}: "
+                    + " ".join(f"{op} {result.times[(kind, n, op)][-1]:.2f}s" for op in OPS),
+                    flush=True,
+                )
     finally:
         emu.stop()
 
@@ -320,9 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         spawns = 5 if args.quick else 15
         ours_hs = handshake_ms([str(BIN / "terraform-provider-sdn")], spawns)
         null_hs = handshake_ms([str(null_binary())], spawns)
-        print(f"handshake: ours median {statistics.median(ours_hs):.0f} ms (min {min(ours_hs):.0f}, "
-              f"max {max(ours_hs):.0f}, {spawns} spawns); Go null median {statistics.median(null_hs):.0f} ms",
-              flush=True)
+        print(
+            f"handshake: ours median {statistics.median(ours_hs):.0f} ms (min {min(ours_hs):.0f}, "
+            f"max {max(ours_hs):.0f}, {spawns} spawns); Go null median {statistics.median(null_hs):.0f} ms",
+            flush=True,
+        )
 
         result = Result()
         for n in sizes:
@@ -333,28 +372,37 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(root, ignore_errors=True)
 
     print()
-    print(f"Terraform 1.0.3, {PARALLELISM}, medians of {runs} alternating runs (seconds); "
-          "noise = (max-min)/median of the null runs")
+    print(
+        f"Terraform 1.0.3, {PARALLELISM}, medians of {runs} alternating runs (seconds); "
+        "noise = (max-min)/median of the null runs"
+    )
     print(f"{'N':>3} {'op':<8} {'ours':>7} {'null':>7} {'ratio':>6} {'noise':>6}   requests/commands (ours, 1st run)")
     for n in sizes:
         for op in OPS:
             o, z = result.median("ours", n, op), result.median("null", n, op)
             counts = fmt_counts(*result.counts[(n, op)]) if (n, op) in result.counts else ""
-            print(f"{n:>3} {op:<8} {o:7.2f} {z:7.2f} {o / z:6.2f} {spread(result.times[('null', n, op)]):5.0f}%   "
-                  f"{counts}")
+            print(
+                f"{n:>3} {op:<8} {o:7.2f} {z:7.2f} {o / z:6.2f} {spread(result.times[('null', n, op)]):5.0f}%   "
+                f"{counts}"
+            )
     peak, procs = result.rss
     print(f"peak provider RSS during N={max(sizes)} apply: {peak:.1f} MiB (largest of {procs} provider processes)")
     floor = 2 * 2.0
     med_chain = statistics.median(chain)
-    print(f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s over {len(chain)} runs; "
-          f"serial chain LB -> members -> cluster IP = {floor:.1f} s of provisioning "
-          f"({100 * (med_chain / floor - 1):+.0f}%; null twin N=1 apply {result.median('null', 1, 'apply'):.2f} s)"
-          if 1 in sizes else f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s")
+    print(
+        f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s over {len(chain)} runs; "
+        f"serial chain LB -> members -> cluster IP = {floor:.1f} s of provisioning "
+        f"({100 * (med_chain / floor - 1):+.0f}%; null twin N=1 apply {result.median('null', 1, 'apply'):.2f} s)"
+        if 1 in sizes
+        else f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s"
+    )
     print(f"bench took {time.monotonic() - started:.0f} s")
     big = max(sizes)
     ratios = {op: result.median("ours", big, op) / result.median("null", big, op) for op in OPS}
-    print(f"bench: N={big} plan_ratio={ratios['plan']:.2f} apply_ratio={ratios['apply']:.2f} "
-          f"destroy_ratio={ratios['destroy']:.2f} handshake_ms={statistics.median(ours_hs):.0f}")
+    print(
+        f"bench: N={big} plan_ratio={ratios['plan']:.2f} apply_ratio={ratios['apply']:.2f} "
+        f"destroy_ratio={ratios['destroy']:.2f} handshake_ms={statistics.median(ours_hs):.0f}"
+    )
     return 0
 
 
