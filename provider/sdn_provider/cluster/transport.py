@@ -7,6 +7,9 @@ message encryption over HTTP, so we do not have to write any of that ourselves.
 Each call runs ``powershell.exe -NoProfile -NonInteractive -EncodedCommand <...>``. The PowerShell source
 is always a fixed prelude plus a shipped ``scripts/<name>.ps1``; user values travel only as base64 of UTF-8
 JSON inside the prelude, so no user string is ever parsed as PowerShell.
+
+pypsrp, pyspnego and requests load at the first command, not at import: they cost ~150 ms, and most
+provider processes Terraform starts only answer GetProviderSchema.
 """
 
 from __future__ import annotations
@@ -15,14 +18,11 @@ import base64
 import json
 import threading
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import requests
-from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
-from pypsrp.shell import Process, WinRS
-from pypsrp.wsman import WSMan
+if TYPE_CHECKING:
+    from pypsrp.wsman import WSMan
 
 AUTH_METHODS = ("ntlm", "kerberos", "credssp", "certificate", "basic")
 PRELUDE = "$SdnInput = ConvertFrom-Json ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('{}')))"
@@ -134,6 +134,8 @@ def script_text(name: str) -> str:
     """The shipped script body; unknown names are a programming error."""
     if not name.isidentifier():
         raise ValueError(f"invalid script name {name!r}")
+    from importlib import resources
+
     return resources.files(__package__).joinpath("scripts", f"{name}.ps1").read_text(encoding="utf-8")
 
 
@@ -205,6 +207,8 @@ def close_connections() -> None:
 
 
 def _new_wsman(settings: WinRMSettings) -> WSMan:
+    from pypsrp.wsman import WSMan
+
     parts = urlsplit(settings.url)
     https = parts.scheme == "https"
     verify: bool | str = False if settings.insecure else (settings.ca_cert_file or True)
@@ -232,6 +236,8 @@ def _new_wsman(settings: WinRMSettings) -> WSMan:
 
 
 def _execute(wsman: WSMan, name: str, params: dict[str, Any]) -> tuple[int, bytes, bytes]:
+    from pypsrp.shell import Process, WinRS
+
     executable, args = build_command(name, params)
     with WinRS(wsman) as shell:
         process = Process(shell, executable, args)
@@ -242,6 +248,9 @@ def _execute(wsman: WSMan, name: str, params: dict[str, Any]) -> tuple[int, byte
 
 def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> dict[str, Any] | list[Any]:
     """Run ``scripts/<name>.ps1`` on the node with ``params`` as data; return its JSON result."""
+    import requests
+    from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
+
     settings.validate()
     wsman, lock = _CACHE.get(settings)
     try:
