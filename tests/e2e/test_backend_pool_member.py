@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import threading
 
 from tests.e2e.test_load_balancer import seed_lb
 from tests.harness import Emulator, Terraform, provider_block
@@ -111,42 +110,30 @@ def test_create_refuses_existing_membership_and_names_the_import(tf: Terraform, 
     tf.destroy()
 
 
-def test_no_update_lost_while_another_writer_changes_the_nic(tf: Terraform, emulator: Emulator):
-    """A writer keeps changing the NICs' etags (bump_etag) during the apply: the provider's If-Match PUTs
-    get 412, it re-reads and retries, and both memberships land with nothing else changed."""
+def test_412_is_retried_after_a_re_read(tf: Terraform, emulator: Emulator):
+    """NC answers 412 to the next two NIC PUTs (what it does when another writer changed the NIC between our
+    GET and PUT): the provider re-reads, re-splices and retries, and both memberships land with nothing
+    else changed. Deterministic counterpart of the cross-process test in test_membership_concurrency.py."""
     lb = "MemberEtag_VIP"
     tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.103"))
     tf.apply()
-    before = {nic: comparable(emulator.get(f"/networkInterfaces/{nic}")) for nic in NICS}
-    tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.103") + members())
-    emulator.admin("POST", "stats/reset")
-    done = threading.Event()
-
-    def bump() -> None:
-        session = emulator.session()
-        while not done.is_set():
-            for nic in NICS:
-                session.post(emulator.uri + "/_emulator/faults", timeout=10,
-                             json={"kind": "bump_etag", "resourceRef": f"/networkInterfaces/{nic}"})
-
-    bumper = threading.Thread(target=bump)
-    bumper.start()
     try:
+        before = {nic: comparable(emulator.get(f"/networkInterfaces/{nic}")) for nic in NICS}
+        tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.103") + members())
+        emulator.admin("POST", "stats/reset")
+        emulator.admin("POST", "faults", {"kind": "fail_next", "method": "PUT", "collection": "networkInterfaces",
+                                          "status": 412, "count": 2})
         tf.apply()
+        stats = {(r["method"], r["collection"]): r["count"] for r in emulator.admin("GET", "stats")["requests"]}
+        assert stats[("PUT", "networkInterfaces")] == len(NICS) + 2  # two refused, then one PUT per NIC
+        assert pool_of(emulator, lb) == [f"/networkInterfaces/{nic}/ipConfigurations/ipconfig1" for nic in NICS]
+        for nic in NICS:
+            after = comparable(emulator.get(f"/networkInterfaces/{nic}"))
+            after["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = []
+            assert after == before[nic]
+        tf.assert_no_changes()
     finally:
-        done.set()
-        bumper.join()
-    stats = {(r["method"], r["collection"]): r["count"] for r in emulator.admin("GET", "stats")["requests"]}
-    refused = stats[("PUT", "networkInterfaces")] - len(NICS)  # one PUT per NIC succeeded, the rest got 412
-    print(f"412 retries while the NIC etags kept changing: {refused}")
-    assert refused >= 1
-    assert pool_of(emulator, lb) == [f"/networkInterfaces/{nic}/ipConfigurations/ipconfig1" for nic in NICS]
-    for nic in NICS:
-        after = comparable(emulator.get(f"/networkInterfaces/{nic}"))
-        after["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = []
-        assert after == before[nic]
-    tf.assert_no_changes()
-    tf.destroy()
+        tf.destroy()
 
 
 def test_lb_destroy_names_out_of_band_members(tf: Terraform, emulator: Emulator):
