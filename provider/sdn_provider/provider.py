@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from collections.abc import Callable
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
 from tf import types
@@ -138,6 +141,50 @@ _MAP_SETTINGS = [
 ]
 
 
+#: How long one GET may answer other reads of the same object (memberships of one NIC in one refresh).
+READ_TTL = 1.0
+
+
+class ReadCache:
+    """One GET per object for the concurrent reads of one operation, never stale after our own write.
+
+    Reads of the same ref wait for a GET already in flight instead of sending their own; its answer is
+    reused for READ_TTL seconds from when it was sent. `forget(ref)` (called by our writes, after NC
+    answered) drops the entry and marks GETs still in flight as too old to keep. Cleared on every
+    ConfigureProvider, so a long-lived (reattach) process never carries answers from one command to the next.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights = KeyedLocks()
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._writes: dict[str, int] = {}
+
+    def get(self, ref: str, fetch: Callable[[], Any]) -> Any:
+        key = ref.lower()
+        with self._flights.hold(key):
+            with self._lock:
+                hit = self._entries.get(key)
+                if hit is not None and time.monotonic() - hit[0] < READ_TTL:
+                    return deepcopy(hit[1])
+                writes, sent = self._writes.get(key, 0), time.monotonic()
+            value = fetch()
+            with self._lock:
+                if self._writes.get(key, 0) == writes:
+                    self._entries[key] = (sent, value)
+            return deepcopy(value)
+
+    def forget(self, ref: str) -> None:
+        key = ref.lower()
+        with self._lock:
+            self._entries.pop(key, None)
+            self._writes[key] = self._writes.get(key, 0) + 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 class NotConfigured(Exception):
     """A CRUD call needs a setting the configuration left unknown or empty."""
 
@@ -151,6 +198,7 @@ class SdnProvider:
         self._nc: NCClient | None = None
         self.nc_locks = KeyedLocks()
         self.cache: dict[str, Any] = {}
+        self.reads = ReadCache()
 
     # -- tf.iface.Provider ----------------------------------------------------------------------
     def get_model_prefix(self) -> str:
@@ -205,6 +253,7 @@ class SdnProvider:
             self.config = merged
             self._nc = None  # reattach mode: one process serves many configurations
             self.cache.clear()
+            self.reads.clear()
         STOP_REQUESTED.clear()
 
     def get_data_sources(self) -> list:
@@ -258,6 +307,11 @@ class SdnProvider:
                     stop_event=STOP_REQUESTED,
                 )
             return self._nc
+
+    def read(self, ref: str) -> dict | None:
+        """GET `ref` through the read cache: for reads only, never for the GET before a write (it needs a
+        current etag)."""
+        return self.reads.get(ref, lambda: self.nc.get(ref))
 
     def operation_timeout(self, timeouts: dict | None, op: str) -> float:
         """Seconds allowed for `op` (create/read/update/delete): resource block, then provider, then 30m."""

@@ -191,7 +191,7 @@ class BackendPoolMember(BaseResource):
         if not is_known(nic_id):
             return None
         try:
-            return self.provider.nc.get(nic_ref(nic_id)) or {}
+            return self.provider.read(nic_ref(nic_id)) or {}
         except CLIENT_ERRORS:
             return None  # apply reports it with NC's own message
 
@@ -230,31 +230,37 @@ class BackendPoolMember(BaseResource):
     def _modify(self, state: dict, until: float, change: Callable[[dict], bool]) -> None:
         """GET NIC, let `change(ipc)` edit its ip configuration, PUT the whole NIC with If-Match and wait for
         Succeeded; on 412 re-read and redo. `change` returns False when there is nothing to write."""
-        nc = self.provider.nc
         ref = nic_ref(state["network_interface_id"])
-        delay = RETRY_INITIAL
         with self.provider.nc_locks.hold(ref):
-            while True:
-                nic = nc.get(ref)
-                if nic is None:
-                    raise MembershipGone(f"{ref} does not exist")
-                body = strip_read_only(nic)
-                ipc = find_ip_configuration(body, state["ip_configuration_id"])
-                if ipc is None:
-                    raise MembershipGone(_missing_ipc(nic, state["ip_configuration_id"]))
-                if not change(ipc):
-                    return
-                try:
-                    first = nc.put(ref, body, etag=nic.get("etag"), deadline=until)
-                except NCError as exc:
-                    if exc.status != 412 or time.monotonic() + delay > until or STOP_REQUESTED.is_set():
-                        raise
-                    log.info("%s changed since it was read (412); re-reading and retrying", ref)
-                    STOP_REQUESTED.wait(delay * random.uniform(0.5, 1.5))
-                    delay = min(delay * 2, RETRY_MAX)
-                    continue
-                nc.wait_for_provisioning(ref, until, first)
+            try:
+                self._write_nic(ref, state, until, change)
+            finally:
+                self.provider.reads.forget(ref)  # even a failed or interrupted write may have changed the NIC
+
+    def _write_nic(self, ref: str, state: dict, until: float, change: Callable[[dict], bool]) -> None:
+        nc = self.provider.nc
+        delay = RETRY_INITIAL
+        while True:
+            nic = nc.get(ref)  # never the read cache: the PUT needs the current etag
+            if nic is None:
+                raise MembershipGone(f"{ref} does not exist")
+            body = strip_read_only(nic)
+            ipc = find_ip_configuration(body, state["ip_configuration_id"])
+            if ipc is None:
+                raise MembershipGone(_missing_ipc(nic, state["ip_configuration_id"]))
+            if not change(ipc):
                 return
+            try:
+                first = nc.put(ref, body, etag=nic.get("etag"), deadline=until)
+            except NCError as exc:
+                if exc.status != 412 or time.monotonic() + delay > until or STOP_REQUESTED.is_set():
+                    raise
+                log.info("%s changed since it was read (412); re-reading and retrying", ref)
+                STOP_REQUESTED.wait(delay * random.uniform(0.5, 1.5))
+                delay = min(delay * 2, RETRY_MAX)
+                continue
+            nc.wait_for_provisioning(ref, until, first)
+            return
 
     # -- CRUD -----------------------------------------------------------------------------------------
     def create(self, ctx: Any, planned: dict) -> dict | None:
@@ -291,7 +297,7 @@ class BackendPoolMember(BaseResource):
         return None
 
     def _first_ip_configuration(self, nic_id: str) -> str:
-        nic = self.provider.nc.get(nic_ref(nic_id))
+        nic = self.provider.read(nic_ref(nic_id))
         if nic is None:
             raise MembershipGone(f"{nic_ref(nic_id)} does not exist")
         first = ip_configurations(nic)[:1]
@@ -300,13 +306,12 @@ class BackendPoolMember(BaseResource):
         return first[0]["resourceId"]
 
     def read(self, ctx: Any, current: dict) -> dict | None:
-        nc = self.provider.nc
+        # One GET of the NIC, shared by the NIC's other memberships. No GET of the pool: NC refuses to delete a
+        # pool that a NIC still references (409), so a ref on the NIC means the pool exists.
         try:
-            nic = nc.get(nic_ref(current["network_interface_id"]))
+            nic = self.provider.read(nic_ref(current["network_interface_id"]))
             ipc = find_ip_configuration(nic, current["ip_configuration_id"]) if nic else None
             if ipc is None or not has_pool(ipc, current["backend_address_pool_ref"]):
-                return None
-            if nc.get(current["backend_address_pool_ref"]) is None:
                 return None
         except CLIENT_ERRORS as exc:
             report(ctx.diagnostics, "Cannot read pool membership", exc)
