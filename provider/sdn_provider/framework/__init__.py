@@ -8,18 +8,21 @@ Each piece works around a gap or bug listed in shared/reference/tf-framework-aud
 * `SdnServicer`: runs `Resource.plan()` on create too, hands it the raw config and a way to
   request replacement, and turns unexpected exceptions into diagnostics (no tracebacks for users).
 * `BaseResource`: schema version 0 and a silent `upgrade()`, so no warning on every plan.
-* `install_runtime_patches()`: Ctrl-C and StopProvider never kill in-flight calls, and an
-  unwritable HOME does not crash the start-up.
+* `install_runtime_patches()`: Ctrl-C and StopProvider never kill in-flight calls, an
+  unwritable HOME does not crash the start-up, and a cached TLS certificate is loaded without
+  importing `cryptography` (~50 ms of every one of the 3-5 starts per Terraform command).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
 import signal
 import tempfile
 import threading
+import time
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -312,6 +315,49 @@ def _ext_hook(code: int, data: bytes) -> Any:
     return Unknown if code in _UNKNOWN_EXTENSIONS else ExtType(code, data)
 
 
+#: Our own record of the cached certificate's expiry, beside the framework's fields in the same file.
+_NOT_AFTER = "sdn_not_after"
+
+
+def _make_fast_self_signed_cert(original: Any, cache_path: Any) -> Any:
+    """Wrap `tf.runner._self_signed_cert`: the stock one parses the cached certificate with `cryptography` on
+    every start just to read its expiry; we store the expiry next to it once and then only read JSON."""
+
+    def fast_self_signed_cert() -> tuple[bytes, Any]:
+        import grpc
+
+        path = cache_path()
+        try:
+            cached = json.loads(path.read_text())
+            if float(cached[_NOT_AFTER]) > time.time() + 3600:
+                return base64.b64decode(cached["cert_chain"]), grpc.ssl_server_credentials(
+                    [(cached["key_pem"].encode(), cached["cert_pem"].encode())], require_client_auth=False
+                )
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no cache, no expiry recorded yet, or unreadable: let the framework load or make one
+        chain, credentials = original()
+        _record_expiry(path, chain)
+        return chain, credentials
+
+    return fast_self_signed_cert
+
+
+def _record_expiry(path: Path, chain: bytes) -> None:
+    from cryptography import x509
+
+    try:
+        cached = json.loads(path.read_text())
+        if base64.b64decode(cached["cert_chain"]) != chain:
+            return  # another process replaced the file meanwhile
+        cached[_NOT_AFTER] = x509.load_der_x509_certificate(chain).not_valid_after_utc.timestamp()
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600), "w") as f:
+            json.dump(cached, f)
+        os.replace(tmp, path)  # atomic: concurrent starts read the old or the new file, never half of one
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # caching is an optimisation only
+
+
 def install_runtime_patches() -> None:
     """Apply the process-level workarounds; call once before `run_provider`."""
     from tf import provider as tfp
@@ -321,6 +367,7 @@ def install_runtime_patches() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     runner._ShutdownInterceptor.intercept_service = _soft_stop_intercept
     runner._get_cert_cache_path = _writable_cert_cache_path
+    runner._self_signed_cert = _make_fast_self_signed_cert(runner._self_signed_cert, _writable_cert_cache_path)
     tfp.ProviderServicer = make_servicer_class()
 
 
