@@ -141,13 +141,13 @@ class GuestWorld:
 
     # ----- injected cmdlet failures ----------------------------------------------------------------
     def fail_next_command(self, node: str, script: str, message: str = "", cmdlet: str = "") -> None:
-        """Make the next run of ``script`` (a shipped script name, or ``*``) on ``node`` fail before it
-        changes anything, with a Windows-style error record (e.g. an RPC failure inside a cmdlet)."""
+        """Make the next run of ``script`` (a shipped script name, or ``*``) on ``node`` (or ``*``) fail
+        before it changes anything, with a Windows-style error record (e.g. an RPC failure in a cmdlet)."""
         with self._lock:
-            name = self.node(node).name
+            name = "*" if node == "*" else self.node(node).name.upper()
             error = ClusterCmdletError(
                 cmdlet or "GetClusterCommand",
-                message or f"The RPC server is unavailable. (Exception from HRESULT: 0x800706BA) on {name}",
+                message or "The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)",
                 "ConnectionError", "ClusterRpcConnection,Microsoft.FailoverClusters.PowerShell.GetClusterCommand")
             self._command_faults.append((name, script.lower(), error))
 
@@ -155,7 +155,7 @@ class GuestWorld:
         """Consume the injected failure for this run, if one is pending."""
         with self._lock:
             for fault in self._command_faults:
-                if fault[0].upper() == node.upper() and fault[1] in ("*", script.lower()):
+                if fault[0] in ("*", node.upper()) and fault[1] in ("*", script.lower()):
                     self._command_faults.remove(fault)
                     return fault[2]
             return None

@@ -142,11 +142,25 @@ class NCClient:
             if resp.status_code < 400:
                 return resp.status_code, _json_or_none(resp), resp
             error = self._error(resp, method, ref)
+            if error.status == 412 and method == "PUT" and body is not None and _answer_lost(resp):
+                landed = self._landed(ref, body)
+                if landed is not None:
+                    return 200, landed, resp
             if error.status == 409 and error.code in RETRYABLE_CONFLICTS and time.monotonic() + delay < deadline:
                 self._wait(delay)
                 delay = min(delay * 1.5, self.settings.poll_max)
                 continue
             raise error
+
+    def _landed(self, ref: str, body: Any) -> dict | None:
+        """After a retried PUT (the first answer was lost: timeout or dropped connection) NC refused the
+        retry with 412 because the first attempt had already applied and renewed the etag. If NC now holds
+        exactly what we sent, that PUT is ours: report success instead of a false "changed outside"."""
+        live = self.get(ref)
+        if live is not None and _contains(body, live):
+            log.info("PUT %s: the answer was lost but the write landed (412 on the retry); continuing", ref)
+            return live
+        return None
 
     @staticmethod
     def _error(resp: requests.Response, method: str, ref: str) -> NCError:
@@ -234,6 +248,30 @@ class NCClient:
 
 def _state(resource: dict | None) -> str:
     return (resource or {}).get("properties", {}).get("provisioningState", "unknown")
+
+
+#: Fields NC renews on every write (or computes); they never tell whether a write landed.
+_VOLATILE = frozenset({"etag", "provisioningState", "configurationState", "instanceId"})
+
+
+def _answer_lost(resp: requests.Response) -> bool:
+    """True when urllib3 retried this request after a connection or read error (the answer was lost)."""
+    retries = getattr(resp.raw, "retries", None)
+    return any(h.error is not None for h in getattr(retries, "history", ()) or ())
+
+
+def _contains(sent: Any, live: Any) -> bool:
+    """Does NC's `live` document hold everything in `sent` (volatile fields ignored, strings compared
+    case-insensitively as NC does for ids and refs)?"""
+    if isinstance(sent, dict):
+        return isinstance(live, dict) and all(
+            k in _VOLATILE or (k in live and _contains(v, live[k])) for k, v in sent.items()
+        )
+    if isinstance(sent, list):
+        return isinstance(live, list) and len(sent) == len(live) and all(map(_contains, sent, live))
+    if isinstance(sent, str) and isinstance(live, str):
+        return sent.lower() == live.lower()
+    return sent == live
 
 
 def _json_or_none(resp: requests.Response) -> Any:
