@@ -203,7 +203,7 @@ class NCClient:
 
     def put(self, ref: str, body: dict, etag: str | None = None, deadline: float | None = None) -> dict:
         _, result, _ = self.request("PUT", ref, body, etag, deadline)
-        return result if isinstance(result, dict) else {}
+        return result if isinstance(result, dict) else {}  # no usable answer: polling GETs the resource
 
     def delete(self, ref: str, etag: str | None = None, deadline: float | None = None) -> bool:
         """DELETE; False when the resource was already gone."""
@@ -217,7 +217,7 @@ class NCClient:
         resource = first
         while True:
             if resource is not None:
-                state = (resource.get("properties") or {}).get("provisioningState")
+                state = _state(resource)
                 if state == "Succeeded":
                     return resource
                 if state == "Failed":
@@ -246,8 +246,11 @@ class NCClient:
             self._sleep(seconds)
 
 
-def _state(resource: dict | None) -> str:
-    return (resource or {}).get("properties", {}).get("provisioningState", "unknown")
+def _state(resource: Any) -> str:
+    """provisioningState, or "unknown" when NC's document does not have the expected shape."""
+    props = resource.get("properties") if isinstance(resource, dict) else None
+    state = props.get("provisioningState") if isinstance(props, dict) else None
+    return state if isinstance(state, str) else "unknown"
 
 
 #: Fields NC renews on every write (or computes); they never tell whether a write landed.
