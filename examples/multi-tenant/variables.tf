@@ -1,0 +1,46 @@
+variable "network_controller_uri" {
+  description = "Network Controller REST endpoint (the emulator's state file reports it as nc_uri)."
+  type        = string
+}
+
+variable "ca_cert_file" {
+  description = "CA that signed Network Controller's and the nodes' WinRM certificates; null for the system store."
+  type        = string
+  default     = null
+}
+
+variable "winrm_username" {
+  description = "User for remote PowerShell on the cluster nodes."
+  type        = string
+}
+
+variable "winrm_password" {
+  description = "Password of winrm_username."
+  type        = string
+  sensitive   = true
+}
+
+variable "winrm_endpoints" {
+  description = "Node name -> WinRM URL, when nodes are not reached at https://<node>:5986/wsman (the emulator's ports)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "tenants" {
+  description = <<-EOT
+    Tenant name -> its guest cluster: virtual_network and subnet (NC resourceIds), vip (an unused
+    address of that subnet), nodes (cluster node name -> NIC resourceId), cluster_name, and an
+    optional probe_port (default 59999). Adding or removing a tenant touches only that tenant.
+  EOT
+  type        = any
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for t in values(var.tenants) : alltrue([
+        for k in ["virtual_network", "subnet", "vip", "nodes", "cluster_name"] : can(t[k])
+      ])
+    ])
+    error_message = "Each tenant needs virtual_network, subnet, vip, nodes and cluster_name (probe_port is optional)."
+  }
+}
