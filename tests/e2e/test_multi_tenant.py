@@ -100,8 +100,9 @@ def test_ten_tenants_remove_one_then_destroy(tmp_path, provider_server, tenants_
     assert lbs == {f"Tenant{i}Network_InternalVIP" for i in everyone if i != GONE}
     pools = nic_pools(emu)
     for i in everyone:
+        pool = f"/loadBalancers/Tenant{i}Network_InternalVIP/backendAddressPools/Backend1"
         for n in (1, 2):
-            expected = [] if i == GONE else [f"/loadBalancers/Tenant{i}Network_InternalVIP/backendAddressPools/Backend1"]
+            expected = [] if i == GONE else [pool]
             assert pools[f"T{i}-ClusterNode{n}_Network-Adapter"] == expected, (i, n, pools)
     with ControlClient(emu.info["control"]) as control:
         clusters = {node.name: node.cluster for node in control.topology().nodes}
