@@ -174,6 +174,14 @@ class ReadCache:
                     self._entries[key] = (sent, value)
             return deepcopy(value)
 
+    def peek(self, ref: str) -> Any:
+        """The cached answer for `ref` (a copy), or None when there is none or it is too old; never fetches."""
+        with self._lock:
+            hit = self._entries.get(ref.lower())
+            if hit is None or time.monotonic() - hit[0] >= READ_TTL:
+                return None
+            return deepcopy(hit[1])
+
     def forget(self, ref: str) -> None:
         key = ref.lower()
         with self._lock:

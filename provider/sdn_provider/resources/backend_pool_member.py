@@ -238,26 +238,40 @@ class BackendPoolMember(BaseResource):
                 self.provider.reads.forget(ref)  # even a failed or interrupted write may have changed the NIC
 
     def _write_nic(self, ref: str, state: dict, until: float, change: Callable[[dict], bool]) -> None:
+        """The first attempt may start from the NIC this operation already read (plan or refresh, under a second
+        old): If-Match turns a stale copy into one 412 and a re-read, never a lost update. Anything a PUT would
+        not guard (NIC or ip configuration missing, nothing to write, already a member) is decided on a fresh GET.
+        """
         nc = self.provider.nc
         delay = RETRY_INITIAL
+        cached = self.provider.reads.peek(ref)
         while True:
-            nic = nc.get(ref)  # never the read cache: the PUT needs the current etag
+            from_cache, nic, cached = cached is not None, cached if cached is not None else nc.get(ref), None
             if nic is None:
                 raise MembershipGone(f"{ref} does not exist")
             body = strip_read_only(nic)
             ipc = find_ip_configuration(body, state["ip_configuration_id"])
-            if ipc is None:
-                raise MembershipGone(_missing_ipc(nic, state["ip_configuration_id"]))
-            if not change(ipc):
+            try:
+                write = ipc is not None and change(ipc)
+            except AlreadyMember:
+                if not from_cache:
+                    raise
+                write = False
+            if not write:
+                if from_cache:
+                    continue
+                if ipc is None:
+                    raise MembershipGone(_missing_ipc(nic, state["ip_configuration_id"]))
                 return
             try:
                 first = nc.put(ref, body, etag=nic.get("etag"), deadline=until)
             except NCError as exc:
                 if exc.status != 412 or time.monotonic() + delay > until or STOP_REQUESTED.is_set():
                     raise
-                log.info("%s changed since it was read (412); re-reading and retrying", ref)
-                STOP_REQUESTED.wait(delay * random.uniform(0.5, 1.5))
-                delay = min(delay * 2, RETRY_MAX)
+                if not from_cache:  # a concurrent writer: let it finish before re-reading
+                    log.info("%s changed since it was read (412); re-reading and retrying", ref)
+                    STOP_REQUESTED.wait(delay * random.uniform(0.5, 1.5))
+                    delay = min(delay * 2, RETRY_MAX)
                 continue
             nc.wait_for_provisioning(ref, until, first)
             return
