@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.faults.conftest import RESULTS_ENV, summarize
 from tests.harness import Emulator, ProviderServer, Terraform
 
 
@@ -28,3 +31,16 @@ def provider_server() -> Iterator[ProviderServer]:
 def tf(tmp_path: Path, provider_server: ProviderServer) -> Terraform:
     """Terraform in a fresh directory, talking to the session's reattached provider (no init needed)."""
     return Terraform(tmp_path, {"TF_REATTACH_PROVIDERS": provider_server.reattach, "TF_CLI_CONFIG_FILE": "/dev/null"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Workers inherit the controller's environment, so they all write into the controller's directory.
+    if not hasattr(config, "workerinput") and RESULTS_ENV not in os.environ:
+        os.environ[RESULTS_ENV] = tempfile.mkdtemp(prefix="sdn-fault-matrix-")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    directory = os.environ.get(RESULTS_ENV)
+    line = summarize(Path(directory)) if directory and not hasattr(config, "workerinput") else None
+    if line:
+        terminalreporter.write_line(line)

@@ -1,6 +1,6 @@
 """Fault-matrix plumbing: each case appends one JSON line to a results directory shared by all xdist
 workers (created by the controller, passed through the environment), and the controller prints ONE
-summary line at the end of the session."""
+summary line at the end of the session (the hooks live in tests/conftest.py, so `make test` prints it too)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-import pytest
-
 RESULTS_ENV = "SDN_FAULT_MATRIX_RESULTS"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Workers inherit the controller's environment, so they all write into the controller's directory.
-    if not hasattr(config, "workerinput") and RESULTS_ENV not in os.environ:
-        os.environ[RESULTS_ENV] = tempfile.mkdtemp(prefix="sdn-fault-matrix-")
 
 
 def record(case: dict) -> None:
@@ -36,10 +28,3 @@ def summarize(directory: Path) -> str | None:
             f"retried={sum(c['outcome'] == 'retried' for c in cases)} "
             f"surfaced={sum(c['outcome'] == 'surfaced' for c in cases)} "
             f"mismatches={sum(bool(c['mismatch']) for c in cases)}")
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
-    directory = os.environ.get(RESULTS_ENV)
-    line = summarize(Path(directory)) if directory and not hasattr(config, "workerinput") else None
-    if line:
-        terminalreporter.write_line(line)
