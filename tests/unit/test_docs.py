@@ -87,3 +87,14 @@ def test_example_validates(example: Path, tmp_path, mirror_env):
     for args in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
         proc = subprocess.run([TERRAFORM, *args], cwd=workdir, env=mirror_env, capture_output=True, text=True)
         assert proc.returncode == 0, f"terraform {args[0]} in {example}:\n{proc.stdout}\n{proc.stderr}"
+
+
+def test_docs_hcl_is_fmt_clean():
+    """Every ```hcl block in docs/ is what `terraform fmt` would write (so it at least parses)."""
+    bad = []
+    for page in sorted(DOCS.rglob("*.md")):
+        for i, block in enumerate(re.findall(r"```hcl\n(.*?)```", page.read_text(), re.S)):
+            proc = subprocess.run([TERRAFORM, "fmt", "-no-color", "-"], input=block, capture_output=True, text=True)
+            if proc.returncode or proc.stdout != block:
+                bad.append(f"{page.relative_to(REPO)} block {i + 1}: {proc.stderr.strip() or 'not fmt-clean'}")
+    assert not bad, "\n".join(bad)
