@@ -73,7 +73,8 @@ def _issue(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, iss
 
 def ensure_tls_material(directory: str | Path | None = None) -> TlsMaterial:
     """Load the CA/server/client files from ``directory`` or generate them (a temp dir when None)."""
-    base = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="sdn-emulator-tls-"))
+    # Absolute: the paths go into the state file, read by clients running in other directories.
+    base = (Path(directory) if directory else Path(tempfile.mkdtemp(prefix="sdn-emulator-tls-"))).resolve()
     base.mkdir(parents=True, exist_ok=True)
     material = TlsMaterial(base, base / "ca.pem", base / "server.pem", base / "server-key.pem",
                            base / "client.pem", base / "client-key.pem")
