@@ -34,8 +34,10 @@ variable "probe_port" {
   default     = 59999
 
   validation {
-    condition     = var.probe_port >= 1 && var.probe_port <= 65535 && floor(var.probe_port) == var.probe_port
-    error_message = "The probe_port must be a whole number from 1 to 65535."
+    # No floor() here: Terraform 1.0.3 can panic in floor() when many module instances validate at once;
+    # the provider still refuses a fractional port at plan time, on the probe's `port` attribute.
+    condition     = var.probe_port >= 1 && var.probe_port <= 65535
+    error_message = "The probe_port must be from 1 to 65535."
   }
 }
 
