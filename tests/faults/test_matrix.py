@@ -141,18 +141,8 @@ def applicable(fault: Fault, resource: str, op: str) -> bool:
     return True
 
 
-# Known provider bug (resources/backend_pool_member.py, not fixed here): when the NIC PUT that removes a
-# membership lands but its provisioning then ends Failed or times out, delete reports an error, so
-# Terraform keeps the member in state while NC no longer holds the ref.
-MEMBER_REMOVAL_BUG = pytest.mark.xfail(strict=True, reason="member removal that lands but fails provisioning stays "
-                                       "in state (backend_pool_member.delete)")
-KNOWN_BUGS = {(f, "sdn_backend_pool_member", op): MEMBER_REMOVAL_BUG
-              for f in ("provisioning_failed", "stuck_updating") for op in ("update", "delete")}
-
-
 def _case(f: Fault, r: str, op: str):  # noqa: ANN202 (pytest's ParameterSet)
-    marks = [KNOWN_BUGS[(f.name, r, op)]] if (f.name, r, op) in KNOWN_BUGS else []
-    return pytest.param(f, r, op, id=f"{f.name}-{op}-{r.removeprefix('sdn_')}", marks=marks)
+    return pytest.param(f, r, op, id=f"{f.name}-{op}-{r.removeprefix('sdn_')}")
 
 
 CASES = [_case(f, r, op) for f in FAULTS for r in (*NC_RESOURCES, *CLUSTER_RESOURCES) for op in OPS
@@ -272,9 +262,7 @@ def test_fault(fault: Fault, resource: str, op: str, tf: Terraform, emulator: Em
     second = tf.apply(check=False)
     converged = second.returncode == 0 and tf.plan().returncode == 0
     after = mismatch(tf, emulator, control)
-    if (fault.name, resource, op) not in KNOWN_BUGS:  # known bugs are reported by their xfail, not counted
-        record({"fault": fault.name, "resource": resource, "op": op, "outcome": outcome,
-                "mismatch": first or after})
+    record({"fault": fault.name, "resource": resource, "op": op, "outcome": outcome, "mismatch": first or after})
 
     tf.write(provider)
     tf.apply()

@@ -354,6 +354,12 @@ class BackendPoolMember(BaseResource):
             self._modify(current, deadline(self.provider, current, "delete"), remove)
         except MembershipGone:
             pass  # NIC or ip configuration gone: so is the membership
+        except (ProvisioningFailed, NCTimeoutError) as exc:
+            # The PUT without the ref was accepted: NC no longer holds the membership, so neither may state.
+            ctx.diagnostics.add_warning(
+                "Membership removed, but the network interface did not finish provisioning",
+                f"{exc}\nThe pool reference is gone from the network interface; check its configurationState.",
+            )
         except CLIENT_ERRORS as exc:
             report(ctx.diagnostics, "Cannot remove the network interface from the pool", exc)
             return current
