@@ -18,8 +18,19 @@ def _configure_logging() -> None:
     )
 
 
+USAGE = """usage: terraform-provider-sdn [install [--mirror DIR] [--cli-config FILE] | --dev | --help]
+
+Terraform starts this program itself (it speaks the plugin protocol on a socket it prints).
+  install   put the provider into a filesystem mirror and write a Terraform CLI config for it
+  --dev     serve in reattach mode for debugging: prints a TF_REATTACH_PROVIDERS value to export
+"""
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        return
     if len(argv) > 1 and argv[1] == "install":
         from sdn_provider.install import main as install_main
 

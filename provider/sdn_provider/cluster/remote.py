@@ -14,7 +14,7 @@ from tf.utils import Diagnostics
 from sdn_provider.cluster.transport import (
     ClusterCommandError,
     ClusterError,
-    WinRMAuthError,
+    WinRMConnectionError,
     WinRMSettings,
     run_script,
 )
@@ -76,7 +76,7 @@ def is_not_found(exc: BaseException) -> bool:
 
 def report(diags: Diagnostics, summary: str, exc: BaseException, node: str, path: list | None = None) -> None:
     """One diagnostic per failure; quotes the cmdlet's own message (the transport never includes passwords)."""
-    if isinstance(exc, WinRMAuthError):
+    if isinstance(exc, WinRMConnectionError):  # includes WinRMAuthError
         detail = f"{exc} (node {node})"
     elif isinstance(exc, ClusterCommandError):
         where = f"{exc.cmdlet} on {node}" if exc.cmdlet else f"{exc.script} on {node}"
