@@ -300,7 +300,7 @@ resource "sdn_cluster_ip_address" "ip" {
     plan = tf.plan()
     text = " ".join(plan.stderr.split()) + " ".join(plan.stdout.split())
     assert plan.returncode == 2 and "Probe port differs from the load balancer" in text, text
-    assert "ClusterCheck_VIP has frontend 192.168.2.100" in text
+    assert "ClusterCheck_VIP" in text and "have frontend 192.168.2.100" in text
     tf.write(provider_block(emulator) + seed_lb("ClusterCheck_VIP"))
     tf.destroy()
 

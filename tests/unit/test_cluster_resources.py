@@ -128,10 +128,10 @@ def test_plan_with_dhcp_leaves_address_and_mask_to_the_lease():
     assert planned["address"] is Unknown and planned["subnet_mask"] is Unknown
 
 
-def lb(vip: str, port: int) -> dict:
-    ref = "/loadBalancers/lb"
+def lb(vip: str, port: int, name: str = "lb") -> dict:
+    ref = f"/loadBalancers/{name}"
     return {
-        "resourceId": "lb",
+        "resourceId": name,
         "properties": {
             "frontendIPConfigurations": [{"resourceId": "fe", "properties": {"privateIPAddress": vip}}],
             "probes": [{"resourceId": "p", "properties": {"port": port}}],
@@ -164,8 +164,11 @@ class FakeNC:
     [
         ([lb("192.168.2.100", 59999)], []),
         ([lb("192.168.2.100", 59998)], [("Probe port differs from the load balancer", ["probe_port"])]),
-        ([lb("192.168.2.101", 59999)], [("Address differs from the load balancer", ["address"])]),
+        ([lb("192.168.2.101", 59999)], []),  # another tenant's VIP reusing the probe port is normal
         ([lb("192.168.2.101", 1)], []),
+        ([lb("192.168.2.100", 59998, "t1"), lb("192.168.2.100", 59999, "t2")], []),
+        ([lb("192.168.2.100", 59998, "t1"), lb("192.168.2.100", 59997, "t2")],
+         [("Probe port differs from the load balancer", ["probe_port"])]),  # same VIP in another virtual network
     ],
 )
 def test_plan_cross_checks_load_balancers_in_network_controller(lbs, expected):

@@ -7,7 +7,7 @@ Pipeline (azure-core style, composed once per provider process):
      honours Retry-After; PUT and DELETE are idempotent in NC so they are retried too)
   -> 409 "parent not terminal" retried until the operation deadline
   -> error mapping (NC's code, message, target and x-ms-request-id quoted in every error)
-  -> provisioningState polling (start 0.2 s, x1.5, cap 5 s) bounded by a deadline.
+  -> provisioningState polling (every 0.2 s, then a tenth of the time waited, cap 5 s) bounded by a deadline.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ class NCClient:
     # -- polling --------------------------------------------------------------------------------
     def wait_for_provisioning(self, ref: str, deadline: float, first: dict | None = None) -> dict:
         """Poll until Succeeded (returned) or Failed (ProvisioningFailed); NCTimeoutError at the deadline."""
-        delay = self.settings.poll_initial
+        started = time.monotonic()
         resource = first
         while True:
             if resource is not None:
@@ -222,21 +222,27 @@ class NCClient:
                     return resource
                 if state == "Failed":
                     raise ProvisioningFailed(ref, resource)
+            delay = self._poll_delay(started)
             if time.monotonic() + delay > deadline:
                 raise NCTimeoutError(f"{ref} did not finish provisioning in time (last state: {_state(resource)})")
             self._wait(delay)
-            delay = min(delay * 1.5, self.settings.poll_max)
             resource = self.get(ref)
             if resource is None:
                 raise NCError(404, "NotFound", f"{ref} disappeared while it was provisioning", method="GET", ref=ref)
 
     def wait_for_deletion(self, ref: str, deadline: float) -> None:
-        delay = self.settings.poll_initial
+        started = time.monotonic()
         while self.get(ref) is not None:
+            delay = self._poll_delay(started)
             if time.monotonic() + delay > deadline:
                 raise NCTimeoutError(f"{ref} was still present when the delete timeout expired")
             self._wait(delay)
-            delay = min(delay * 1.5, self.settings.poll_max)
+
+    def _poll_delay(self, started: float) -> float:
+        """A tenth of the time waited so far, within [poll_initial, poll_max]: quick for NC's usual seconds,
+        and never more than ~10% late (x1.5 backoff could overshoot the finish by up to half the wait)."""
+        waited = time.monotonic() - started
+        return min(max(self.settings.poll_initial, 0.1 * waited), self.settings.poll_max)
 
     def _wait(self, seconds: float) -> None:
         seconds *= random.uniform(0.9, 1.1)

@@ -265,7 +265,8 @@ class ClusterIPAddress(BaseResource):
         if current is None or self._parameters_change(current, planned):
             for key in _COMPUTED:
                 planned[key] = Unknown
-        self._cross_check_load_balancers(ctx.diagnostics, planned)
+        if current is None or any(planned.get(k) != current.get(k) for k in ("address", "probe_port")):
+            self._cross_check_load_balancers(ctx.diagnostics, planned)
         return planned
 
     @staticmethod
@@ -274,36 +275,33 @@ class ClusterIPAddress(BaseResource):
         return any(planned.get(k) is Unknown or planned.get(k) != current.get(k) for k in keys)
 
     def _cross_check_load_balancers(self, diags: Diagnostics, planned: dict) -> None:
-        """Warn when an NC load balancer's VIP and probe disagree with this address/probe port."""
+        """Warn when NC load balancers have this address as a VIP but none probes this port.
+
+        Only that direction: other tenants may reuse the probe port, and (in other virtual networks) even
+        the address, so "port used for another VIP" would be a false alarm. Runs on create and on a change
+        of address or probe port; concurrent plans share one GET of the collection.
+        """
         address, port = planned.get("address"), planned.get("probe_port")
         if not (is_known(address) and is_known(port)):
             return
         try:
-            lbs = self.provider.cache.get("cluster-ip:loadBalancers")
-            if lbs is None:
-                if not self.provider.setting("network_controller_uri"):
-                    return
-                lbs = (self.provider.nc.get("/loadBalancers") or {}).get("value") or []
-                self.provider.cache["cluster-ip:loadBalancers"] = lbs
+            if not self.provider.setting("network_controller_uri"):
+                return
+            lbs = self.provider.reads.get("/loadBalancers", lambda: self.provider.nc.get("/loadBalancers"))
         except CLIENT_ERRORS:
             return  # NC is optional for this resource; the check is advice only
-        for lb in lbs:
-            for vip, ports in _frontend_probe_ports(lb).items():
-                if vip == address and int(port) not in ports:
-                    diags.add_warning(
-                        "Probe port differs from the load balancer",
-                        f"Load balancer {lb.get('resourceId')} has frontend {address}, but its rules' probes use "
-                        f"port(s) {', '.join(map(str, sorted(ports))) or 'none'}, not {int(port)}: the SLB would "
-                        "never see the active node.",
-                        path=["probe_port"],
-                    )
-                elif vip != address and int(port) in ports:
-                    diags.add_warning(
-                        "Address differs from the load balancer",
-                        f"Load balancer {lb.get('resourceId')} probes port {int(port)} for frontend {vip}, not "
-                        f"{address}: the cluster IP should be that VIP.",
-                        path=["address"],
-                    )
+        lbs = (lbs or {}).get("value") or []
+        probes = {lb.get("resourceId"): _frontend_probe_ports(lb).get(address) for lb in lbs}
+        probes = {name: ports for name, ports in probes.items() if ports is not None}
+        if probes and not any(int(port) in ports for ports in probes.values()):
+            used = sorted({p for ports in probes.values() for p in ports})
+            diags.add_warning(
+                "Probe port differs from the load balancer",
+                f"Load balancer(s) {', '.join(sorted(probes))} have frontend {address}, but their rules' probes "
+                f"use port(s) {', '.join(map(str, used)) or 'none'}, not {int(port)}: the SLB would never see "
+                "the active node.",
+                path=["probe_port"],
+            )
 
     # -- CRUD -----------------------------------------------------------------------------------------
     def _set(self, state: dict, parameters: dict[str, Any], op: str) -> dict:

@@ -25,6 +25,7 @@ from sdn_provider.resources.common import (
     known_list,
     last_segment,
     report,
+    same_ref,
     timeouts_block,
 )
 from sdn_provider.validation import (
@@ -427,14 +428,19 @@ class LoadBalancer(BaseResource):
             planned["provisioning_state"] = Unknown
             if current is None:
                 planned["instance_id"] = Unknown
-        self._check_vips_in_subnets(ctx.diagnostics, planned)
+        self._check_vips_in_subnets(ctx.diagnostics, planned, current)
         return planned
 
-    def _check_vips_in_subnets(self, diags: Diagnostics, planned: dict) -> None:
-        """Plan-time: the VIP must be inside its subnet (one cached GET per subnet and process)."""
+    def _check_vips_in_subnets(self, diags: Diagnostics, planned: dict, current: dict | None) -> None:
+        """Plan-time: a new or changed VIP must be inside its subnet (one cached GET per subnet and process).
+        A frontend NC already accepted is not re-checked: a steady-state plan costs no extra request."""
+        accepted = known_list((current or {}).get("frontend_ip_configuration"))
         for i, fe in enumerate(known_list(planned.get("frontend_ip_configuration"))):
             address, subnet_ref = fe.get("private_ip_address"), fe.get("subnet_ref")
             if not (is_known(address) and is_known(subnet_ref)) or _subnet_parts(subnet_ref) is None:
+                continue
+            if any(a.get("private_ip_address") == address and same_ref(a.get("subnet_ref"), subnet_ref)
+                   for a in accepted):
                 continue
             try:
                 prefix = self._subnet_prefix(subnet_ref)
