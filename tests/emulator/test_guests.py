@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from pypsrp.exceptions import WSManFaultError
+from pypsrp.shell import WinRS
 
 from sdn_provider.cluster.transport import (
+    SHELL_NOT_FOUND,
     ClusterCommandError,
     WinRMAuthError,
     WinRMConnectionError,
+    close_connections,
     run_script,
 )
 
@@ -97,6 +102,72 @@ def test_stopped_node_refuses_and_group_fails_over(guests: Guests) -> None:
     assert ip["owner_node"] == "DB2" and ip["state"] == "Online"
     guests.world.start_node("DB1")
     assert run_script(guests.settings("DB1"), "get_cluster", {})["exists"]
+
+
+@pytest.fixture(name="shell_opens")
+def shell_opens_fixture(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every WinRS shell the provider opens (Create requests), in order."""
+    opens: list[str] = []
+    real_open = WinRS.open
+
+    def counting_open(self: WinRS, *args, **kwargs):
+        opens.append(self.wsman.transport.endpoint)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(WinRS, "open", counting_open)
+    return opens
+
+
+def test_commands_reuse_one_shell_across_node_restarts(guests: Guests, shell_opens: list[str]) -> None:
+    db1, endpoint = guests.settings("DB1"), guests.servers.endpoints["DB1"]
+    for _ in range(5):
+        assert run_script(db1, "get_cluster", {}) == {"exists": False}
+    assert len(shell_opens) == 1 and len(endpoint.shells) == 1
+
+    # Restarted between commands: the node forgot the shell and refuses the Command, which never ran, so the
+    # provider opens a new shell and runs it exactly once.
+    guests.world.stop_node("DB1")
+    guests.world.start_node("DB1")
+    assert run_script(db1, "get_cluster", {}) == {"exists": False}
+    assert len(shell_opens) == 2 and guests.world.command_counts()["DB1"] == 6
+
+    # Down during a command: a connection error; the next command after the restart gets a new shell.
+    guests.world.stop_node("DB1")
+    with pytest.raises(WinRMConnectionError):
+        run_script(db1, "get_cluster", {})
+    guests.world.start_node("DB1")
+    assert run_script(db1, "get_cluster", {}) == {"exists": False}
+    assert len(shell_opens) == 3 and guests.world.command_counts()["DB1"] == 7
+
+    close_connections()  # deletes the shell on the node
+    assert endpoint.shells == {}
+
+
+def test_parallel_commands_share_the_shell(guests: Guests, shell_opens: list[str]) -> None:
+    db1 = guests.settings("DB1")
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: run_script(db1, "get_cluster", {}), range(40)))
+    assert results == [{"exists": False}] * 40
+    assert len(shell_opens) == 1 and guests.world.command_counts()["DB1"] == 40
+
+
+def test_fault_after_command_started_is_not_retried(
+    guests: Guests, shell_opens: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db1 = guests.settings("DB1")
+    run_script(db1, "get_cluster", {})
+    real_receive = WinRS.receive
+
+    def forgotten(self: WinRS, *args, **kwargs):
+        monkeypatch.setattr(WinRS, "receive", real_receive)
+        raise WSManFaultError(SHELL_NOT_FOUND, "DB1", "the shell was not found on the server", None, None, None)
+
+    monkeypatch.setattr(WinRS, "receive", forgotten)
+    with pytest.raises(WinRMConnectionError, match="shell was not found"):
+        run_script(db1, "get_cluster", {})
+    assert guests.world.command_counts()["DB1"] == 2  # ran once; the provider cannot know it did not finish
+    assert run_script(db1, "get_cluster", {}) == {"exists": False}
+    assert len(shell_opens) == 2
 
 
 def test_move_group_moves_answerer(guests: Guests) -> None:

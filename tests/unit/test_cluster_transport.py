@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -131,3 +133,16 @@ def test_error_record_becomes_cluster_command_error(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ClusterCommandError, match="exit code 1: boom"):
         run_script(s, "get_cluster", {})
     transport.close_connections()
+
+
+def test_import_and_exit_load_no_winrm_libraries() -> None:
+    """A provider process that only answers GetProviderSchema must not pay for pypsrp/pyspnego/requests."""
+    # Registered first, so it runs last: after the transport's own exit handler.
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pypsrp', 'spnego', 'requests'})))\n"
+        "import sdn_provider.cluster.transport\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"

@@ -101,8 +101,10 @@ class NodeEndpoint:
             threading.Thread(target=server.serve_forever, args=(0.05,), name=f"wsman-{self.node}", daemon=True).start()
 
     def stop(self) -> None:
+        """Close the listener and forget every shell, as a reboot does; clients must handle the unknown ShellId."""
         with self.lock:
             server, self.server = self.server, None
+            self.shells.clear()
         if server is not None:
             server.shutdown()
             server.server_close()

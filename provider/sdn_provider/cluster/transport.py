@@ -8,13 +8,18 @@ Each call runs ``powershell.exe -NoProfile -NonInteractive -EncodedCommand <...>
 is always a fixed prelude plus a shipped ``scripts/<name>.ps1``; user values travel only as base64 of UTF-8
 JSON inside the prelude, so no user string is ever parsed as PowerShell.
 
+Each cached connection keeps one WinRS shell open, so a command costs Command + Receive + Signal instead of
+also creating and deleting a shell (5 round trips -> 3).
+
 pypsrp, pyspnego and requests load at the first command, not at import: they cost ~150 ms, and most
 provider processes Terraform starts only answer GetProviderSchema.
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
+import contextlib
 import json
 import threading
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from pypsrp.shell import WinRS
     from pypsrp.wsman import WSMan
 
 AUTH_METHODS = ("ntlm", "kerberos", "credssp", "certificate", "basic")
@@ -30,6 +36,10 @@ POWERSHELL = "powershell.exe"
 POWERSHELL_ARGS = ("-NoProfile", "-NonInteractive", "-EncodedCommand")
 # cmd.exe (which WinRS uses to start the process) rejects command lines longer than this.
 MAX_COMMAND_LINE = 8191
+TERMINATE = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/Terminate"
+# The WS-Man fault code (w:InvalidSelectors) WinRM answers for a ShellId it does not know: the shell idled out
+# or the node (or its WinRM service) restarted.
+SHELL_NOT_FOUND = 2150858843
 
 
 class ClusterError(Exception):
@@ -171,39 +181,102 @@ def _settings_key(settings: WinRMSettings) -> tuple[Any, ...]:
     )
 
 
+class _Connection:
+    """One WSMan session and the WinRS shell kept open on it.
+
+    Neither pypsrp's session nor a shell can carry two commands at once, so ``lock`` serialises this endpoint's
+    commands; ``closed`` tells a thread that waited on the lock that the connection was dropped meanwhile.
+    """
+
+    def __init__(self, wsman: WSMan) -> None:
+        self.wsman = wsman
+        self.lock = threading.Lock()
+        self.shell: WinRS | None = None
+        self.closed = False
+
+    def run(self, executable: str, args: list[str]) -> tuple[int, bytes, bytes]:
+        """Run one command in the kept shell (opened on first use); the caller holds ``lock``."""
+        from pypsrp.exceptions import WSManFaultError
+        from pypsrp.shell import Process
+
+        try:
+            reused = self.shell is not None
+            process = Process(self._shell(), executable, args)
+            try:
+                process.begin_invoke()
+            except WSManFaultError as exc:
+                if not reused or exc.code != SHELL_NOT_FOUND:
+                    raise
+                # The node refused the Command because it forgot the shell, so nothing ran: retry once in a new one.
+                self.shell = None
+                process = Process(self._shell(), executable, args)
+                process.begin_invoke()
+            process.end_invoke()
+            process.signal(TERMINATE)
+        except BaseException:
+            # After any fault the shell's state is unknown; the next command opens a new one.
+            self.shell = None
+            raise
+        return process.rc or 0, process.stdout, process.stderr
+
+    def _shell(self) -> WinRS:
+        from pypsrp.shell import WinRS
+
+        if self.shell is None:
+            shell = WinRS(self.wsman)
+            shell.open()
+            self.shell = shell
+        return self.shell
+
+    def close(self) -> None:
+        """Delete the shell, best effort (the node may be gone; it reaps idle shells itself), then the session."""
+        with self.lock:
+            self.closed = True
+            shell, self.shell = self.shell, None
+            if shell is not None:
+                with contextlib.suppress(Exception):
+                    shell.close()
+            self.wsman.close()
+
+
 class _ConnectionCache:
-    """One WSMan (one HTTP keep-alive session, one authentication) per endpoint+settings, shared by threads."""
+    """One connection (one HTTP keep-alive session, one authentication, one shell) per endpoint+settings."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._conns: dict[tuple[Any, ...], tuple[WSMan, threading.Lock]] = {}
+        self._conns: dict[tuple[Any, ...], _Connection] = {}
 
-    def get(self, settings: WinRMSettings) -> tuple[WSMan, threading.Lock]:
+    def get(self, settings: WinRMSettings) -> _Connection:
         key = _settings_key(settings)
         with self._lock:
             if key not in self._conns:
-                self._conns[key] = (_new_wsman(settings), threading.Lock())
+                self._conns[key] = _Connection(_new_wsman(settings))
             return self._conns[key]
 
     def drop(self, settings: WinRMSettings) -> None:
         with self._lock:
-            entry = self._conns.pop(_settings_key(settings), None)
-        if entry:
-            entry[0].close()
+            conn = self._conns.pop(_settings_key(settings), None)
+        if conn:
+            conn.close()
 
     def clear(self) -> None:
         with self._lock:
-            entries, self._conns = list(self._conns.values()), {}
-        for wsman, _ in entries:
-            wsman.close()
+            conns, self._conns = list(self._conns.values()), {}
+        for conn in conns:
+            conn.close()
 
 
 _CACHE = _ConnectionCache()
 
 
 def close_connections() -> None:
-    """Close every cached WinRM session (provider shutdown, tests)."""
+    """Delete the kept shells and close every cached WinRM session (provider exit, tests)."""
     _CACHE.clear()
+
+
+# Windows keeps an abandoned shell for hours and caps shells per user; deleting ours at exit costs nothing
+# when no command ran (the cache is empty and nothing is imported).
+atexit.register(close_connections)
 
 
 def _new_wsman(settings: WinRMSettings) -> WSMan:
@@ -235,15 +308,14 @@ def _new_wsman(settings: WinRMSettings) -> WSMan:
     )
 
 
-def _execute(wsman: WSMan, name: str, params: dict[str, Any]) -> tuple[int, bytes, bytes]:
-    from pypsrp.shell import Process, WinRS
-
+def _execute(settings: WinRMSettings, name: str, params: dict[str, Any]) -> tuple[int, bytes, bytes]:
     executable, args = build_command(name, params)
-    with WinRS(wsman) as shell:
-        process = Process(shell, executable, args)
-        process.invoke()
-        process.signal("http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/Terminate")
-    return process.rc or 0, process.stdout, process.stderr
+    while True:
+        conn = _CACHE.get(settings)
+        with conn.lock:
+            # A connection dropped by another thread while we waited is replaced by a fresh one from the cache.
+            if not conn.closed:
+                return conn.run(executable, args)
 
 
 def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> dict[str, Any] | list[Any]:
@@ -252,11 +324,8 @@ def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> di
     from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
 
     settings.validate()
-    wsman, lock = _CACHE.get(settings)
     try:
-        # pypsrp's session is not safe for concurrent use; serialise per endpoint.
-        with lock:
-            rc, stdout, stderr = _execute(wsman, name, params)
+        rc, stdout, stderr = _execute(settings, name, params)
     except AuthenticationError as exc:
         _CACHE.drop(settings)
         raise WinRMAuthError(
