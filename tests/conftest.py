@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.conftest import RESULTS_ENV, summarize
-from tests.harness import Emulator, ProviderServer, Terraform
+from tests.harness import Emulator, ProviderServer, Terraform, install_mirror
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +25,12 @@ def provider_server() -> Iterator[ProviderServer]:
     server = ProviderServer.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def cli_config(tmp_path_factory) -> Path:
+    """A filesystem mirror + CLI config, as `terraform-provider-sdn install` makes for users."""
+    return install_mirror(tmp_path_factory.mktemp("mirror"))
 
 
 @pytest.fixture

@@ -120,9 +120,10 @@ class ProviderServer:
     reattach: str
 
     @classmethod
-    def start(cls, env: dict | None = None) -> ProviderServer:
+    def start(cls, env: dict | None = None, log_path: Path | None = None) -> ProviderServer:
         # Plugin stderr (tracebacks, TF_LOG lines) goes to a file: the first place to look when a test fails.
-        log = open(Path(tempfile.gettempdir()) / f"sdn-provider-{os.getpid()}.log", "w")  # noqa: SIM115
+        log_path = log_path or Path(tempfile.gettempdir()) / f"sdn-provider-{os.getpid()}.log"
+        log = open(log_path, "w")  # noqa: SIM115
         proc = subprocess.Popen(
             [str(BIN / "terraform-provider-sdn"), "--dev"],
             stdout=subprocess.PIPE,
@@ -217,13 +218,20 @@ class Terraform:
         return found
 
 
+REQUIRED_PROVIDERS = 'terraform {\n  required_providers {\n    sdn = { source = "windows-sdn/sdn" }\n  }\n}\n'
+
+
+def install_mirror(root: Path) -> Path:
+    """`terraform-provider-sdn install` into `root` (the users' path); returns the CLI config file."""
+    subprocess.run([str(BIN / "terraform-provider-sdn"), "install", "--mirror", str(root / "mirror"),
+                    "--cli-config", str(root / "terraform.rc")], check=True, capture_output=True)
+    return root / "terraform.rc"
+
+
 def provider_block(emulator: Emulator, extra: str = "") -> str:
     """HCL for the provider pointed at an emulator (TLS material included when it has some)."""
     lines = [f'network_controller_uri = "{emulator.uri}"']
     if emulator.info.get("ca_file") and emulator.uri.startswith("https"):
         lines.append(f'ca_cert_file = "{emulator.info["ca_file"]}"')
     body = "\n  ".join(lines + ([extra] if extra else []))
-    return (
-        'terraform {\n  required_providers {\n    sdn = { source = "windows-sdn/sdn" }\n  }\n}\n\n'
-        f'provider "sdn" {{\n  {body}\n}}\n'
-    )
+    return REQUIRED_PROVIDERS + f'\nprovider "sdn" {{\n  {body}\n}}\n'

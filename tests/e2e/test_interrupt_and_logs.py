@@ -7,21 +7,8 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
-import pytest
-
-from tests.harness import BIN, TERRAFORM, Emulator, Terraform
-
-REQUIRED = 'terraform {\n  required_providers {\n    sdn = { source = "windows-sdn/sdn" }\n  }\n}\n'
-
-
-@pytest.fixture(scope="module")
-def cli_config(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("mirror")
-    subprocess.run([str(BIN / "terraform-provider-sdn"), "install", "--mirror", str(root / "mirror"),
-                    "--cli-config", str(root / "terraform.rc")], check=True, capture_output=True)
-    return root / "terraform.rc"
+from tests.harness import REQUIRED_PROVIDERS, TERRAFORM, Emulator, Terraform
 
 
 def lbs(count: int, prefix: str) -> str:
@@ -41,7 +28,7 @@ def test_ctrl_c_mid_apply_leaves_state_matching_the_emulator(tmp_path, cli_confi
     emulator = Emulator.start(delay=3.0)  # creates stay in flight long enough to interrupt them
     try:
         tf = Terraform(tmp_path, {"TF_CLI_CONFIG_FILE": str(cli_config), "SDN_NETWORK_CONTROLLER_URI": emulator.uri})
-        tf.write(REQUIRED + 'provider "sdn" {}\n' + lbs(3, "Interrupted"))
+        tf.write(REQUIRED_PROVIDERS + 'provider "sdn" {}\n' + lbs(3, "Interrupted"))
         tf.init()
         # A terminal's Ctrl-C reaches the whole process group: terraform and the plugins it spawned.
         proc = subprocess.Popen([TERRAFORM, "apply", "-auto-approve", "-no-color", "-input=false"], cwd=tmp_path,
@@ -72,7 +59,7 @@ def test_trace_logs_state_and_errors_never_contain_the_winrm_password(tmp_path, 
     log = tmp_path / "trace.log"
     tf = Terraform(tmp_path, {"TF_CLI_CONFIG_FILE": str(cli_config), "TF_LOG": "trace", "TF_LOG_PATH": str(log),
                               "SDN_WINRM_PASSWORD": password})
-    tf.write(REQUIRED + f"""
+    tf.write(REQUIRED_PROVIDERS + f"""
 provider "sdn" {{
   network_controller_uri = "{info['nc_uri']}"
   winrm_username         = "{info['winrm_username']}"

@@ -7,9 +7,7 @@ Runs against its own emulator: 5 NICs with 2 ip configurations each, and a load 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_backend_pool_member import comparable
-from tests.harness import BIN, Emulator, ProviderServer, Terraform, provider_block
+from tests.harness import Emulator, ProviderServer, Terraform, provider_block
 
 LB = "Concurrency_LB"
 POOLS = ("PoolA", "PoolB")
@@ -132,24 +130,7 @@ def without_pools(snap: dict[str, dict]) -> dict[str, dict]:
 
 def start_logged_provider(log: Path) -> ProviderServer:
     """A provider process of its own (as a second `terraform` would spawn), logging its 412 retries."""
-    proc = subprocess.Popen(
-        [str(BIN / "terraform-provider-sdn"), "--dev"],
-        stdout=subprocess.PIPE,
-        stderr=log.open("w"),
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "TF_LOG_PROVIDER": "INFO"},
-        start_new_session=True,
-    )
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        line = proc.stdout.readline()
-        match = re.search(r"TF_REATTACH_PROVIDERS='(.+)'", line)
-        if match:
-            return ProviderServer(proc, match.group(1))
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise RuntimeError("provider did not print its reattach line")
+    return ProviderServer.start({"TF_LOG_PROVIDER": "INFO"}, log_path=log)
 
 
 def run_together(*calls) -> list:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
-import pytest
-
 from tests.e2e.test_load_balancer import seed_lb
-from tests.harness import BIN, Emulator, Terraform
-
-REQUIRED = 'terraform {\n  required_providers {\n    sdn = { source = "windows-sdn/sdn" }\n  }\n}\n'
-
-
-@pytest.fixture(scope="module")
-def cli_config(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("mirror")
-    subprocess.run([str(BIN / "terraform-provider-sdn"), "install", "--mirror", str(root / "mirror"),
-                    "--cli-config", str(root / "terraform.rc")], check=True, capture_output=True)
-    return root / "terraform.rc"
+from tests.harness import REQUIRED_PROVIDERS, Emulator, Terraform
 
 
 def test_mirror_install_init_apply_destroy_with_env_configuration(tmp_path, emulator: Emulator, cli_config):
     # Provider settings from SDN_* environment variables only: the provider block is empty.
     tf = Terraform(tmp_path, {"TF_CLI_CONFIG_FILE": str(cli_config), "SDN_NETWORK_CONTROLLER_URI": emulator.uri})
-    tf.write(REQUIRED + 'provider "sdn" {}\n' + seed_lb("Packaged_VIP"))
+    tf.write(REQUIRED_PROVIDERS + 'provider "sdn" {}\n' + seed_lb("Packaged_VIP"))
     init = tf.init()
     assert "windows-sdn/sdn v0.1.0" in init.stdout
     tf.apply()
@@ -37,7 +22,7 @@ def test_mirror_install_init_apply_destroy_with_env_configuration(tmp_path, emul
 def test_provider_setting_unknown_at_plan_time(tmp_path, emulator: Emulator, cli_config):
     """An aliased provider configured from another resource's attribute: unknown at plan, no crash."""
     tf = Terraform(tmp_path, {"TF_CLI_CONFIG_FILE": str(cli_config)})
-    tf.write(REQUIRED + f"""
+    tf.write(REQUIRED_PROVIDERS + f"""
 provider "sdn" {{
   network_controller_uri = "{emulator.uri}"
 }}

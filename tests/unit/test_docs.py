@@ -12,7 +12,7 @@ import pytest
 
 from sdn_provider.framework import Object
 from sdn_provider.provider import SdnProvider
-from tests.harness import BIN, REPO, TERRAFORM
+from tests.harness import REPO, TERRAFORM, install_mirror
 
 DOCS = REPO / "docs"
 EXAMPLES = REPO / "examples"
@@ -72,10 +72,8 @@ def test_examples_are_fmt_clean():
 
 @pytest.fixture(scope="module")
 def mirror_env(tmp_path_factory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("docs-mirror")
-    subprocess.run([str(BIN / "terraform-provider-sdn"), "install", "--mirror", str(root / "mirror"),
-                    "--cli-config", str(root / "terraform.rc")], check=True, capture_output=True)
-    return {**os.environ, "TF_CLI_CONFIG_FILE": str(root / "terraform.rc"), "TF_IN_AUTOMATION": "1",
+    rc = install_mirror(tmp_path_factory.mktemp("docs-mirror"))
+    return {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1",
             "CHECKPOINT_DISABLE": "1", "TF_INPUT": "0", "TF_PLUGIN_CACHE_DIR": ""}
 
 
