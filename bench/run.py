@@ -35,13 +35,6 @@ MODULE = REPO / "examples" / "modules" / "guest-cluster"
 NULL_TWIN = Path(__file__).resolve().parent / "null_twin"
 PARALLELISM = "-parallelism=10"
 OPS = ("apply", "plan", "destroy")
-# The emulator's NC REST handler answers in two writes without TCP_NODELAY: on a reused keep-alive
-# connection Nagle + delayed ACK stall every request ~40 ms (HTTP.sys, the real NC, does not). Until the
-# emulator sets it itself, the bench does, so it measures the provider and not that artefact.
-NODELAY_EMULATOR = (
-    "import sys; from sdn_emulator.api import server; server._Handler.disable_nagle_algorithm = True; "
-    "from sdn_emulator.cli import main; sys.exit(main(sys.argv[1:]))"
-)
 # go-plugin's handshake cookie: a plugin refuses to start without it.
 PLUGIN_ENV = {
     "TF_PLUGIN_MAGIC_COOKIE": "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
@@ -67,7 +60,7 @@ class Emulator:
     workdir: Path
 
     @classmethod
-    def start(cls, tenants: int, delay: float, stock: bool = False) -> Emulator:
+    def start(cls, tenants: int, delay: float) -> Emulator:
         workdir = Path(tempfile.mkdtemp(prefix="sdn-bench-emu-"))
         topology = workdir / "topology.json"
         topology.write_text(
@@ -80,10 +73,9 @@ class Emulator:
         )
         state = workdir / "state.json"
         log = open(workdir / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
-        launcher = [str(BIN / "sdn-emulator")] if stock else [sys.executable, "-c", NODELAY_EMULATOR]
         proc = subprocess.Popen(
             [
-                *launcher,
+                str(BIN / "sdn-emulator"),
                 "serve",
                 "--port",
                 "0",
@@ -298,8 +290,8 @@ class Result:
         return statistics.median(self.times[(kind, n, op)])
 
 
-def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool, stock: bool) -> None:
-    emu = Emulator.start(n, 0.0, stock)
+def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool) -> None:
+    emu = Emulator.start(n, 0.0)
     try:
         ours = Workspace(root, f"ours-{n}", ours_config(n, emu), rc)
         null = Workspace(root, f"null-{n}", null_config(n), rc)
@@ -329,10 +321,10 @@ def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss:
         emu.stop()
 
 
-def provisioning_chain(root: Path, rc: Path, delay: float, runs: int, stock: bool) -> list[float]:
+def provisioning_chain(root: Path, rc: Path, delay: float, runs: int) -> list[float]:
     """One tenant's apply against a provisioning delay: the critical path is LB -> members (parallel) ->
     cluster IP, i.e. two NC provisioning waits; the failover cluster (WinRM) runs beside the LB."""
-    emu = Emulator.start(1, delay, stock)
+    emu = Emulator.start(1, delay)
     try:
         ws = Workspace(root, "ours-delay", ours_config(1, emu), rc)
         ws.run("init")
@@ -359,11 +351,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N=1,10 and one run each (development)")
     parser.add_argument("--runs", type=int, default=None, help="runs per provider and N (default 3)")
-    parser.add_argument(
-        "--stock-emulator",
-        action="store_true",
-        help="leave the emulator's 40 ms keep-alive stall in (see NODELAY_EMULATOR)",
-    )
     parser.add_argument("--tenants", type=int, nargs="*", default=None, help="N values (default 1 10 50)")
     args = parser.parse_args(argv)
     # Background jobs ignore SIGINT: make SIGTERM unwind too, so the emulators are stopped.
@@ -386,9 +373,9 @@ def main(argv: list[str] | None = None) -> int:
 
         result = Result()
         for n in sizes:
-            bench_n(n, runs, root, rc, result, sample_rss=n == max(sizes), stock=args.stock_emulator)
+            bench_n(n, runs, root, rc, result, sample_rss=n == max(sizes))
         delay_runs = 1 if args.quick else 3
-        chain = provisioning_chain(root, rc, 2.0, delay_runs, args.stock_emulator)
+        chain = provisioning_chain(root, rc, 2.0, delay_runs)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -93,6 +93,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus the client's delayed
+    # ACK stall every request on a keep-alive connection ~40 ms (HTTP.sys, the real NC, does not).
+    disable_nagle_algorithm = True
     server_version = "Microsoft-HTTPAPI/2.0"
     timeout = 120
     server: _Server

@@ -51,6 +51,7 @@ from .schema import (
 from .validation import Children, validate
 
 BUSY = ("Updating", "Deleting")
+_COLLECTION_ORDER = {c: i for i, c in enumerate(CHILDREN)}
 
 
 def _guid() -> str:
@@ -67,6 +68,19 @@ def _etag_value(etag: str) -> str:
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _clone(value: Any) -> Any:
+    """``copy.deepcopy`` for the JSON-shaped documents the store holds, several times faster (it runs on
+    every read); anything that is not a plain dict/list/scalar still goes through ``deepcopy``."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _clone(v) for k, v in value.items()}
+    if kind is list:
+        return [_clone(v) for v in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
 
 
 @dataclass
@@ -140,6 +154,14 @@ class NetworkController:
         self._held: set[Key] = set()
         self._statuses: Counter[int] = Counter()
         self._counts: Counter[tuple[str, str]] = Counter()
+        # Reference index, maintained on every store change so reads never scan the store. Edges are
+        # grouped by the top-level resource holding them (``_out``, in the order the holder yields them)
+        # and by target (``_in``: target top -> target -> holder top -> edges); ``_order`` is each holder's
+        # place in store iteration order, so back-refs and in-use lists keep that order.
+        self._out: dict[Key, list[_Edge]] = {}
+        self._in: dict[Key, dict[Key, dict[Key, list[_Edge]]]] = {}
+        self._order: dict[Key, tuple[int, int]] = {}
+        self._inserted = 0
 
     # ----------------------------------------------------------------- NC verbs
     def get(self, path: str) -> dict[str, Any]:
@@ -147,14 +169,13 @@ class NetworkController:
         with self._lock:
             now = self._tick()
             pairs, collection = self._parse(path)
-            index = self._backref_index()
             if collection is None:
-                return self._render(pairs, now, index)
+                return self._render(pairs, now)
             if not pairs:
-                return {"value": [self._render(((collection, n.resource_id),), now, index)
+                return {"value": [self._render(((collection, n.resource_id),), now)
                                   for n in self._store[collection].values()], "nextLink": ""}
             parent = self._require(pairs)
-            return {"value": [self._render((*pairs, (collection, c.resource_id)), now, index)
+            return {"value": [self._render((*pairs, (collection, c.resource_id)), now)
                               for c in parent.children[collection].values()], "nextLink": ""}
 
     def put(self, path: str, body: Any, if_match: str | None = None) -> tuple[dict[str, Any], bool]:
@@ -176,7 +197,8 @@ class NetworkController:
             self._check_if_match(if_match, top, ref_of(pairs))
             key = key_of(pairs)
             if node.deleting_at is None:
-                users = self._users(lambda e: e.target_key[:len(key)] == key and e.source_key[:len(key)] != key)
+                users = self._users(key[:1], lambda e: e.target_key[:len(key)] == key
+                                    and e.source_key[:len(key)] != key)
                 if users:
                     raise self._in_use(self._canonical(pairs), users)
                 node.deleting_at = now + self.provisioning_delay
@@ -186,7 +208,7 @@ class NetworkController:
                 if len(pairs) == 2:
                     top.etag, top.ready_at, top.updated = _new_etag(), now + self.provisioning_delay, _now_iso()
                 self._deletions.append((node.deleting_at, key))
-            rendered = self._render(pairs, now, self._backref_index())
+            rendered = self._render(pairs, now)
             self._tick()
             return rendered
 
@@ -365,6 +387,7 @@ class NetworkController:
                 parent = self._find(key[:1])
                 container = self._store[key[0][0]] if len(key) == 1 else parent.children[key[1][0]]
                 del container[key[-1][1]]
+                self._reindex(key[:1])
         return now
 
     @staticmethod
@@ -394,14 +417,13 @@ class NetworkController:
                           f"The etag {if_match} does not match the current etag {current.etag} of '{ref}'.", ref)
 
     # ----------------------------------------------------------------- references
-    def _edges(self) -> Iterator[_Edge]:
-        for collection, nodes in self._store.items():
-            for top in nodes.values():
-                top_pairs = ((collection, top.resource_id),)
-                yield from self._node_edges(top_pairs, top)
-                for cc, children in top.children.items():
-                    for child in children.values():
-                        yield from self._node_edges((*top_pairs, (cc, child.resource_id)), child)
+    def _top_edges(self, top: _Node) -> Iterator[_Edge]:
+        """The edges held by one top-level resource and its children, in store order."""
+        top_pairs = ((top.collection, top.resource_id),)
+        yield from self._node_edges(top_pairs, top)
+        for cc, children in top.children.items():
+            for child in children.values():
+                yield from self._node_edges((*top_pairs, (cc, child.resource_id)), child)
 
     @staticmethod
     def _node_edges(pairs: Pairs, node: _Node) -> Iterator[_Edge]:
@@ -422,14 +444,35 @@ class NetworkController:
                 continue
             yield _Edge(ref_of(pairs), key_of(pairs), node.collection, target)
 
-    def _backref_index(self) -> dict[Key, list[_Edge]]:
-        index: dict[Key, list[_Edge]] = {}
-        for edge in self._edges():
-            index.setdefault(edge.target_key, []).append(edge)
-        return index
+    def _reindex(self, top_key: Key) -> None:
+        """Re-derive the edges held by one top-level resource after it was replaced, lost a child or went."""
+        for target in {e.target_key for e in self._out.pop(top_key, [])}:
+            targets = self._in[target[:1]]
+            del targets[target][top_key]
+            if not targets[target]:
+                del targets[target]
+            if not targets:
+                del self._in[target[:1]]
+        top = self._find(top_key)
+        if top is None:
+            self._order.pop(top_key, None)
+            return
+        self._out[top_key] = list(self._top_edges(top))
+        for edge in self._out[top_key]:
+            (self._in.setdefault(edge.target_key[:1], {}).setdefault(edge.target_key, {})
+             .setdefault(top_key, []).append(edge))
 
-    def _users(self, predicate: Callable[[_Edge], bool]) -> list[str]:
-        return list(dict.fromkeys(e.source_ref for e in self._edges() if predicate(e)))
+    def _referrers(self, key: Key) -> list[_Edge]:
+        """The edges pointing at exactly ``key``, in store order."""
+        holders = self._in.get(key[:1], {}).get(key, {})
+        return [e for h in sorted(holders, key=self._order.__getitem__) for e in holders[h]]
+
+    def _users(self, target_top: Key, predicate: Callable[[_Edge], bool]) -> list[str]:
+        """Referrers (deduplicated, store order) of edges matching ``predicate``, which must only accept
+        edges pointing into ``target_top``: only the holders of such edges are looked at."""
+        holders = {h for by_holder in self._in.get(target_top, {}).values() for h in by_holder}
+        return list(dict.fromkeys(e.source_ref for h in sorted(holders, key=self._order.__getitem__)
+                                  for e in self._out[h] if predicate(e)))
 
     @staticmethod
     def _in_use(ref: str, users: list[str]) -> NcError:
@@ -463,7 +506,7 @@ class NetworkController:
             touched = key_of(pairs)
         self._commit(prepared, top, now + delay, touched)
         final = (*pairs[:-1], (pairs[-1][0], resource_id))
-        return self._render(final, now, self._backref_index()), existing is None
+        return self._render(final, now), existing is None
 
     def _prepare_child(self, top: _Node, collection: str, existing: _Node | None,
                        body: dict[str, Any]) -> _Prepared:
@@ -530,7 +573,7 @@ class NetworkController:
         if old is not None:
             kept = {top_key + ((cc, c["resourceId"].lower()),) for cc, items in p.children.items() for c in items}
             removed = {top_key + ((cc, cid),) for cc, cs in old.children.items() for cid in cs} - kept
-            users = self._users(lambda e: e.target_key in removed and e.source_key[:1] != top_key)
+            users = self._users(top_key, lambda e: e.target_key in removed and e.source_key[:1] != top_key)
             if users:
                 gone = ", ".join(sorted(self._canonical(k) for k in removed))
                 raise self._in_use(gone, users)
@@ -550,32 +593,36 @@ class NetworkController:
                 else:
                     self._provision(child, ckey, ready_at)
                 node.children[cc][ckey[1][1]] = child
+        if top_key[0][1] not in self._store[p.collection]:
+            self._inserted += 1
+            self._order[top_key] = (_COLLECTION_ORDER[p.collection], self._inserted)
         self._store[p.collection][top_key[0][1]] = node
+        self._reindex(top_key)
 
     # ----------------------------------------------------------------- rendering
-    def _render(self, pairs: Pairs, now: float, index: dict[Key, list[_Edge]]) -> dict[str, Any]:
+    def _render(self, pairs: Pairs, now: float) -> dict[str, Any]:
         top = self._require(pairs[:1])
         if len(pairs) == 2:
             child = self._require(pairs)
             ref = ref_of(((top.collection, top.resource_id), (child.collection, child.resource_id)))
-            return self._envelope(child, ref, top.etag, self._state(child, now, top), key_of(pairs), index)
+            return self._envelope(child, ref, top.etag, self._state(child, now, top), key_of(pairs))
         ref = ref_of(((top.collection, top.resource_id),))
-        out = self._envelope(top, ref, top.etag, self._state(top, now), key_of(pairs[:1]), index)
+        out = self._envelope(top, ref, top.etag, self._state(top, now), key_of(pairs[:1]))
         for cc, children in top.children.items():
-            out["properties"][cc] = [self._render((pairs[0], (cc, c.resource_id)), now, index)
+            out["properties"][cc] = [self._render((pairs[0], (cc, c.resource_id)), now)
                                      for c in children.values()]
         return out
 
-    @staticmethod
-    def _envelope(node: _Node, ref: str, etag: str, state: str, key: Key,
-                  index: dict[Key, list[_Edge]]) -> dict[str, Any]:
-        props: dict[str, Any] = {"provisioningState": state, **copy.deepcopy(node.properties)}
+    def _envelope(self, node: _Node, ref: str, etag: str, state: str, key: Key) -> dict[str, Any]:
+        props: dict[str, Any] = {"provisioningState": state, **_clone(node.properties)}
         backrefs = BACKREFS.get(node.collection, {})
         for prop in backrefs.values():
             props[prop] = []
-        for edge in index.get(key, []):
+        listed: set[tuple[str, str]] = set()
+        for edge in self._referrers(key) if backrefs else ():
             prop = backrefs.get(edge.source_collection)
-            if prop and {"resourceRef": edge.source_ref} not in props[prop]:
+            if prop and (prop, edge.source_ref) not in listed:
+                listed.add((prop, edge.source_ref))
                 props[prop].append({"resourceRef": edge.source_ref})
         if state == "Failed":
             code, _, message = (node.failure or "").partition(": ")
@@ -586,7 +633,7 @@ class NetworkController:
             props["configurationState"] = {"status": "Success" if state == "Succeeded" else "InProgress",
                                            "lastUpdatedTime": node.updated, "detailedInfo": []}
         return {"resourceRef": ref, "resourceId": node.resource_id, "etag": etag, "instanceId": node.instance_id,
-                "tags": copy.deepcopy(node.tags), "resourceMetadata": copy.deepcopy(node.metadata),
+                "tags": _clone(node.tags), "resourceMetadata": _clone(node.metadata),
                 "properties": props}
 
 
