@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import functools
 import json
 import threading
 from dataclasses import dataclass
@@ -140,8 +141,9 @@ class WinRMSettings:
             raise WinRMSettingsError("winrm timeouts must be positive")
 
 
+@functools.cache
 def script_text(name: str) -> str:
-    """The shipped script body; unknown names are a programming error."""
+    """The shipped script body, read once per process; unknown names are a programming error."""
     if not name.isidentifier():
         raise ValueError(f"invalid script name {name!r}")
     from importlib import resources
