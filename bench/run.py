@@ -175,22 +175,16 @@ class Workspace:
             self.env.pop(var, None)
 
     def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> float:
-        for _ in range(3):
-            start = time.perf_counter()
-            proc = subprocess.run(
-                [TERRAFORM, *args, "-no-color", "-input=false"],
-                cwd=self.dir,
-                env=self.env,
-                capture_output=True,
-                text=True,
-                timeout=900,
-            )
-            elapsed = time.perf_counter() - start
-            # Terraform 1.0.3 races in go-cty's floor() when many module instances validate their variables
-            # at once (the module's probe_port check): a panic before any change is made. Run it again.
-            if proc.returncode in ok or "panic in function implementation" not in proc.stdout + proc.stderr:
-                break
-            print(f"  (terraform {args[0]}: go-cty floor() panic in variable validation, run again)", flush=True)
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [TERRAFORM, *args, "-no-color", "-input=false"],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        elapsed = time.perf_counter() - start
         if proc.returncode not in ok:
             raise SystemExit(
                 f"terraform {args[0]} in {self.dir} failed ({proc.returncode}):\n"
