@@ -205,7 +205,6 @@ class SdnProvider:
         self.config: dict[str, Any] = {}
         self._nc: NCClient | None = None
         self.nc_locks = KeyedLocks()
-        self.cache: dict[str, Any] = {}
         self.reads = ReadCache()
 
     # -- tf.iface.Provider ----------------------------------------------------------------------
@@ -260,7 +259,6 @@ class SdnProvider:
         with self._lock:
             self.config = merged
             self._nc = None  # reattach mode: one process serves many configurations
-            self.cache.clear()
             self.reads.clear()
         STOP_REQUESTED.clear()
 

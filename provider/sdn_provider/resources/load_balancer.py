@@ -432,7 +432,7 @@ class LoadBalancer(BaseResource):
         return planned
 
     def _check_vips_in_subnets(self, diags: Diagnostics, planned: dict, current: dict | None) -> None:
-        """Plan-time: a new or changed VIP must be inside its subnet (one cached GET per subnet and process).
+        """Plan-time: a new or changed VIP must be inside its subnet (one GET per subnet, shared by concurrent plans).
         A frontend NC already accepted is not re-checked: a steady-state plan costs no extra request."""
         accepted = known_list((current or {}).get("frontend_ip_configuration"))
         for i, fe in enumerate(known_list(planned.get("frontend_ip_configuration"))):
@@ -464,12 +464,10 @@ class LoadBalancer(BaseResource):
                 )
 
     def _subnet_prefix(self, subnet_ref: str) -> ipaddress.IPv4Network | None:
-        key = "subnet:" + subnet_ref.lower()
-        if key not in self.provider.cache:
-            subnet = self.provider.nc.get(subnet_ref)
-            prefix = ((subnet or {}).get("properties") or {}).get("addressPrefix")
-            self.provider.cache[key] = ipaddress.IPv4Network(prefix, strict=False) if prefix else None
-        return self.provider.cache[key]
+        """Through the provider's read cache: LBs planned together on one subnet share one GET."""
+        subnet = self.provider.reads.get(subnet_ref, lambda: self.provider.nc.get(subnet_ref))
+        prefix = ((subnet or {}).get("properties") or {}).get("addressPrefix")
+        return ipaddress.IPv4Network(prefix, strict=False) if prefix else None
 
     # -- CRUD -----------------------------------------------------------------------------------------
     def create(self, ctx: Any, planned: dict) -> dict | None:
