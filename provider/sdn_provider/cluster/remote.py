@@ -84,3 +84,12 @@ def report(diags: Diagnostics, summary: str, exc: BaseException, node: str, path
     else:
         detail = str(exc)
     diags.add_error(summary, detail, path=path)
+
+
+def split_import_id(diags: Diagnostics, id: str, what: str, example: str) -> tuple[str, str] | None:
+    """`<node>/<name>` import IDs (the name may contain spaces); a diagnostic and None when malformed."""
+    node, sep, name = id.partition("/")
+    if not sep or not node.strip() or not name.strip():
+        diags.add_error("Invalid import ID", f'"{id}" is not <node>/<{what}> (e.g. {example}).')
+        return None
+    return node, name

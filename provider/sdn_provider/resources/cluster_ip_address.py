@@ -14,7 +14,14 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
-from sdn_provider.cluster.remote import REMOTE_ERRORS, ClusterCommandError, is_not_found, report, run
+from sdn_provider.cluster.remote import (
+    REMOTE_ERRORS,
+    ClusterCommandError,
+    is_not_found,
+    report,
+    run,
+    split_import_id,
+)
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.resources.common import CLIENT_ERRORS, check_timeouts, known_list, timeouts_block
 from sdn_provider.validation import check_ipv4, check_mask, check_port, check_range
@@ -422,12 +429,10 @@ class ClusterIPAddress(BaseResource):
         return None
 
     def import_(self, ctx: Any, id: str) -> dict | None:
-        node, sep, name = id.partition("/")
-        if not sep or not node.strip() or not name.strip():
-            ctx.diagnostics.add_error(
-                "Invalid import ID", f'"{id}" is not <node>/<resource name> (e.g. DB1/Cluster IP Address).'
-            )
+        parsed = split_import_id(ctx.diagnostics, id, "resource name", "DB1/Cluster IP Address")
+        if parsed is None:
             return None
+        node, name = parsed
         try:
             resource = run(self.provider, node, "get_cluster_resource", {"resource_name": name})
         except REMOTE_ERRORS as exc:

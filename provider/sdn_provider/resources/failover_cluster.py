@@ -15,7 +15,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
-from sdn_provider.cluster.remote import REMOTE_ERRORS, ClusterCommandError, report, run
+from sdn_provider.cluster.remote import REMOTE_ERRORS, ClusterCommandError, report, run, split_import_id
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.resources.common import check_timeouts, deadline, known_list, timeouts_block
 from sdn_provider.validation import check_ipv4
@@ -305,10 +305,10 @@ class FailoverCluster(BaseResource):
         return None
 
     def import_(self, ctx: Any, id: str) -> dict | None:
-        node, sep, name = id.partition("/")
-        if not sep or not node.strip() or not name.strip():
-            ctx.diagnostics.add_error("Invalid import ID", f'"{id}" is not <node>/<cluster name> (e.g. DB1/MyCluster).')
+        parsed = split_import_id(ctx.diagnostics, id, "cluster name", "DB1/MyCluster")
+        if parsed is None:
             return None
+        node, name = parsed
         try:
             info = run(self.provider, node, "get_cluster", {})
         except REMOTE_ERRORS as exc:
