@@ -146,3 +146,18 @@ def test_import_and_exit_load_no_winrm_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+def test_session_settles_environment_once_and_ntlm_hashes_are_derived_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """requests must not re-read os.environ per WinRM message, and pyspnego must not re-derive the password
+    hashes per connection: both were measurable CPU in a 50-tenant refresh."""
+    import spnego._ntlm as ntlm
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.contoso.test:3128")  # WinRM goes direct regardless
+    settings = WinRMSettings(endpoint="https://db1.contoso.test:5986/wsman", username="u", password="p")
+    session = transport._new_wsman(settings).transport.session
+    assert session.trust_env is False
+    assert session.proxies == {"https": False}
+    before = ntlm.lmowfv1.cache_info().misses
+    ntlm.lmowfv1("p"), ntlm.lmowfv1("p")
+    assert ntlm.lmowfv1.cache_info().misses <= before + 1

@@ -25,6 +25,7 @@ from typing import Any
 
 import spnego
 import spnego.channel_bindings
+from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1  # private; pyspnego is pinned in setup.cfg
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -338,7 +339,11 @@ def _tls_server_end_point(certfile: str) -> bytes:
 
 
 class _NtlmUsers:
-    """pyspnego's NTLM acceptor reads accounts from the file named by ``NTLM_USER_FILE`` (process-wide)."""
+    """pyspnego's NTLM acceptor reads accounts from the file named by ``NTLM_USER_FILE`` (process-wide).
+
+    Written in smbpasswd form with the hashes computed here once: from a plain password pyspnego derives them on
+    every authentication, in pure Python (the LM hash's DES alone cost ~3 ms per connection).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -351,7 +356,9 @@ class _NtlmUsers:
             if self._path is None:
                 fd, self._path = tempfile.mkstemp(prefix="sdn-emulator-ntlm-", suffix=".txt")
                 os.close(fd)
-            self._lines.add(f"{domain}:{user}:{password}")
+            account = f"{domain}\\{user}" if domain else user
+            lm_hash, nt_hash = (base64.b16encode(h).decode() for h in (lmowfv1(password), ntowfv1(password)))
+            self._lines.add(f"{account}:0:{lm_hash}:{nt_hash}:[U]:LCT-00000000")
             with open(self._path, "w", encoding="utf-8") as out:
                 out.write("\n".join(sorted(self._lines)) + "\n")
             os.environ["NTLM_USER_FILE"] = self._path

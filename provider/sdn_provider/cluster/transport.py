@@ -281,8 +281,22 @@ def close_connections() -> None:
 atexit.register(close_connections)
 
 
+@functools.cache
+def _memoize_ntlm_hashes() -> None:
+    """pyspnego derives the NTLM password hashes on every new connection, in pure Python (its LM-hash DES alone
+    is ~3 ms of CPU); they depend on the password only, so derive each once per process. Private names of
+    pyspnego, which setup.cfg pins."""
+    import spnego._ntlm as ntlm
+
+    ntlm.lmowfv1 = functools.lru_cache(maxsize=8)(ntlm.lmowfv1)
+    ntlm.ntowfv1 = functools.lru_cache(maxsize=8)(ntlm.ntowfv1)
+
+
 def _new_wsman(settings: WinRMSettings) -> WSMan:
     from pypsrp.wsman import WSMan
+
+    if settings.auth == "ntlm":
+        _memoize_ntlm_hashes()
 
     parts = urlsplit(settings.url)
     https = parts.scheme == "https"
@@ -290,7 +304,7 @@ def _new_wsman(settings: WinRMSettings) -> WSMan:
     kwargs: dict[str, Any] = {}
     if settings.auth == "certificate":
         kwargs = {"certificate_pem": settings.certificate_pem, "certificate_key_pem": settings.certificate_key_pem}
-    return WSMan(
+    wsman = WSMan(
         parts.hostname or "",
         port=parts.port or (5986 if https else 5985),
         path=parts.path.lstrip("/") or "wsman",
@@ -308,6 +322,12 @@ def _new_wsman(settings: WinRMSettings) -> WSMan:
         no_proxy=True,
         **kwargs,
     )
+    # pypsrp 0.9.1 reads the environment (CA bundle) when it builds its session, then leaves requests to re-read it
+    # (proxies, .netrc) on every message, walking os.environ each time: settle it once here instead.
+    transport = wsman.transport
+    transport.session = transport._build_session()
+    transport.session.trust_env = False
+    return wsman
 
 
 def _execute(settings: WinRMSettings, name: str, params: dict[str, Any]) -> tuple[int, bytes, bytes]:
