@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> None:
 
     install_runtime_patches()
     run_provider(SdnProvider(), argv)
+    # Terraform waits for the plugin to exit: delete the kept WinRM shells now, while threads can still start
+    # (atexit does it too, as a fallback).
+    from sdn_provider.cluster.transport import close_connections
+
+    close_connections()
 
 
 if __name__ == "__main__":

@@ -10,13 +10,15 @@ as known; where Windows' exact text is uncertain the message still names the off
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 ONLINE, OFFLINE, FAILED, PENDING = "Online", "Offline", "Failed", "Pending"
 CORE_GROUP = "Cluster Group"
 IP_RESOURCE = "Cluster IP Address"
@@ -71,8 +73,26 @@ class Cluster:
     networks: dict[str, ipaddress.IPv4Network]
 
 
+def _mutates(method: Callable[..., T]) -> Callable[..., T]:
+    """Count the change in ``revision`` (even a failed cmdlet may have changed something before failing)."""
+
+    @functools.wraps(method)
+    def counted(self: GuestWorld, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            with self._lock:
+                self.revision += 1
+
+    return counted
+
+
 class GuestWorld:
-    """All guest nodes and their clusters; every public method is atomic under one lock."""
+    """All guest nodes and their clusters; every public method is atomic under one lock.
+
+    ``revision`` changes with every change to nodes or clusters, so observers (the data plane) can skip
+    re-reading a world that did not change.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -81,8 +101,10 @@ class GuestWorld:
         self.history: list[tuple[str, str, dict[str, Any]]] = []
         self._listeners: list[Callable[[str, str], None]] = []
         self._command_faults: list[tuple[str, str, ClusterCmdletError]] = []
+        self.revision = 0
 
     # ----- nodes -------------------------------------------------------------------------------
+    @_mutates
     def add_node(self, name: str, address: str, subnet: str, failover_clustering: bool = True) -> GuestNode:
         """Register a guest VM (e.g. DB1, 192.168.2.11, 192.168.2.0/24)."""
         with self._lock:
@@ -112,6 +134,7 @@ class GuestWorld:
         with self._lock:
             return {n.name: n.commands for n in self.nodes.values()}
 
+    @_mutates
     def stop_node(self, name: str) -> None:
         """Power the node off: its groups fail over to another Up member, or go offline."""
         with self._lock:
@@ -125,6 +148,7 @@ class GuestWorld:
         for cb in list(self._listeners):
             cb(node.name, "Down")
 
+    @_mutates
     def start_node(self, name: str) -> None:
         """Power the node on (no automatic failback, as with Windows' default)."""
         with self._lock:
@@ -165,6 +189,7 @@ class GuestWorld:
             self._command_faults.clear()
 
     # ----- queries for the data plane and the control API ---------------------------------------
+    @_mutates
     def move_group(self, node: str, group: str = CORE_GROUP, cluster: str | None = None) -> None:
         """Move-ClusterGroup: the group's online resources go offline and come online on ``node``."""
         with self._lock:
@@ -239,6 +264,7 @@ class GuestWorld:
                     "nodes": [{"name": n, "state": self.nodes[n.upper()].state} for n in c.nodes],
                     "static_address": static, "ip_resource": ip_info}
 
+    @_mutates
     def new_cluster(self, on_node: str, name: str, node: str, static_address: str | None) -> None:
         cmdlet = "NewClusterCommand"
         with self._lock:
@@ -289,6 +315,7 @@ class GuestWorld:
             self.clusters[name.upper()] = c
             self._online(c, nm)
 
+    @_mutates
     def add_cluster_node(self, on_node: str, cluster: str, node: str) -> None:
         cmdlet = "AddClusterNodeCommand"
         with self._lock:
@@ -310,6 +337,7 @@ class GuestWorld:
             if not any(member.subnet == s for s in c.networks.values()):
                 c.networks[f"Cluster Network {len(c.networks) + 1}"] = member.subnet
 
+    @_mutates
     def remove_cluster_node(self, on_node: str, cluster: str, node: str) -> None:
         cmdlet = "RemoveClusterNodeCommand"
         with self._lock:
@@ -329,6 +357,7 @@ class GuestWorld:
                 if owner == match[0]:
                     self._failover(c, group)
 
+    @_mutates
     def remove_cluster(self, on_node: str, cluster: str) -> None:
         with self._lock:
             self.history.append((on_node, "Remove-Cluster", {"Cluster": cluster, "Force": True, "CleanupAD": True}))
@@ -341,6 +370,7 @@ class GuestWorld:
             c, r = self._resource("GetResourceCommand", on_node, name)
             return self._describe(c, r)
 
+    @_mutates
     def set_parameters(self, on_node: str, name: str, values: dict[str, Any]) -> None:
         """Set-ClusterParameter -Multiple: validated as a whole, stored, effective at the next online."""
         cmdlet = "SetClusterParameterCommand"
@@ -364,6 +394,7 @@ class GuestWorld:
                 self._check_ip_parameters(c, r, new)
             r.parameters = new
 
+    @_mutates
     def start_resource(self, on_node: str, name: str) -> None:
         cmdlet = "StartClusterResourceCommand"
         with self._lock:
@@ -381,6 +412,7 @@ class GuestWorld:
                 raise ClusterCmdletError(cmdlet, f"Failed to start resource '{r.name}'.\n"
                                          "    The resource failed to come online.", "OperationTimeout")
 
+    @_mutates
     def stop_resource(self, on_node: str, name: str) -> None:
         with self._lock:
             self.history.append((on_node, "Stop-ClusterResource", {"Name": name}))

@@ -162,6 +162,10 @@ class NetworkController:
         self._in: dict[Key, dict[Key, dict[Key, list[_Edge]]]] = {}
         self._order: dict[Key, tuple[int, int]] = {}
         self._inserted = 0
+        # See version(): bumped by every change to what GET renders except provisioning timers running out,
+        # which are covered by _settles_at (the latest ready_at/deleting_at handed out).
+        self._revision = 0
+        self._settles_at = 0.0
 
     # ----------------------------------------------------------------- NC verbs
     def get(self, path: str) -> dict[str, Any]:
@@ -208,9 +212,19 @@ class NetworkController:
                 if len(pairs) == 2:
                     top.etag, top.ready_at, top.updated = _new_etag(), now + self.provisioning_delay, _now_iso()
                 self._deletions.append((node.deleting_at, key))
+                self._revision += 1
+                self._settles_at = max(self._settles_at, node.deleting_at, top.ready_at)
             rendered = self._render(pairs, now)
             self._tick()
             return rendered
+
+    def version(self) -> int | None:
+        """A number that changes whenever a rendered resource may have changed, or None while provisioning
+        or deletion timers are still running (then documents change with time alone). Lets observers such as
+        the data plane skip re-reading an unchanged store."""
+        with self._lock:
+            now = self._tick()
+            return None if now < self._settles_at else self._revision
 
     def list(self, collection: str) -> list[dict[str, Any]]:
         """All rendered resources of one top-level collection."""
@@ -291,6 +305,8 @@ class NetworkController:
                         node.ready_at = min(node.ready_at, now)
                         if node.deleting_at is not None:
                             node.deleting_at = min(node.deleting_at, now)
+            self._revision += 1
+            self._settles_at = now
             self._tick()
 
     def set_provisioning_delay(self, seconds: float) -> None:
@@ -306,6 +322,7 @@ class NetworkController:
             self._tick()
             top = self._require(self._ref_pairs(resource_ref)[:1])
             top.etag = _new_etag()
+            self._revision += 1
             return top.etag
 
     def set_provisioning_outcome(self, resource_ref: str, state: str = "Failed", detail: str = "",
@@ -388,6 +405,7 @@ class NetworkController:
                 container = self._store[key[0][0]] if len(key) == 1 else parent.children[key[1][0]]
                 del container[key[-1][1]]
                 self._reindex(key[:1])
+                self._revision += 1
         return now
 
     @staticmethod
@@ -405,6 +423,7 @@ class NetworkController:
         injected = self._outcomes.pop(key, None)
         if injected:
             node.outcome, node.failure = "Failed", f"{injected[0]}: {injected[1]}"
+        self._settles_at = max(self._settles_at, node.ready_at)
 
     @staticmethod
     def _check_if_match(if_match: str | None, current: _Node | None, ref: str) -> None:
@@ -598,6 +617,7 @@ class NetworkController:
             self._order[top_key] = (_COLLECTION_ORDER[p.collection], self._inserted)
         self._store[p.collection][top_key[0][1]] = node
         self._reindex(top_key)
+        self._revision += 1
 
     # ----------------------------------------------------------------- rendering
     def _render(self, pairs: Pairs, now: float) -> dict[str, Any]:
