@@ -194,8 +194,11 @@ class Terraform:
         """(address, actions) of every resource the plan would change; outputs and reads are ignored."""
         self.run("plan", "-out=tfplan", "-no-color", "-input=false")
         plan = json.loads(self.run("show", "-json", "-no-color", "tfplan").stdout)
-        return [(c["address"], c["change"]["actions"]) for c in plan.get("resource_changes", [])
-                if c["change"]["actions"] not in (["no-op"], ["read"])]
+        return [
+            (c["address"], c["change"]["actions"])
+            for c in plan.get("resource_changes", [])
+            if c["change"]["actions"] not in (["no-op"], ["read"])
+        ]
 
     def import_(self, address: str, resource_id: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.run("import", "-no-color", "-input=false", address, resource_id, check=check)
@@ -223,8 +226,18 @@ REQUIRED_PROVIDERS = 'terraform {\n  required_providers {\n    sdn = { source = 
 
 def install_mirror(root: Path) -> Path:
     """`terraform-provider-sdn install` into `root` (the users' path); returns the CLI config file."""
-    subprocess.run([str(BIN / "terraform-provider-sdn"), "install", "--mirror", str(root / "mirror"),
-                    "--cli-config", str(root / "terraform.rc")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(BIN / "terraform-provider-sdn"),
+            "install",
+            "--mirror",
+            str(root / "mirror"),
+            "--cli-config",
+            str(root / "terraform.rc"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return root / "terraform.rc"
 
 

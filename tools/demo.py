@@ -42,9 +42,24 @@ def start_emulator() -> tuple[subprocess.Popen, dict]:
     state_file.unlink(missing_ok=True)
     log = open(WORK / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
     proc = subprocess.Popen(
-        [str(BIN / "sdn-emulator"), "serve", "--port", "0", "--tls", "--tls-dir", str(WORK / "tls"),
-         "--provisioning-delay", "0.5", "--probe-time-scale", str(TIME_SCALE), "--state-file", str(state_file)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(BIN / "sdn-emulator"),
+            "serve",
+            "--port",
+            "0",
+            "--tls",
+            "--tls-dir",
+            str(WORK / "tls"),
+            "--provisioning-delay",
+            "0.5",
+            "--probe-time-scale",
+            str(TIME_SCALE),
+            "--state-file",
+            str(state_file),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     for _ in range(300):
         if state_file.exists() and state_file.stat().st_size:
@@ -72,12 +87,19 @@ def demo(config: Path, env: dict, control: ControlClient) -> None:
             print("    " + line)
     outputs = {k: v["value"] for k, v in json.loads(run_terraform("output", "-json", env=env, cwd=config)).items()}
     vip, port = outputs["vip"], 1433
-    print(f"    VIP {vip}, probe port {outputs['probe_port']}, cluster IP {outputs['cluster_ip_state']} "
-          f"on {outputs['cluster_ip_owner_node']}")
+    print(
+        f"    VIP {vip}, probe port {outputs['probe_port']}, cluster IP {outputs['cluster_ip_state']} "
+        f"on {outputs['cluster_ip_owner_node']}"
+    )
 
     step("terraform plan right after apply: expecting no changes")
-    proc = subprocess.run([TERRAFORM, "plan", "-detailed-exitcode", "-no-color", "-input=false"], cwd=config,
-                          env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [TERRAFORM, "plan", "-detailed-exitcode", "-no-color", "-input=false"],
+        cwd=config,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"demo: plan after apply was not empty (rc={proc.returncode}):\n{proc.stdout}")
     print("    No changes.")
@@ -92,8 +114,10 @@ def demo(config: Path, env: dict, control: ControlClient) -> None:
     standby = next(n.name for n in control.topology().nodes if n.name != active)
 
     budget = 5 * 11 * TIME_SCALE
-    step(f"failing over: moving the cluster group from {active} to {standby} (probes mark {active} down "
-         f"within interval x probes = {budget:.1f} s)")
+    step(
+        f"failing over: moving the cluster group from {active} to {standby} (probes mark {active} down "
+        f"within interval x probes = {budget:.1f} s)"
+    )
     control.failover(standby)
     started, streak, first, settled = time.monotonic(), 0, None, 0.0
     # Until the probes mark the old owner down, the mux still sends it some connections (refused there).
@@ -108,8 +132,10 @@ def demo(config: Path, env: dict, control: ControlClient) -> None:
         else:
             streak = 0
         time.sleep(0.5)
-    print(f"    {standby} answered {first:.1f} s after the failover; every connection reaches it from "
-          f"{settled:.1f} s on (the old owner is marked down after 11 failed probes)")
+    print(
+        f"    {standby} answered {first:.1f} s after the failover; every connection reaches it from "
+        f"{settled:.1f} s on (the old owner is marked down after 11 failed probes)"
+    )
 
     step("terraform destroy")
     run_terraform("destroy", "-auto-approve", "-input=false", env=env, cwd=config)
@@ -123,19 +149,27 @@ def main() -> int:
     WORK.mkdir(parents=True)
     config = WORK / "guest-cluster"
     shutil.copytree(REPO / "examples" / "guest-cluster", config)
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(REPO / "build" / "terraform.rc"), "TF_IN_AUTOMATION": "1",
-           "CHECKPOINT_DISABLE": "1"}
+    env = {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": str(REPO / "build" / "terraform.rc"),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+    }
 
     step("starting the emulator (Network Controller REST and WinRM over HTTPS, SLB data plane; loopback only)")
     emulator, info = start_emulator()
     try:
         print(f"    network controller {info['nc_uri']}, status page {info['status_url']}")
         print("    guest nodes " + ", ".join(f"{n} {url}" for n, url in info["winrm_endpoints"].items()))
-        env.update({
-            "TF_VAR_network_controller_uri": info["nc_uri"], "TF_VAR_ca_cert_file": info["ca_file"],
-            "TF_VAR_winrm_username": info["winrm_username"], "TF_VAR_winrm_password": info["winrm_password"],
-            "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
-        })
+        env.update(
+            {
+                "TF_VAR_network_controller_uri": info["nc_uri"],
+                "TF_VAR_ca_cert_file": info["ca_file"],
+                "TF_VAR_winrm_username": info["winrm_username"],
+                "TF_VAR_winrm_password": info["winrm_password"],
+                "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
+            }
+        )
         with ControlClient(info["control"]) as control:
             demo(config, env, control)
     finally:

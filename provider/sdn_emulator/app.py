@@ -77,13 +77,22 @@ class Emulator:
         self.tls: TlsMaterial | None = self._certs if opts.tls else None
         context = self.tls.server_context(opts.client_cert_auth) if self.tls else None
         # REST fault injection goes through the control API's handler (guest faults included).
-        self.nc = NcRestServer(self.controller, opts.host, opts.port, context,
-                               faults=lambda kind, params: apply_fault(self.views, kind, params))
+        self.nc = NcRestServer(
+            self.controller,
+            opts.host,
+            opts.port,
+            context,
+            faults=lambda kind, params: apply_fault(self.views, kind, params),
+        )
         self.guest_world = GuestWorld()
         creds = self.topology.credentials
-        self.guests = GuestNodes(self.guest_world, self.topology.nodes, opts.host,
-                                 (str(self._certs.server_cert), str(self._certs.server_key)),
-                                 (creds.username, creds.password))
+        self.guests = GuestNodes(
+            self.guest_world,
+            self.topology.nodes,
+            opts.host,
+            (str(self._certs.server_cert), str(self._certs.server_key)),
+            (creds.username, creds.password),
+        )
         # The data plane, control API and status page stay on loopback whatever ``host`` is.
         self.dataplane = DataPlane(self.controller, self.guest_world, self.topology, opts.probe_time_scale)
         self.views = views = Views(self.controller, self.guest_world, self.dataplane, self.topology)
@@ -109,15 +118,17 @@ class Emulator:
     def endpoints(self) -> dict[str, Any]:
         """Where clients connect: ``nc_uri``, the TLS files (client cert None without TLS) and WinRM."""
         creds = self.topology.credentials
-        return {"nc_uri": self.nc.url,
-                "ca_file": str(self._certs.ca_file),
-                "client_cert": str(self.tls.client_cert) if self.tls else None,
-                "client_key": str(self.tls.client_key) if self.tls else None,
-                "winrm_endpoints": self.guests.endpoints,
-                "winrm_username": creds.username,
-                "winrm_password": creds.password,
-                "control": self.control.address,
-                "status_url": self.status.url}
+        return {
+            "nc_uri": self.nc.url,
+            "ca_file": str(self._certs.ca_file),
+            "client_cert": str(self.tls.client_cert) if self.tls else None,
+            "client_key": str(self.tls.client_key) if self.tls else None,
+            "winrm_endpoints": self.guests.endpoints,
+            "winrm_username": creds.username,
+            "winrm_password": creds.password,
+            "control": self.control.address,
+            "status_url": self.status.url,
+        }
 
     def describe(self) -> list[str]:
         """One readable line per component, for the CLI banner."""
@@ -127,8 +138,10 @@ class Emulator:
             auth = "client certificate required" if self.options.client_cert_auth else "no client auth"
             lines.append(f"TLS CA          {self.tls.ca_file} ({auth})")
         nodes = ", ".join(n.name for n in self.topology.nodes) or "none"
-        lines.append(f"topology        {len(self.topology.virtual_networks)} virtual network(s), "
-                     f"{len(self.topology.network_interfaces)} NIC(s), nodes: {nodes}")
+        lines.append(
+            f"topology        {len(self.topology.virtual_networks)} virtual network(s), "
+            f"{len(self.topology.network_interfaces)} NIC(s), nodes: {nodes}"
+        )
         return lines
 
     def __enter__(self) -> Emulator:

@@ -29,10 +29,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-dir", type=Path, help="where to keep the CA/server/client certificates")
     serve.add_argument("--client-cert-auth", action="store_true", help="require a client certificate (implies --tls)")
     serve.add_argument("--state-file", type=Path, help="write endpoints as JSON here once ready")
-    serve.add_argument("--probe-time-scale", type=float, default=1.0,
-                       help="multiply SLB probe intervals (e.g. 0.1 for fast failover in tests)")
-    serve.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING"),
-                       help="stderr log level; INFO logs every NC request with its status and x-ms-request-id")
+    serve.add_argument(
+        "--probe-time-scale",
+        type=float,
+        default=1.0,
+        help="multiply SLB probe intervals (e.g. 0.1 for fast failover in tests)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING"),
+        help="stderr log level; INFO logs every NC request with its status and x-ms-request-id",
+    )
     topo = sub.add_parser("topology", help="print a generated topology file")
     topo.add_argument("--tenants", type=int, required=True, help="number of tenants (1-250)")
     ctl.add_parser(sub)
@@ -51,13 +59,23 @@ def _serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host) and not args.allow_remote:
         print(f"sdn-emulator: refusing non-loopback --host {args.host} without --allow-remote", file=sys.stderr)
         return 2
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     topology = Topology.load(args.topology) if args.topology else None
-    emulator = Emulator(EmulatorOptions(
-        host=args.host, port=args.port, provisioning_delay=args.provisioning_delay, topology=topology,
-        tls=args.tls or args.client_cert_auth, tls_dir=args.tls_dir, client_cert_auth=args.client_cert_auth,
-        allow_remote=args.allow_remote, probe_time_scale=args.probe_time_scale))
+    emulator = Emulator(
+        EmulatorOptions(
+            host=args.host,
+            port=args.port,
+            provisioning_delay=args.provisioning_delay,
+            topology=topology,
+            tls=args.tls or args.client_cert_auth,
+            tls_dir=args.tls_dir,
+            client_cert_auth=args.client_cert_auth,
+            allow_remote=args.allow_remote,
+            probe_time_scale=args.probe_time_scale,
+        )
+    )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -40,32 +40,48 @@ class TlsMaterial:
 
 
 def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "sdn-emulator"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    return x509.Name(
+        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "sdn-emulator"), x509.NameAttribute(NameOID.COMMON_NAME, cn)]
+    )
 
 
 def _write_key(key: ec.EllipticCurvePrivateKey, path: Path) -> None:
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     path.chmod(0o600)
 
 
-def _issue(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, issuer_key: ec.EllipticCurvePrivateKey,
-           *, ca: bool = False, usages: tuple[x509.ObjectIdentifier, ...] = (),
-           san: list[x509.GeneralName] | None = None) -> x509.Certificate:
+def _issue(
+    subject: str,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    *,
+    ca: bool = False,
+    usages: tuple[x509.ObjectIdentifier, ...] = (),
+    san: list[x509.GeneralName] | None = None,
+) -> x509.Certificate:
     now = datetime.datetime.now(datetime.UTC)
-    builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(issuer)
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - datetime.timedelta(minutes=5))
-               .not_valid_after(now + datetime.timedelta(days=365))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    )
     if ca:
-        builder = builder.add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
-                                        critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
+        )
     else:
         builder = builder.add_extension(x509.ExtendedKeyUsage(list(usages)), critical=False).add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
     if san:
         builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
@@ -76,19 +92,39 @@ def ensure_tls_material(directory: str | Path | None = None) -> TlsMaterial:
     # Absolute: the paths go into the state file, read by clients running in other directories.
     base = (Path(directory) if directory else Path(tempfile.mkdtemp(prefix="sdn-emulator-tls-"))).resolve()
     base.mkdir(parents=True, exist_ok=True)
-    material = TlsMaterial(base, base / "ca.pem", base / "server.pem", base / "server-key.pem",
-                           base / "client.pem", base / "client-key.pem")
-    if all(p.exists() for p in (material.ca_file, material.server_cert, material.server_key,
-                                material.client_cert, material.client_key)):
+    material = TlsMaterial(
+        base,
+        base / "ca.pem",
+        base / "server.pem",
+        base / "server-key.pem",
+        base / "client.pem",
+        base / "client-key.pem",
+    )
+    if all(
+        p.exists()
+        for p in (
+            material.ca_file,
+            material.server_cert,
+            material.server_key,
+            material.client_cert,
+            material.client_key,
+        )
+    ):
         return material
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = _issue("sdn-emulator CA", ca_key, _name("sdn-emulator CA"), ca_key, ca=True)
     server_key, client_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    server_cert = _issue("localhost", server_key, ca_cert.subject, ca_key,
-                         usages=(ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH),
-                         san=[x509.DNSName("localhost"), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))])
-    client_cert = _issue("sdn-emulator client", client_key, ca_cert.subject, ca_key,
-                         usages=(ExtendedKeyUsageOID.CLIENT_AUTH,))
+    server_cert = _issue(
+        "localhost",
+        server_key,
+        ca_cert.subject,
+        ca_key,
+        usages=(ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH),
+        san=[x509.DNSName("localhost"), x509.IPAddress(ipaddress.IPv4Address("127.0.0.1"))],
+    )
+    client_cert = _issue(
+        "sdn-emulator client", client_key, ca_cert.subject, ca_key, usages=(ExtendedKeyUsageOID.CLIENT_AUTH,)
+    )
     pem = serialization.Encoding.PEM
     material.ca_file.write_bytes(ca_cert.public_bytes(pem))
     material.server_cert.write_bytes(server_cert.public_bytes(pem))

@@ -16,17 +16,41 @@ from typing import Any
 from .model import NetworkController
 
 DEFAULT_TOPOLOGY: dict[str, Any] = {
-    "virtualNetworks": [{"resourceId": "MyNetwork", "addressPrefixes": ["192.168.0.0/16"],
-                         "subnets": [{"resourceId": "Subnet2", "addressPrefix": "192.168.2.0/24"}]}],
+    "virtualNetworks": [
+        {
+            "resourceId": "MyNetwork",
+            "addressPrefixes": ["192.168.0.0/16"],
+            "subnets": [{"resourceId": "Subnet2", "addressPrefix": "192.168.2.0/24"}],
+        }
+    ],
     "networkInterfaces": [
-        {"resourceId": "ClusterNode1_Network-Adapter", "privateMacAddress": "00155D020B11",
-         "ipConfigurations": [{"resourceId": "ipconfig1", "privateIPAddress": "192.168.2.11",
-                               "subnet": "/virtualNetworks/MyNetwork/subnets/Subnet2"}]},
-        {"resourceId": "ClusterNode2_Network-Adapter", "privateMacAddress": "00155D020B12",
-         "ipConfigurations": [{"resourceId": "ipconfig1", "privateIPAddress": "192.168.2.12",
-                               "subnet": "/virtualNetworks/MyNetwork/subnets/Subnet2"}]}],
-    "nodes": [{"name": "DB1", "networkInterface": "ClusterNode1_Network-Adapter"},
-              {"name": "DB2", "networkInterface": "ClusterNode2_Network-Adapter"}],
+        {
+            "resourceId": "ClusterNode1_Network-Adapter",
+            "privateMacAddress": "00155D020B11",
+            "ipConfigurations": [
+                {
+                    "resourceId": "ipconfig1",
+                    "privateIPAddress": "192.168.2.11",
+                    "subnet": "/virtualNetworks/MyNetwork/subnets/Subnet2",
+                }
+            ],
+        },
+        {
+            "resourceId": "ClusterNode2_Network-Adapter",
+            "privateMacAddress": "00155D020B12",
+            "ipConfigurations": [
+                {
+                    "resourceId": "ipconfig1",
+                    "privateIPAddress": "192.168.2.12",
+                    "subnet": "/virtualNetworks/MyNetwork/subnets/Subnet2",
+                }
+            ],
+        },
+    ],
+    "nodes": [
+        {"name": "DB1", "networkInterface": "ClusterNode1_Network-Adapter"},
+        {"name": "DB2", "networkInterface": "ClusterNode2_Network-Adapter"},
+    ],
     "credentials": {"username": "administrator", "password": "Emulator-Passw0rd!"},
 }
 
@@ -35,11 +59,23 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
 _NIC_EXTRAS: dict[str, Any] = {
     "privateMacAllocationMethod": "Static",
     "dnsSettings": {"dnsServers": ["192.168.2.4"]},
-    "portSettings": {"macSpoofingEnabled": "Disabled", "arpGuardEnabled": "Disabled",
-                     "dhcpGuardEnabled": "Disabled", "stormLimit": 0, "portFlowLimit": 0, "iovWeight": 0,
-                     "iovInterruptModeration": "Default", "iovQueuePairsRequested": 1, "vmqWeight": 100,
-                     "qosSettings": {"enableHardwareLimits": False, "outboundReservedValue": 0,
-                                     "outboundMaximumMbps": 0, "inboundMaximumMbps": 0}},
+    "portSettings": {
+        "macSpoofingEnabled": "Disabled",
+        "arpGuardEnabled": "Disabled",
+        "dhcpGuardEnabled": "Disabled",
+        "stormLimit": 0,
+        "portFlowLimit": 0,
+        "iovWeight": 0,
+        "iovInterruptModeration": "Default",
+        "iovQueuePairsRequested": 1,
+        "vmqWeight": 100,
+        "qosSettings": {
+            "enableHardwareLimits": False,
+            "outboundReservedValue": 0,
+            "outboundMaximumMbps": 0,
+            "inboundMaximumMbps": 0,
+        },
+    },
     "serviceInsertionElements": [],
     "isPrimary": True,
     "isHostVirtualNetworkInterface": False,
@@ -84,8 +120,11 @@ class Topology:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Topology:
         data = copy.deepcopy(data)
-        prefixes = {f"/virtualnetworks/{v['resourceId']}/subnets/{s['resourceId']}".lower(): s["addressPrefix"]
-                    for v in data.get("virtualNetworks", []) for s in v.get("subnets", [])}
+        prefixes = {
+            f"/virtualnetworks/{v['resourceId']}/subnets/{s['resourceId']}".lower(): s["addressPrefix"]
+            for v in data.get("virtualNetworks", [])
+            for s in v.get("subnets", [])
+        }
         nics = {n["resourceId"].lower(): n for n in data.get("networkInterfaces", [])}
         nodes = []
         for node in data.get("nodes", []):
@@ -98,46 +137,93 @@ class Topology:
                 raise TopologyError(f"NIC {nic['resourceId']!r}: unknown subnet {ipc['subnet']!r}")
             nodes.append(NodeSpec(node["name"], nic["resourceId"], ipc["privateIPAddress"], prefix))
         creds = data.get("credentials") or DEFAULT_TOPOLOGY["credentials"]
-        return cls(data.get("virtualNetworks", []), data.get("networkInterfaces", []), nodes,
-                   Credentials(creds["username"], creds["password"]))
+        return cls(
+            data.get("virtualNetworks", []),
+            data.get("networkInterfaces", []),
+            nodes,
+            Credentials(creds["username"], creds["password"]),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"virtualNetworks": self.virtual_networks, "networkInterfaces": self.network_interfaces,
-                "nodes": [{"name": n.name, "networkInterface": n.network_interface} for n in self.nodes],
-                "credentials": {"username": self.credentials.username, "password": self.credentials.password}}
+        return {
+            "virtualNetworks": self.virtual_networks,
+            "networkInterfaces": self.network_interfaces,
+            "nodes": [{"name": n.name, "networkInterface": n.network_interface} for n in self.nodes],
+            "credentials": {"username": self.credentials.username, "password": self.credentials.password},
+        }
 
 
 def seed_controller(topology: Topology, controller: NetworkController) -> None:
     """Create the topology's VNets and NICs in the model, already Succeeded."""
     for vnet in topology.virtual_networks:
-        controller.seed(f"/virtualNetworks/{vnet['resourceId']}", {"properties": {
-            "addressSpace": {"addressPrefixes": vnet["addressPrefixes"]},
-            "subnets": [{"resourceId": s["resourceId"], "properties": {"addressPrefix": s["addressPrefix"]}}
-                        for s in vnet.get("subnets", [])]}})
+        controller.seed(
+            f"/virtualNetworks/{vnet['resourceId']}",
+            {
+                "properties": {
+                    "addressSpace": {"addressPrefixes": vnet["addressPrefixes"]},
+                    "subnets": [
+                        {"resourceId": s["resourceId"], "properties": {"addressPrefix": s["addressPrefix"]}}
+                        for s in vnet.get("subnets", [])
+                    ],
+                }
+            },
+        )
     for nic in topology.network_interfaces:
-        controller.seed(f"/networkInterfaces/{nic['resourceId']}", {"properties": {
-            **copy.deepcopy(_NIC_EXTRAS),
-            "privateMacAddress": nic.get("privateMacAddress", ""),
-            "ipConfigurations": [{"resourceId": c["resourceId"], "properties": {
-                "privateIPAddress": c["privateIPAddress"], "privateIPAllocationMethod": "Static",
-                "subnet": {"resourceRef": c["subnet"]}}} for c in nic.get("ipConfigurations", [])]}})
+        controller.seed(
+            f"/networkInterfaces/{nic['resourceId']}",
+            {
+                "properties": {
+                    **copy.deepcopy(_NIC_EXTRAS),
+                    "privateMacAddress": nic.get("privateMacAddress", ""),
+                    "ipConfigurations": [
+                        {
+                            "resourceId": c["resourceId"],
+                            "properties": {
+                                "privateIPAddress": c["privateIPAddress"],
+                                "privateIPAllocationMethod": "Static",
+                                "subnet": {"resourceRef": c["subnet"]},
+                            },
+                        }
+                        for c in nic.get("ipConfigurations", [])
+                    ],
+                }
+            },
+        )
 
 
 def generate_multi_tenant(n: int) -> dict[str, Any]:
     """N tenants, each a VNet ``Tenant{i}Network`` (192.168.{i}.0/24 subnet) with two NICs and nodes."""
     if not 1 <= n <= 250:
         raise ValueError("tenants must be between 1 and 250")
-    data: dict[str, Any] = {"virtualNetworks": [], "networkInterfaces": [], "nodes": [],
-                            "credentials": dict(DEFAULT_TOPOLOGY["credentials"])}
+    data: dict[str, Any] = {
+        "virtualNetworks": [],
+        "networkInterfaces": [],
+        "nodes": [],
+        "credentials": dict(DEFAULT_TOPOLOGY["credentials"]),
+    }
     for i in range(1, n + 1):
         vnet, subnet = f"Tenant{i}Network", ipaddress.IPv4Network(f"192.168.{i}.0/24")
-        data["virtualNetworks"].append({"resourceId": vnet, "addressPrefixes": [str(subnet)],
-                                        "subnets": [{"resourceId": "Subnet1", "addressPrefix": str(subnet)}]})
+        data["virtualNetworks"].append(
+            {
+                "resourceId": vnet,
+                "addressPrefixes": [str(subnet)],
+                "subnets": [{"resourceId": "Subnet1", "addressPrefix": str(subnet)}],
+            }
+        )
         for node in (1, 2):
             nic = f"T{i}-ClusterNode{node}_Network-Adapter"
-            data["networkInterfaces"].append({
-                "resourceId": nic, "privateMacAddress": f"00155D{i:02X}0B{10 + node}",
-                "ipConfigurations": [{"resourceId": "ipconfig1", "privateIPAddress": str(subnet[10 + node]),
-                                      "subnet": f"/virtualNetworks/{vnet}/subnets/Subnet1"}]})
+            data["networkInterfaces"].append(
+                {
+                    "resourceId": nic,
+                    "privateMacAddress": f"00155D{i:02X}0B{10 + node}",
+                    "ipConfigurations": [
+                        {
+                            "resourceId": "ipconfig1",
+                            "privateIPAddress": str(subnet[10 + node]),
+                            "subnet": f"/virtualNetworks/{vnet}/subnets/Subnet1",
+                        }
+                    ],
+                }
+            )
             data["nodes"].append({"name": f"T{i}-DB{node}", "networkInterface": nic})
     return data

@@ -121,8 +121,11 @@ def test_412_is_retried_after_a_re_read(tf: Terraform, emulator: Emulator):
         before = {nic: comparable(emulator.get(f"/networkInterfaces/{nic}")) for nic in NICS}
         tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.103") + members())
         emulator.admin("POST", "stats/reset")
-        emulator.admin("POST", "faults", {"kind": "fail_next", "method": "PUT", "collection": "networkInterfaces",
-                                          "status": 412, "count": 2})
+        emulator.admin(
+            "POST",
+            "faults",
+            {"kind": "fail_next", "method": "PUT", "collection": "networkInterfaces", "status": 412, "count": 2},
+        )
         tf.apply()
         stats = {(r["method"], r["collection"]): r["count"] for r in emulator.admin("GET", "stats")["requests"]}
         assert stats[("PUT", "networkInterfaces")] == len(NICS) + 2  # two refused, then one PUT per NIC
@@ -144,8 +147,7 @@ def test_lb_destroy_names_out_of_band_members(tf: Terraform, emulator: Emulator)
     nic_ref = f"/networkInterfaces/{NICS[1]}"
     original = emulator.get(nic_ref)
     nic = copy.deepcopy(original)
-    nic["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = [
-        {"resourceRef": pool}]
+    nic["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = [{"resourceRef": pool}]
     assert emulator.put(nic_ref, nic).status_code == 200
     proc = tf.destroy(check=False)
     assert proc.returncode == 1, proc.stdout
@@ -163,7 +165,11 @@ def test_lb_destroy_names_out_of_band_members(tf: Terraform, emulator: Emulator)
 
 def test_data_source_lists_ip_configurations_and_pools(tf: Terraform, emulator: Emulator):
     lb = "MemberData_VIP"
-    tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.105") + members() + f"""
+    tf.write(
+        provider_block(emulator)
+        + lb_hcl(lb, "192.168.2.105")
+        + members()
+        + f"""
 data "sdn_network_interface" "nic" {{
   resource_id = "{NICS[0]}"
   depends_on  = [sdn_backend_pool_member.node1]
@@ -176,7 +182,8 @@ output "ipc" {{
 output "mac" {{
   value = data.sdn_network_interface.nic.mac_address
 }}
-""")
+"""
+    )
     tf.apply()
     outputs = tf.state()["values"]["outputs"]
     assert outputs["mac"]["value"] == "00155D020B11"
@@ -195,12 +202,16 @@ def test_failed_provisioning_is_an_error_and_keeps_the_membership_tainted(tf: Te
     nic_ref = f"/networkInterfaces/{NICS[0]}"
     tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.106") + members())
     tf.apply("-target=sdn_load_balancer.lb")
-    emulator.admin("POST", "faults", {"kind": "provisioning_outcome", "resourceRef": nic_ref,
-                                      "detail": "Host agent rejected the port profile."})
+    emulator.admin(
+        "POST",
+        "faults",
+        {"kind": "provisioning_outcome", "resourceRef": nic_ref, "detail": "Host agent rejected the port profile."},
+    )
     proc = tf.apply(check=False)
     assert proc.returncode == 1 and "Host agent rejected the port profile." in proc.stderr, proc.stderr
     assert tf.resources()["sdn_backend_pool_member.node1"]["membership_id"] == (
-        f"{NICS[0]}/ipconfig1|/loadBalancers/{lb}/backendAddressPools/Backend1")
+        f"{NICS[0]}/ipconfig1|/loadBalancers/{lb}/backendAddressPools/Backend1"
+    )
     assert "tainted" in tf.run("state", "show", "-no-color", "sdn_backend_pool_member.node1").stdout
     plan = tf.plan()
     assert plan.returncode == 2 and "sdn_backend_pool_member.node1 is tainted, so must be replaced" in plan.stdout

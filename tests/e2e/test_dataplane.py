@@ -43,12 +43,18 @@ def example(tmp_path: Path, server: ProviderServer, emu: Emulator, patch: dict[s
         text = text.replace(old, new)
     main.write_text(text)
     info = emu.info
-    return Terraform(workdir, {
-        "TF_REATTACH_PROVIDERS": server.reattach, "TF_CLI_CONFIG_FILE": "/dev/null",
-        "TF_VAR_network_controller_uri": info["nc_uri"], "TF_VAR_ca_cert_file": info["ca_file"],
-        "TF_VAR_winrm_username": info["winrm_username"], "TF_VAR_winrm_password": info["winrm_password"],
-        "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
-    })
+    return Terraform(
+        workdir,
+        {
+            "TF_REATTACH_PROVIDERS": server.reattach,
+            "TF_CLI_CONFIG_FILE": "/dev/null",
+            "TF_VAR_network_controller_uri": info["nc_uri"],
+            "TF_VAR_ca_cert_file": info["ca_file"],
+            "TF_VAR_winrm_username": info["winrm_username"],
+            "TF_VAR_winrm_password": info["winrm_password"],
+            "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
+        },
+    )
 
 
 def never_answers(control: ControlClient, seconds: float) -> bool:
@@ -65,8 +71,7 @@ def reasons(control: ControlClient) -> str:
     return "\n".join(f"{b.node}: {b.reason} | {b.delivery}" for r in control.health().rules for b in r.backends)
 
 
-def test_traffic_reaches_the_active_node_and_follows_failover(tmp_path, provider_server, dataplane_emulator,
-                                                              control):
+def test_traffic_reaches_the_active_node_and_follows_failover(tmp_path, provider_server, dataplane_emulator, control):
     tf = example(tmp_path, provider_server, dataplane_emulator)
     tf.apply()
     tf.assert_no_changes()
@@ -86,15 +91,20 @@ def test_traffic_reaches_the_active_node_and_follows_failover(tmp_path, provider
 @pytest.mark.parametrize(
     ("patch", "expected_reason"),
     [
-        ({"enable_floating_ip              = true": "enable_floating_ip              = false"},
-         "refused, the clustered service listens only"),
-        ({"probe_port   = sdn_load_balancer.cluster_vip.probe[0].port": "probe_port   = 59998"},
-         "has ProbePort 59998, not 59999"),
+        (
+            {"enable_floating_ip              = true": "enable_floating_ip              = false"},
+            "refused, the clustered service listens only",
+        ),
+        (
+            {"probe_port   = sdn_load_balancer.cluster_vip.probe[0].port": "probe_port   = 59998"},
+            "has ProbePort 59998, not 59999",
+        ),
     ],
     ids=["floating-ip-off", "probe-port-mismatch"],
 )
-def test_misconfiguration_breaks_traffic_and_health_explains(tmp_path, provider_server, dataplane_emulator,
-                                                              control, patch, expected_reason):
+def test_misconfiguration_breaks_traffic_and_health_explains(
+    tmp_path, provider_server, dataplane_emulator, control, patch, expected_reason
+):
     tf = example(tmp_path, provider_server, dataplane_emulator, patch)
     tf.apply()
     try:

@@ -58,13 +58,20 @@ def test_import_hand_made_load_balancer_and_memberships(tmp_path, provider_serve
     make_by_hand(emu)
     workdir = tmp_path / "import"
     shutil.copytree(EXAMPLE, workdir)
-    tf = Terraform(workdir, {
-        "TF_REATTACH_PROVIDERS": provider_server.reattach, "TF_CLI_CONFIG_FILE": "/dev/null",
-        "TF_VAR_network_controller_uri": emu.uri, "TF_VAR_ca_cert_file": emu.info["ca_file"],
-    })
+    tf = Terraform(
+        workdir,
+        {
+            "TF_REATTACH_PROVIDERS": provider_server.reattach,
+            "TF_CLI_CONFIG_FILE": "/dev/null",
+            "TF_VAR_network_controller_uri": emu.uri,
+            "TF_VAR_ca_cert_file": emu.info["ca_file"],
+        },
+    )
     # Before the imports, create would refuse to adopt: the plan shows creates.
     assert {a for a, _ in tf.resource_changes()} == {
-        "sdn_load_balancer.cluster_vip", 'sdn_backend_pool_member.node["DB1"]', 'sdn_backend_pool_member.node["DB2"]'
+        "sdn_load_balancer.cluster_vip",
+        'sdn_backend_pool_member.node["DB1"]',
+        'sdn_backend_pool_member.node["DB2"]',
     }
 
     tf.import_("sdn_load_balancer.cluster_vip", "MyNetwork_InternalVIP")

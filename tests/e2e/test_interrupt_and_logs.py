@@ -12,7 +12,8 @@ from tests.harness import REQUIRED_PROVIDERS, TERRAFORM, Emulator, Terraform
 
 
 def lbs(count: int, prefix: str) -> str:
-    return "".join(f"""
+    return "".join(
+        f"""
 resource "sdn_load_balancer" "lb{i}" {{
   resource_id = "{prefix}{i}"
   frontend_ip_configuration {{
@@ -21,7 +22,9 @@ resource "sdn_load_balancer" "lb{i}" {{
     subnet_ref         = "/virtualNetworks/MyNetwork/subnets/Subnet2"
   }}
 }}
-""" for i in range(count))
+"""
+        for i in range(count)
+    )
 
 
 def test_ctrl_c_mid_apply_leaves_state_matching_the_emulator(tmp_path, cli_config):
@@ -31,9 +34,15 @@ def test_ctrl_c_mid_apply_leaves_state_matching_the_emulator(tmp_path, cli_confi
         tf.write(REQUIRED_PROVIDERS + 'provider "sdn" {}\n' + lbs(3, "Interrupted"))
         tf.init()
         # A terminal's Ctrl-C reaches the whole process group: terraform and the plugins it spawned.
-        proc = subprocess.Popen([TERRAFORM, "apply", "-auto-approve", "-no-color", "-input=false"], cwd=tmp_path,
-                                env=tf.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [TERRAFORM, "apply", "-auto-approve", "-no-color", "-input=false"],
+            cwd=tmp_path,
+            env=tf.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         end = time.monotonic() + 30
         while time.monotonic() < end and len(emulator.list("loadBalancers")) < 3:
             time.sleep(0.05)
@@ -57,28 +66,40 @@ def test_trace_logs_state_and_errors_never_contain_the_winrm_password(tmp_path, 
     info = emulator.info
     password = info["winrm_password"]
     log = tmp_path / "trace.log"
-    tf = Terraform(tmp_path, {"TF_CLI_CONFIG_FILE": str(cli_config), "TF_LOG": "trace", "TF_LOG_PATH": str(log),
-                              "SDN_WINRM_PASSWORD": password})
-    tf.write(REQUIRED_PROVIDERS + f"""
+    tf = Terraform(
+        tmp_path,
+        {
+            "TF_CLI_CONFIG_FILE": str(cli_config),
+            "TF_LOG": "trace",
+            "TF_LOG_PATH": str(log),
+            "SDN_WINRM_PASSWORD": password,
+        },
+    )
+    tf.write(
+        REQUIRED_PROVIDERS
+        + f"""
 provider "sdn" {{
-  network_controller_uri = "{info['nc_uri']}"
-  winrm_username         = "{info['winrm_username']}"
-  winrm_ca_cert_file     = "{info['ca_file']}"
-  winrm_endpoints        = {json.dumps(info['winrm_endpoints'])}
+  network_controller_uri = "{info["nc_uri"]}"
+  winrm_username         = "{info["winrm_username"]}"
+  winrm_ca_cert_file     = "{info["ca_file"]}"
+  winrm_endpoints        = {json.dumps(info["winrm_endpoints"])}
 }}
 
 data "sdn_cluster_resource" "probe" {{
   cluster_node = "DB1"
   name         = "Cluster IP Address"
 }}
-""")
+"""
+    )
     tf.init()
     failed = tf.apply(check=False)  # DB1 is in no cluster here: an error that goes through the WinRM stack
     assert failed.returncode == 1
     output = failed.stdout + failed.stderr
     assert log.exists() and log.stat().st_size > 0
     assert "sdn" in log.read_text()
-    for text, where in ((log.read_text(), "TF_LOG=trace log"), (output, "terraform output"),
-                        ((tmp_path / "terraform.tfstate").read_text() if (tmp_path / "terraform.tfstate").exists()
-                         else "", "state")):
+    for text, where in (
+        (log.read_text(), "TF_LOG=trace log"),
+        (output, "terraform output"),
+        ((tmp_path / "terraform.tfstate").read_text() if (tmp_path / "terraform.tfstate").exists() else "", "state"),
+    ):
         assert password not in text, f"the WinRM password leaked into the {where}"

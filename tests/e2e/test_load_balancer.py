@@ -7,8 +7,14 @@ import pytest
 from tests.harness import Emulator, Terraform, provider_block
 
 
-def seed_lb(name: str = "MyNetwork_InternalVIP", vip: str = "192.168.2.100", probe_port: int = 59999,
-            interval: int = 5, subnet: str = "/VirtualNetworks/MyNetwork/Subnets/Subnet2", extra_rule: str = "") -> str:
+def seed_lb(
+    name: str = "MyNetwork_InternalVIP",
+    vip: str = "192.168.2.100",
+    probe_port: int = 59999,
+    interval: int = 5,
+    subnet: str = "/VirtualNetworks/MyNetwork/Subnets/Subnet2",
+    extra_rule: str = "",
+) -> str:
     """The seed's load balancer, written as a user would (the seed's mixed-case subnet ref included)."""
     return f"""
 resource "sdn_load_balancer" "lb" {{
@@ -58,7 +64,8 @@ def test_lifecycle_apply_update_import_drift_destroy(tf: Terraform, emulator: Em
     assert live["properties"]["probes"][0]["properties"]["port"] == 59999
     assert live["properties"]["loadBalancingRules"][0]["properties"]["enableFloatingIP"] is True
     assert tf.resources()["sdn_load_balancer.lb"]["backend_address_pool_refs"] == {
-        "Backend1": f"{ref}/backendAddressPools/Backend1"}
+        "Backend1": f"{ref}/backendAddressPools/Backend1"
+    }
     tf.assert_no_changes()
 
     # A probe change is an in-place update: same instanceId, new etag.
@@ -73,8 +80,10 @@ def test_lifecycle_apply_update_import_drift_destroy(tf: Terraform, emulator: Em
 
     # Import into an empty state, then the plan is empty. Import can only record refs in NC's canonical
     # casing (there is no config to copy the spelling from), so this config spells the subnet that way.
-    other = Terraform(tmp_path_factory.mktemp("import"), {k: v for k, v in tf.env.items()
-                                                         if k in ("TF_REATTACH_PROVIDERS", "TF_CLI_CONFIG_FILE")})
+    other = Terraform(
+        tmp_path_factory.mktemp("import"),
+        {k: v for k, v in tf.env.items() if k in ("TF_REATTACH_PROVIDERS", "TF_CLI_CONFIG_FILE")},
+    )
     canonical = "/virtualNetworks/MyNetwork/subnets/Subnet2"
     other.write(provider_block(emulator) + seed_lb(name, interval=10, subnet=canonical))
     other.import_("sdn_load_balancer.lb", name)
@@ -132,8 +141,7 @@ def test_create_refuses_to_adopt_existing(tf: Terraform, emulator: Emulator):
         ({"interval": 1}, "interval_in_seconds must be a whole number from 5", "interval_in_seconds"),
     ],
 )
-def test_bad_input_is_refused_at_plan_with_the_attribute(tf: Terraform, emulator: Emulator, kwargs, message,
-                                                         attribute):
+def test_bad_input_is_refused_at_plan_with_the_attribute(tf: Terraform, emulator: Emulator, kwargs, message, attribute):
     tf.write(provider_block(emulator) + seed_lb("Bad_VIP", **kwargs))
     proc = tf.plan()
     assert proc.returncode == 1, proc.stdout
@@ -158,7 +166,10 @@ def test_dangling_rule_reference_names_the_attribute(tf: Terraform, emulator: Em
 
 
 def test_data_sources_read_what_was_applied(tf: Terraform, emulator: Emulator):
-    tf.write(provider_block(emulator) + seed_lb("Data_VIP") + """
+    tf.write(
+        provider_block(emulator)
+        + seed_lb("Data_VIP")
+        + """
 data "sdn_load_balancer" "read" {
   resource_id = sdn_load_balancer.lb.resource_id
 }
@@ -174,7 +185,8 @@ output "vip" {
 output "subnet_prefix" {
   value = data.sdn_virtual_network.vnet.subnets[0].address_prefix
 }
-""")
+"""
+    )
     tf.apply()
     outputs = tf.state()["values"]["outputs"]
     assert outputs["vip"]["value"] == "192.168.2.100"

@@ -43,26 +43,34 @@ def example(tmp_path: Path, server: ProviderServer, emu: Emulator) -> Terraform:
     shutil.copytree(REPO / "examples" / "multi-tenant", tmp_path / "examples" / "multi-tenant")
     shutil.copytree(REPO / "examples" / "modules", tmp_path / "examples" / "modules")
     info = emu.info
-    tf = Terraform(tmp_path / "examples" / "multi-tenant", {
-        "TF_REATTACH_PROVIDERS": server.reattach, "TF_CLI_CONFIG_FILE": "/dev/null",
-        "TF_VAR_network_controller_uri": info["nc_uri"], "TF_VAR_ca_cert_file": info["ca_file"],
-        "TF_VAR_winrm_username": info["winrm_username"], "TF_VAR_winrm_password": info["winrm_password"],
-        "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
-    })
+    tf = Terraform(
+        tmp_path / "examples" / "multi-tenant",
+        {
+            "TF_REATTACH_PROVIDERS": server.reattach,
+            "TF_CLI_CONFIG_FILE": "/dev/null",
+            "TF_VAR_network_controller_uri": info["nc_uri"],
+            "TF_VAR_ca_cert_file": info["ca_file"],
+            "TF_VAR_winrm_username": info["winrm_username"],
+            "TF_VAR_winrm_password": info["winrm_password"],
+            "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
+        },
+    )
     tf.run("get", "-no-color")  # installs the local module; the provider is reattached, so no init
     return tf
 
 
 def write_tenants(tf: Terraform, numbers: list[int]) -> None:
-    tf.write(json.dumps({"tenants": {f"tenant{i}": tenant(i) for i in numbers}}, indent=2),
-             "tenants.auto.tfvars.json")
+    tf.write(json.dumps({"tenants": {f"tenant{i}": tenant(i) for i in numbers}}, indent=2), "tenants.auto.tfvars.json")
 
 
 def nic_pools(emu: Emulator) -> dict[str, list[str]]:
     """NIC resourceId -> pool refs of all its ip configurations, read by REST."""
     return {
-        nic["resourceId"]: [p["resourceRef"] for c in nic["properties"]["ipConfigurations"]
-                            for p in c["properties"].get("loadBalancerBackendAddressPools") or []]
+        nic["resourceId"]: [
+            p["resourceRef"]
+            for c in nic["properties"]["ipConfigurations"]
+            for p in c["properties"].get("loadBalancerBackendAddressPools") or []
+        ]
         for nic in emu.list("networkInterfaces")
     }
 
@@ -85,13 +93,15 @@ def test_ten_tenants_remove_one_then_destroy(tmp_path, provider_server, tenants_
     write_tenants(tf, [i for i in everyone if i != GONE])
     changes = tf.resource_changes()
     prefix = f'module.tenant["tenant{GONE}"].'
-    assert sorted(changes) == sorted([
-        (prefix + "sdn_load_balancer.this", ["delete"]),
-        (prefix + f'sdn_backend_pool_member.node["T{GONE}-DB1"]', ["delete"]),
-        (prefix + f'sdn_backend_pool_member.node["T{GONE}-DB2"]', ["delete"]),
-        (prefix + "sdn_failover_cluster.this", ["delete"]),
-        (prefix + "sdn_cluster_ip_address.this", ["delete"]),
-    ]), changes
+    assert sorted(changes) == sorted(
+        [
+            (prefix + "sdn_load_balancer.this", ["delete"]),
+            (prefix + f'sdn_backend_pool_member.node["T{GONE}-DB1"]', ["delete"]),
+            (prefix + f'sdn_backend_pool_member.node["T{GONE}-DB2"]', ["delete"]),
+            (prefix + "sdn_failover_cluster.this", ["delete"]),
+            (prefix + "sdn_cluster_ip_address.this", ["delete"]),
+        ]
+    ), changes
     start = time.monotonic()
     tf.apply("-parallelism=10")
     timings["apply removing 1 tenant"] = time.monotonic() - start

@@ -22,7 +22,9 @@ def test_mirror_install_init_apply_destroy_with_env_configuration(tmp_path, emul
 def test_provider_setting_unknown_at_plan_time(tmp_path, emulator: Emulator, cli_config):
     """An aliased provider configured from another resource's attribute: unknown at plan, no crash."""
     tf = Terraform(tmp_path, {"TF_CLI_CONFIG_FILE": str(cli_config)})
-    tf.write(REQUIRED_PROVIDERS + f"""
+    tf.write(
+        REQUIRED_PROVIDERS
+        + f"""
 provider "sdn" {{
   network_controller_uri = "{emulator.uri}"
 }}
@@ -56,7 +58,8 @@ resource "sdn_load_balancer" "second" {{
     subnet_ref         = data.sdn_virtual_network.late.subnet_refs["Subnet2"]
   }}
 }}
-""")
+"""
+    )
     tf.init()
     tf.apply()
     assert emulator.get("/loadBalancers/Late_Second") is not None

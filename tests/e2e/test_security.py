@@ -33,21 +33,27 @@ def provider(emu: Emulator, **settings: str) -> str:
 
 
 def certificate(emu: Emulator) -> dict[str, str]:
-    return {"auth": "certificate", "client_cert_file": emu.info["client_cert"],
-            "client_key_file": emu.info["client_key"]}
+    return {
+        "auth": "certificate",
+        "client_cert_file": emu.info["client_cert"],
+        "client_key_file": emu.info["client_key"],
+    }
 
 
 def test_tls_with_own_ca_and_client_certificate_is_accepted(tf: Terraform, cert_emulator: Emulator) -> None:
-    tf.write(provider(cert_emulator, ca_cert_file=cert_emulator.info["ca_file"], **certificate(cert_emulator))
-             + seed_lb("Tls_VIP"))
+    tf.write(
+        provider(cert_emulator, ca_cert_file=cert_emulator.info["ca_file"], **certificate(cert_emulator))
+        + seed_lb("Tls_VIP")
+    )
     tf.apply()
     tf.assert_no_changes()
     tf.destroy()
 
 
 @pytest.mark.parametrize("ca", ["none", "foreign"])
-def test_tls_without_the_right_ca_is_refused_naming_ca_cert_file(tf: Terraform, cert_emulator: Emulator,
-                                                                 emulator: Emulator, ca: str) -> None:
+def test_tls_without_the_right_ca_is_refused_naming_ca_cert_file(
+    tf: Terraform, cert_emulator: Emulator, emulator: Emulator, ca: str
+) -> None:
     # The session emulator's CA is another CA: a valid PEM that did not sign this server's certificate.
     settings = {"ca_cert_file": emulator.info["ca_file"]} if ca == "foreign" else {}
     tf.write(provider(cert_emulator, **settings, **certificate(cert_emulator)) + seed_lb("Tls_Refused"))

@@ -17,20 +17,44 @@ NIC1 = "/networkInterfaces/ClusterNode1_Network-Adapter"
 NIC2 = "/networkInterfaces/ClusterNode2_Network-Adapter"
 POOL = "/loadBalancers/lb1/backendAddressPools/BE1"
 
-LB_BODY: dict[str, Any] = {"resourceId": "lb1", "properties": {
-    "frontendIPConfigurations": [{"resourceId": "FE1", "properties": {
-        "privateIPAddress": "192.168.2.100", "privateIPAllocationMethod": "Static",
-        "subnet": {"resourceRef": SUBNET}}}],
-    "backendAddressPools": [{"resourceId": "BE1", "properties": {}}],
-    "probes": [{"resourceId": "Probe1", "properties": {
-        "protocol": "TCP", "port": 59999, "intervalInSeconds": 5, "numberOfProbes": 11}}],
-    "loadBalancingRules": [{"resourceId": "Rule1", "properties": {
-        "protocol": "TCP", "frontendPort": 1433, "backendPort": 1433, "enableFloatingIP": True,
-        "idleTimeoutInMinutes": 4, "loadDistribution": "Default",
-        "frontendIPConfigurations": [{"resourceRef": "/loadBalancers/lb1/frontendIPConfigurations/FE1"}],
-        "backendAddressPool": {"resourceRef": POOL},
-        "probe": {"resourceRef": "/loadBalancers/lb1/probes/Probe1"}}}],
-}}
+LB_BODY: dict[str, Any] = {
+    "resourceId": "lb1",
+    "properties": {
+        "frontendIPConfigurations": [
+            {
+                "resourceId": "FE1",
+                "properties": {
+                    "privateIPAddress": "192.168.2.100",
+                    "privateIPAllocationMethod": "Static",
+                    "subnet": {"resourceRef": SUBNET},
+                },
+            }
+        ],
+        "backendAddressPools": [{"resourceId": "BE1", "properties": {}}],
+        "probes": [
+            {
+                "resourceId": "Probe1",
+                "properties": {"protocol": "TCP", "port": 59999, "intervalInSeconds": 5, "numberOfProbes": 11},
+            }
+        ],
+        "loadBalancingRules": [
+            {
+                "resourceId": "Rule1",
+                "properties": {
+                    "protocol": "TCP",
+                    "frontendPort": 1433,
+                    "backendPort": 1433,
+                    "enableFloatingIP": True,
+                    "idleTimeoutInMinutes": 4,
+                    "loadDistribution": "Default",
+                    "frontendIPConfigurations": [{"resourceRef": "/loadBalancers/lb1/frontendIPConfigurations/FE1"}],
+                    "backendAddressPool": {"resourceRef": POOL},
+                    "probe": {"resourceRef": "/loadBalancers/lb1/probes/Probe1"},
+                },
+            }
+        ],
+    },
+}
 
 
 class NcClient:
@@ -60,7 +84,8 @@ class NcClient:
     def add_to_pool(self, nic: str, pool: str = POOL) -> requests.Response:
         body = self.get(nic).json()
         body["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"].append(
-            {"resourceRef": pool})
+            {"resourceRef": pool}
+        )
         return self.put(nic, body, headers={"If-Match": body["etag"]})
 
 

@@ -26,24 +26,49 @@ SCALE = 0.02  # 5 s x 11 probes -> 1.1 s
 
 def seed_lb(probe_port: int = 59999, floating_ip: bool = True) -> dict[str, Any]:
     """The seed walkthrough's load balancer: Frontend1, Backend1, Probe1 (TCP 59999, 5 s x 11), Rules1."""
-    return {"properties": {
-        "frontendIPConfigurations": [{"resourceId": "Frontend1", "properties": {
-            "privateIPAddress": VIP, "privateIPAllocationMethod": "Static", "subnet": {"resourceRef": SUBNET}}}],
-        "backendAddressPools": [{"resourceId": "Backend1", "properties": {}}],
-        "probes": [{"resourceId": "Probe1", "properties": {
-            "protocol": "TCP", "port": probe_port, "intervalInSeconds": 5, "numberOfProbes": 11}}],
-        "loadBalancingRules": [{"resourceId": "Rules1", "properties": {
-            "protocol": "TCP", "frontendPort": PORT, "backendPort": PORT, "enableFloatingIP": floating_ip,
-            "idleTimeoutInMinutes": 4,
-            "frontendIPConfigurations": [{"resourceRef": f"{LB}/frontendIPConfigurations/Frontend1"}],
-            "backendAddressPool": {"resourceRef": POOL},
-            "probe": {"resourceRef": f"{LB}/probes/Probe1"}}}]}}
+    return {
+        "properties": {
+            "frontendIPConfigurations": [
+                {
+                    "resourceId": "Frontend1",
+                    "properties": {
+                        "privateIPAddress": VIP,
+                        "privateIPAllocationMethod": "Static",
+                        "subnet": {"resourceRef": SUBNET},
+                    },
+                }
+            ],
+            "backendAddressPools": [{"resourceId": "Backend1", "properties": {}}],
+            "probes": [
+                {
+                    "resourceId": "Probe1",
+                    "properties": {"protocol": "TCP", "port": probe_port, "intervalInSeconds": 5, "numberOfProbes": 11},
+                }
+            ],
+            "loadBalancingRules": [
+                {
+                    "resourceId": "Rules1",
+                    "properties": {
+                        "protocol": "TCP",
+                        "frontendPort": PORT,
+                        "backendPort": PORT,
+                        "enableFloatingIP": floating_ip,
+                        "idleTimeoutInMinutes": 4,
+                        "frontendIPConfigurations": [{"resourceRef": f"{LB}/frontendIPConfigurations/Frontend1"}],
+                        "backendAddressPool": {"resourceRef": POOL},
+                        "probe": {"resourceRef": f"{LB}/probes/Probe1"},
+                    },
+                }
+            ],
+        }
+    }
 
 
 def add_to_pool(nc: NetworkController, nic: str) -> None:
     body = copy.deepcopy(nc.get(nic))
     body["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"].append(
-        {"resourceRef": POOL})
+        {"resourceRef": POOL}
+    )
     nc.put(nic, body, if_match=body["etag"])
 
 
@@ -51,9 +76,17 @@ def seed_cluster(world: GuestWorld, probe_port: int = 59999) -> None:
     """The seed's Example 2 on DB1, cycling the IP resource itself so its new parameters take effect."""
     world.new_cluster("DB1", "MyCluster", "DB1", None)
     world.stop_resource("DB1", "Cluster IP Address")
-    world.set_parameters("DB1", "Cluster IP Address", {
-        "Address": VIP, "ProbePort": probe_port, "SubnetMask": "255.255.255.255",
-        "Network": "Cluster Network 1", "EnableDhcp": 0})
+    world.set_parameters(
+        "DB1",
+        "Cluster IP Address",
+        {
+            "Address": VIP,
+            "ProbePort": probe_port,
+            "SubnetMask": "255.255.255.255",
+            "Network": "Cluster Network 1",
+            "EnableDhcp": 0,
+        },
+    )
     world.start_resource("DB1", "Cluster IP Address")
     world.start_resource("DB1", "Cluster Name")
     world.add_cluster_node("DB1", "MyCluster", "DB2")

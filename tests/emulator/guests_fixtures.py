@@ -51,8 +51,9 @@ def guest_tls_fixture(tmp_path_factory) -> tuple[str, str, str]:
     cert = _cert("127.0.0.1", ca_key, ca.subject, key, ca=False)
     (d / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     (d / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (d / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                  serialization.NoEncryption()))
+    (d / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return str(d / "ca.pem"), str(d / "cert.pem"), str(d / "key.pem")
 
 
@@ -63,8 +64,15 @@ class Guests:
     ca_file: str
 
     def settings(self, node: str, **overrides) -> WinRMSettings:
-        values = {"endpoint": self.servers[node], "auth": "ntlm", "username": USER, "password": PASSWORD,
-                  "ca_cert_file": self.ca_file, "operation_timeout": 5, "connection_timeout": 5}
+        values = {
+            "endpoint": self.servers[node],
+            "auth": "ntlm",
+            "username": USER,
+            "password": PASSWORD,
+            "ca_cert_file": self.ca_file,
+            "operation_timeout": 5,
+            "connection_timeout": 5,
+        }
         values.update(overrides)
         return WinRMSettings(**values)
 

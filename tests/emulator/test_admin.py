@@ -36,8 +36,11 @@ def test_stats_count_responses_by_status(nc: NcClient) -> None:
 
 
 def test_fail_next(nc: NcClient) -> None:
-    armed = nc.admin("POST", "faults", json={"kind": "fail_next", "method": "GET", "collection": "networkInterfaces",
-                                             "status": 503, "count": 2})
+    armed = nc.admin(
+        "POST",
+        "faults",
+        json={"kind": "fail_next", "method": "GET", "collection": "networkInterfaces", "status": 503, "count": 2},
+    )
     assert armed.status_code == 200
     assert nc.get("/virtualNetworks").status_code == 200
     first, second = nc.get(NIC1), nc.get("/networkinterfaces")
@@ -59,8 +62,16 @@ def test_bump_etag_causes_412(nc: NcClient) -> None:
 
 
 def test_provisioning_outcome_failed(nc: NcClient, lb_body: dict[str, Any]) -> None:
-    nc.admin("POST", "faults", json={"kind": "provisioning_outcome", "resourceRef": "/loadBalancers/lb1",
-                                     "state": "Failed", "detail": "VIP 192.168.2.100 is already in use"})
+    nc.admin(
+        "POST",
+        "faults",
+        json={
+            "kind": "provisioning_outcome",
+            "resourceRef": "/loadBalancers/lb1",
+            "state": "Failed",
+            "detail": "VIP 192.168.2.100 is already in use",
+        },
+    )
     lb = nc.put("/loadBalancers/lb1", lb_body).json()["properties"]
     assert lb["provisioningState"] == "Failed"
     info = lb["configurationState"]["detailedInfo"][0]

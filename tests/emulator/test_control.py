@@ -35,7 +35,9 @@ def test_topology_reports_the_vip_endpoint(lab: Lab, control) -> None:
     topo = stub.GetTopology(pb.GetTopologyRequest(), timeout=5)
     assert [v.resource_id for v in topo.virtual_networks] == ["MyNetwork"]
     assert {n.resource_id: n.node for n in topo.network_interfaces} == {
-        "ClusterNode1_Network-Adapter": "DB1", "ClusterNode2_Network-Adapter": "DB2"}
+        "ClusterNode1_Network-Adapter": "DB1",
+        "ClusterNode2_Network-Adapter": "DB2",
+    }
     assert all(c.backend_address_pools for n in topo.network_interfaces for c in n.ip_configurations)
     [vip] = topo.vips
     assert (vip.vip, vip.frontend_port, vip.host, vip.enable_floating_ip) == (VIP, PORT, "127.0.0.1", True)
@@ -57,6 +59,7 @@ def test_failover_and_health_over_grpc(lab: Lab, control) -> None:
     def db1() -> pb.BackendHealth:
         rule = stub.GetProbeHealth(pb.GetProbeHealthRequest(), timeout=5).rules[0]
         return next(b for b in rule.backends if b.node == "DB1")
+
     assert wait_for(lambda: not db1().healthy, DEADLINE)
     assert db1().consecutive_failures >= 11
     assert "DB1 does not own an online cluster IP with ProbePort 59999" in db1().reason
@@ -92,8 +95,9 @@ def test_inject_fault_reaches_model_and_guests(lab: Lab, control) -> None:
     stub.InjectFault(pb.InjectFaultRequest(kind="provisioning_outcome", params={"resourceRef": LB}), timeout=5)
     lab.nc.put(LB, lab.nc.get(LB))
     assert lab.nc.get(LB)["properties"]["provisioningState"] == "Failed"
-    stub.InjectFault(pb.InjectFaultRequest(kind="stop_resource", params={
-        "node": "DB1", "resource": "Cluster IP Address"}), timeout=5)
+    stub.InjectFault(
+        pb.InjectFaultRequest(kind="stop_resource", params={"node": "DB1", "resource": "Cluster IP Address"}), timeout=5
+    )
     assert lab.world.cluster_ip_online(VIP) is None
 
 

@@ -94,8 +94,10 @@ def test_updating_lb_keeps_the_programmed_listener(lab: Lab) -> None:
     lab.build()
     endpoint = lab.vip()
     lab.nc.provisioning_delay = 0.5
-    lab.nc.put(f"{LB}/probes/Probe1", {"properties": {"protocol": "TCP", "port": 59999, "intervalInSeconds": 5,
-                                                       "numberOfProbes": 11}})
+    lab.nc.put(
+        f"{LB}/probes/Probe1",
+        {"properties": {"protocol": "TCP", "port": 59999, "intervalInSeconds": 5, "numberOfProbes": 11}},
+    )
     lab.dataplane.sync()
     assert lab.dataplane.endpoint(VIP, PORT) == endpoint
     assert wait_for(lambda: ask(endpoint) == "DB1", 2)
@@ -103,8 +105,18 @@ def test_updating_lb_keeps_the_programmed_listener(lab: Lab) -> None:
 
 def test_http_probe_needs_200(lab: Lab) -> None:
     lab.build()
-    lab.nc.put(f"{LB}/probes/Probe1", {"properties": {"protocol": "HTTP", "port": 59999, "intervalInSeconds": 5,
-                                                       "numberOfProbes": 11, "requestPath": "/health"}})
+    lab.nc.put(
+        f"{LB}/probes/Probe1",
+        {
+            "properties": {
+                "protocol": "HTTP",
+                "port": 59999,
+                "intervalInSeconds": 5,
+                "numberOfProbes": 11,
+                "requestPath": "/health",
+            }
+        },
+    )
     assert wait_for(lambda: lab.dataplane.health()[0]["probe_protocol"] == "HTTP", 1)
     assert wait_for(lambda: lab.backend("DB1")["healthy"] and lab.backend("DB1")["probes_sent"] >= 1, 2)
     assert wait_for(lambda: ask(lab.vip()) == "DB1", 2)

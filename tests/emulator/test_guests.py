@@ -21,8 +21,13 @@ from sdn_provider.cluster.transport import (
 from .guests_fixtures import PASSWORD, Guests, guest_tls_fixture, guests_fixture  # noqa: F401
 
 INJECTION = "x'; Remove-Cluster -Force; '"
-SEED = {"Address": "192.168.2.100", "ProbePort": 59999, "SubnetMask": "255.255.255.255",
-        "Network": "Cluster Network 1", "EnableDhcp": 0}
+SEED = {
+    "Address": "192.168.2.100",
+    "ProbePort": 59999,
+    "SubnetMask": "255.255.255.255",
+    "Network": "Cluster Network 1",
+    "EnableDhcp": 0,
+}
 
 
 def _build(g: Guests) -> None:
@@ -52,8 +57,11 @@ def test_seed_example_makes_db1_answer_probes(guests: Guests) -> None:
 
 def test_change_probe_port_returns_previous_values(guests: Guests) -> None:
     _build(guests)
-    out = run_script(guests.settings("DB1"), "set_cluster_ip_address",
-                     {"resource_name": "Cluster IP Address", "parameters": {**SEED, "ProbePort": 60000}})
+    out = run_script(
+        guests.settings("DB1"),
+        "set_cluster_ip_address",
+        {"resource_name": "Cluster IP Address", "parameters": {**SEED, "ProbePort": 60000}},
+    )
     assert out["previous"]["ProbePort"] == 59999
     assert out["resource"]["parameters"]["ProbePort"] == 60000
     assert guests.world.probe_answerers() == [("DB1", "192.168.2.100", 60000)]
@@ -62,8 +70,11 @@ def test_change_probe_port_returns_previous_values(guests: Guests) -> None:
 def test_unknown_network_is_windows_error(guests: Guests) -> None:
     _build(guests)
     with pytest.raises(ClusterCommandError) as exc:
-        run_script(guests.settings("DB1"), "set_cluster_ip_address",
-                   {"resource_name": "Cluster IP Address", "parameters": {**SEED, "Network": "Cluster Network 9"}})
+        run_script(
+            guests.settings("DB1"),
+            "set_cluster_ip_address",
+            {"resource_name": "Cluster IP Address", "parameters": {**SEED, "Network": "Cluster Network 9"}},
+        )
     assert "The cluster network was not found" in str(exc.value)
     assert exc.value.cmdlet == "Set-ClusterParameter"
 
@@ -72,8 +83,9 @@ def test_address_outside_network_needs_host_mask(guests: Guests) -> None:
     _build(guests)
     bad = {**SEED, "Address": "10.0.0.5", "SubnetMask": "255.255.255.0"}
     with pytest.raises(ClusterCommandError, match="does not match cluster network"):
-        run_script(guests.settings("DB1"), "set_cluster_ip_address",
-                   {"resource_name": "Cluster IP Address", "parameters": bad})
+        run_script(
+            guests.settings("DB1"), "set_cluster_ip_address", {"resource_name": "Cluster IP Address", "parameters": bad}
+        )
 
 
 def test_wrong_password_is_auth_error(guests: Guests) -> None:
@@ -211,8 +223,10 @@ def test_injection_arrives_literally(guests: Guests, field: str) -> None:
     elif field == "resource_name":
         name, params = "get_cluster_resource", {"resource_name": INJECTION}
     elif field == "network":
-        name, params = "set_cluster_ip_address", {"resource_name": "Cluster IP Address",
-                                                  "parameters": {**SEED, "Network": INJECTION}}
+        name, params = (
+            "set_cluster_ip_address",
+            {"resource_name": "Cluster IP Address", "parameters": {**SEED, "Network": INJECTION}},
+        )
     else:
         guests.world.remove_cluster_node("DB1", "MyCluster", "DB2")
         name, params = "new_cluster", {"name": INJECTION, "node": "DB2", "static_address": None}
@@ -247,12 +261,18 @@ def test_plain_http_basic_only_when_allowed() -> None:
     world.add_node("DB1", "192.168.2.11", "192.168.2.0/24")
     servers = start_guest_servers(world, ["DB1"], credentials=("admin", "pw"), allow_http_basic=True)
     try:
-        s = WinRMSettings(endpoint=servers["DB1"], auth="basic", username="admin", password="pw",
-                          allow_unencrypted=True)
+        s = WinRMSettings(
+            endpoint=servers["DB1"], auth="basic", username="admin", password="pw", allow_unencrypted=True
+        )
         assert run_script(s, "get_cluster", {}) == {"exists": False}
         with pytest.raises(WinRMAuthError):
-            run_script(WinRMSettings(endpoint=servers["DB1"], auth="basic", username="admin", password="nope",
-                                     allow_unencrypted=True), "get_cluster", {})
+            run_script(
+                WinRMSettings(
+                    endpoint=servers["DB1"], auth="basic", username="admin", password="nope", allow_unencrypted=True
+                ),
+                "get_cluster",
+                {},
+            )
     finally:
         close_connections()
         stop_guest_servers(servers)

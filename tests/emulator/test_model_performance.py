@@ -42,17 +42,39 @@ def _build(n: int) -> NetworkController:
     seed_controller(Topology.from_dict(generate_multi_tenant(n)), nc)
     for i in range(1, n + 1):
         lb = _lb(i)
-        nc.put(lb, {"properties": {
-            "frontendIPConfigurations": [{"resourceId": "Frontend1", "properties": {
-                "privateIPAddress": f"192.168.{i}.100",
-                "subnet": {"resourceRef": f"/virtualNetworks/Tenant{i}Network/subnets/Subnet1"}}}],
-            "backendAddressPools": [{"resourceId": "Backend1", "properties": {}}],
-            "probes": [{"resourceId": "Probe1", "properties": {"protocol": "TCP", "port": 59999}}],
-            "loadBalancingRules": [{"resourceId": "Rule1", "properties": {
-                "protocol": "TCP", "frontendPort": 1433, "enableFloatingIP": True,
-                "frontendIPConfigurations": [{"resourceRef": f"{lb}/frontendIPConfigurations/Frontend1"}],
-                "backendAddressPool": {"resourceRef": f"{lb}/backendAddressPools/Backend1"},
-                "probe": {"resourceRef": f"{lb}/probes/Probe1"}}}]}})
+        nc.put(
+            lb,
+            {
+                "properties": {
+                    "frontendIPConfigurations": [
+                        {
+                            "resourceId": "Frontend1",
+                            "properties": {
+                                "privateIPAddress": f"192.168.{i}.100",
+                                "subnet": {"resourceRef": f"/virtualNetworks/Tenant{i}Network/subnets/Subnet1"},
+                            },
+                        }
+                    ],
+                    "backendAddressPools": [{"resourceId": "Backend1", "properties": {}}],
+                    "probes": [{"resourceId": "Probe1", "properties": {"protocol": "TCP", "port": 59999}}],
+                    "loadBalancingRules": [
+                        {
+                            "resourceId": "Rule1",
+                            "properties": {
+                                "protocol": "TCP",
+                                "frontendPort": 1433,
+                                "enableFloatingIP": True,
+                                "frontendIPConfigurations": [
+                                    {"resourceRef": f"{lb}/frontendIPConfigurations/Frontend1"}
+                                ],
+                                "backendAddressPool": {"resourceRef": f"{lb}/backendAddressPools/Backend1"},
+                                "probe": {"resourceRef": f"{lb}/probes/Probe1"},
+                            },
+                        }
+                    ],
+                }
+            },
+        )
         for node in (1, 2):
             _join_pool(nc, i, node)
     return nc
@@ -84,9 +106,16 @@ def world() -> Iterator[NetworkController]:
 
 
 def _tenant_paths(i: int) -> list[str]:
-    return [f"/virtualNetworks/Tenant{i}Network", f"/virtualNetworks/Tenant{i}Network/subnets/Subnet1",
-            _lb(i), f"{_lb(i)}/backendAddressPools/Backend1", f"{_lb(i)}/probes/Probe1", _nic(i, 1),
-            f"{_nic(i, 2)}/ipConfigurations/ipconfig1", f"{_lb(i)}/loadBalancingRules"]
+    return [
+        f"/virtualNetworks/Tenant{i}Network",
+        f"/virtualNetworks/Tenant{i}Network/subnets/Subnet1",
+        _lb(i),
+        f"{_lb(i)}/backendAddressPools/Backend1",
+        f"{_lb(i)}/probes/Probe1",
+        _nic(i, 1),
+        f"{_nic(i, 2)}/ipConfigurations/ipconfig1",
+        f"{_lb(i)}/loadBalancingRules",
+    ]
 
 
 @pytest.mark.parametrize("tenant", [1, TENANTS // 2, TENANTS])
@@ -102,7 +131,8 @@ def test_backrefs_still_come_from_other_resources(world: NetworkController) -> N
     pool = world.get(f"{_lb(3)}/backendAddressPools/Backend1")["properties"]
     assert pool["backendIPConfigurations"] == [
         {"resourceRef": f"/networkInterfaces/T3-ClusterNode{n}_Network-Adapter/ipConfigurations/ipconfig1"}
-        for n in (1, 2)]
+        for n in (1, 2)
+    ]
     subnet = world.get("/virtualNetworks/Tenant3Network/subnets/Subnet1")["properties"]
     assert subnet["ipConfigurations"] == pool["backendIPConfigurations"]
 

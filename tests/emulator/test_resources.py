@@ -45,7 +45,8 @@ def test_read_only_fields_in_body_are_ignored(nc: NcClient, lb_body: dict[str, A
     got = nc.put("/loadBalancers/lb1", lb_body).json()
     got["properties"]["provisioningState"] = "Failed"
     got["properties"]["backendAddressPools"][0]["properties"]["backendIPConfigurations"] = [
-        {"resourceRef": "/networkInterfaces/nope/ipConfigurations/x"}]
+        {"resourceRef": "/networkInterfaces/nope/ipConfigurations/x"}
+    ]
     got["instanceId"] = str(uuid.uuid4())
     again = nc.put("/loadBalancers/lb1", got)
     assert again.status_code == 200
@@ -57,12 +58,16 @@ def test_read_only_fields_in_body_are_ignored(nc: NcClient, lb_body: dict[str, A
 
 def test_case_insensitive_paths_keys_and_lenient_types(nc: NcClient, lb_body: dict[str, Any]) -> None:
     rule = lb_body["properties"]["loadBalancingRules"][0]
-    rule["properties"] = {"Protocol": "tcp", "frontEndPort": "1433", "EnableFloatingIP": "true",
-                          "frontendipconfigurations": [
-                              {"resourceref": "/loadbalancers/LB1/FrontendIPConfigurations/fe1"}],
-                          "BackendAddressPool": {"resourceRef": "/LoadBalancers/lb1/BackendAddressPools/be1"}}
+    rule["properties"] = {
+        "Protocol": "tcp",
+        "frontEndPort": "1433",
+        "EnableFloatingIP": "true",
+        "frontendipconfigurations": [{"resourceref": "/loadbalancers/LB1/FrontendIPConfigurations/fe1"}],
+        "BackendAddressPool": {"resourceRef": "/LoadBalancers/lb1/BackendAddressPools/be1"},
+    }
     lb_body["properties"]["frontendIPConfigurations"][0]["properties"]["subnet"] = {
-        "resourceRef": "/VirtualNetworks/MyNetwork/Subnets/Subnet2"}
+        "resourceRef": "/VirtualNetworks/MyNetwork/Subnets/Subnet2"
+    }
     assert nc.put("/LoadBalancers/lb1", lb_body).status_code == 201
     got = nc.get("/LOADBALANCERS/LB1/LoadBalancingRules/RULE1").json()
     assert got["resourceRef"] == "/loadBalancers/lb1/loadBalancingRules/Rule1"
@@ -97,8 +102,10 @@ def test_collection_get(nc: NcClient, lb_body: dict[str, Any]) -> None:
 
 def test_child_put_get_delete_splices_into_parent(nc: NcClient, lb_body: dict[str, Any]) -> None:
     etag = nc.put("/loadBalancers/lb1", lb_body).json()["etag"]
-    created = nc.put("/loadBalancers/lb1/probes/Probe2", {"properties": {
-        "protocol": "HTTP", "port": "80", "requestPath": "/health.htm"}})
+    created = nc.put(
+        "/loadBalancers/lb1/probes/Probe2",
+        {"properties": {"protocol": "HTTP", "port": "80", "requestPath": "/health.htm"}},
+    )
     assert created.status_code == 201
     probe = created.json()
     assert probe["resourceRef"] == "/loadBalancers/lb1/probes/Probe2"

@@ -22,9 +22,15 @@ class Clock:
 def _controller(delay: float) -> tuple[NetworkController, Clock]:
     clock = Clock()
     nc = NetworkController(provisioning_delay=delay, clock=clock)
-    nc.seed("/virtualNetworks/MyNetwork", {"properties": {
-        "addressSpace": {"addressPrefixes": ["192.168.0.0/16"]},
-        "subnets": [{"resourceId": "Subnet2", "properties": {"addressPrefix": "192.168.2.0/24"}}]}})
+    nc.seed(
+        "/virtualNetworks/MyNetwork",
+        {
+            "properties": {
+                "addressSpace": {"addressPrefixes": ["192.168.0.0/16"]},
+                "subnets": [{"resourceId": "Subnet2", "properties": {"addressPrefix": "192.168.2.0/24"}}],
+            }
+        },
+    )
     assert SUBNET.startswith("/virtualNetworks/MyNetwork")
     return nc, clock
 

@@ -62,11 +62,28 @@ def test_refuses_remote_host_and_cert_auth_without_tls() -> None:
 def test_console_script_with_state_file(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
     topology = tmp_path / "topology.json"
-    topology.write_text(subprocess.run([SCRIPT, "topology", "--tenants", "3"], check=True, capture_output=True,
-                                       text=True).stdout)
-    proc = subprocess.Popen([SCRIPT, "--port", "0", "--provisioning-delay", "0", "--tls", "--client-cert-auth",
-                             "--tls-dir", str(tmp_path / "tls"), "--topology", str(topology),
-                             "--state-file", str(state_file)], stdout=subprocess.PIPE, text=True)
+    topology.write_text(
+        subprocess.run([SCRIPT, "topology", "--tenants", "3"], check=True, capture_output=True, text=True).stdout
+    )
+    proc = subprocess.Popen(
+        [
+            SCRIPT,
+            "--port",
+            "0",
+            "--provisioning-delay",
+            "0",
+            "--tls",
+            "--client-cert-auth",
+            "--tls-dir",
+            str(tmp_path / "tls"),
+            "--topology",
+            str(topology),
+            "--state-file",
+            str(state_file),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 15
         while not state_file.exists():
@@ -75,8 +92,12 @@ def test_console_script_with_state_file(tmp_path: Path) -> None:
         state = json.loads(state_file.read_text())
         assert state["pid"] == proc.pid and state["nc_uri"].startswith("https://127.0.0.1:")
         assert all(Path(state[k]).exists() for k in ("ca_file", "client_cert", "client_key"))
-        nics = requests.get(state["nc_uri"] + "/networking/v1/networkInterfaces", verify=state["ca_file"],
-                            cert=(state["client_cert"], state["client_key"]), timeout=5).json()["value"]
+        nics = requests.get(
+            state["nc_uri"] + "/networking/v1/networkInterfaces",
+            verify=state["ca_file"],
+            cert=(state["client_cert"], state["client_key"]),
+            timeout=5,
+        ).json()["value"]
         assert len(nics) == 6 and nics[0]["resourceId"] == "T1-ClusterNode1_Network-Adapter"
         os.kill(proc.pid, signal.SIGTERM)
         output, _ = proc.communicate(timeout=10)

@@ -17,12 +17,14 @@ Mutation = Callable[[dict[str, Any]], None]
 
 def _set(path: str, value: Any) -> Mutation:
     """Set a dotted path (with [i] indexes) inside the LB body."""
+
     def mutate(body: dict[str, Any]) -> None:
         *parents, leaf = path.replace("[", ".").replace("]", "").split(".")
         node: Any = body
         for part in parents:
             node = node[int(part)] if part.isdigit() else node[part]
         node[leaf] = value
+
     return mutate
 
 
@@ -38,8 +40,11 @@ def _dup_probe_id(body: dict[str, Any]) -> None:
 CASES: list[tuple[str, Mutation, str]] = [
     ("bad ipv4", _set(f"{FE}.privateIPAddress", "192.168.2.300"), f"{FE}.privateIPAddress"),
     ("vip outside subnet", _set(f"{FE}.privateIPAddress", "10.0.0.5"), f"{FE}.privateIPAddress"),
-    ("dangling subnet", _set(f"{FE}.subnet", {"resourceRef": "/virtualNetworks/MyNetwork/subnets/Nope"}),
-     f"{FE}.subnet"),
+    (
+        "dangling subnet",
+        _set(f"{FE}.subnet", {"resourceRef": "/virtualNetworks/MyNetwork/subnets/Nope"}),
+        f"{FE}.subnet",
+    ),
     ("allocation method", _set(f"{FE}.privateIPAllocationMethod", "Sticky"), f"{FE}.privateIPAllocationMethod"),
     ("probe port 0", _set(f"{PROBE}.port", 0), f"{PROBE}.port"),
     ("probe port too big", _set(f"{PROBE}.port", 65536), f"{PROBE}.port"),
@@ -55,11 +60,16 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("load distribution", _set(f"{RULE}.loadDistribution", "RoundRobin"), f"{RULE}.loadDistribution"),
     ("rule protocol", _set(f"{RULE}.protocol", "ICMP"), f"{RULE}.protocol"),
     ("floating ip not bool", _set(f"{RULE}.enableFloatingIP", "maybe"), f"{RULE}.enableFloatingIP"),
-    ("rule probe elsewhere", _set(f"{RULE}.probe", {"resourceRef": "/loadBalancers/other/probes/Probe1"}),
-     f"{RULE}.probe"),
-    ("rule pool missing",
-     _set(f"{RULE}.backendAddressPool", {"resourceRef": "/loadBalancers/lb1/backendAddressPools/X"}),
-     f"{RULE}.backendAddressPool"),
+    (
+        "rule probe elsewhere",
+        _set(f"{RULE}.probe", {"resourceRef": "/loadBalancers/other/probes/Probe1"}),
+        f"{RULE}.probe",
+    ),
+    (
+        "rule pool missing",
+        _set(f"{RULE}.backendAddressPool", {"resourceRef": "/loadBalancers/lb1/backendAddressPools/X"}),
+        f"{RULE}.backendAddressPool",
+    ),
     ("rule frontend missing", _set(f"{RULE}.frontendIPConfigurations", []), f"{RULE}.frontendIPConfigurations"),
     ("duplicate frontend port", _dup_rule, "properties.loadBalancingRules[1].properties.frontendPort"),
     ("duplicate child id", _dup_probe_id, "properties.probes[1].resourceId"),
@@ -84,10 +94,13 @@ def test_child_put_target_is_relative_to_the_child(nc: NcClient, lb_body: dict[s
     assert response.status_code == 400 and response.json()["error"]["target"] == "properties.port"
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("privateIPAddress", "192.168.3.11"),
-    ("loadBalancerBackendAddressPools", [{"resourceRef": "/loadBalancers/nope/backendAddressPools/BE1"}]),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("privateIPAddress", "192.168.3.11"),
+        ("loadBalancerBackendAddressPools", [{"resourceRef": "/loadBalancers/nope/backendAddressPools/BE1"}]),
+    ],
+)
 def test_nic_validation(nc: NcClient, field: str, value: Any) -> None:
     nic = nc.get(NIC1).json()
     nic["properties"]["ipConfigurations"][0]["properties"][field] = value

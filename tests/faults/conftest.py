@@ -24,7 +24,9 @@ def summarize(directory: Path) -> str | None:
     cases = [json.loads(line) for f in sorted(directory.glob("*.jsonl")) for line in f.read_text().splitlines()]
     if not cases:
         return None
-    return (f"fault matrix: faults={len({c['fault'] for c in cases})} operations={len(cases)} "
-            f"retried={sum(c['outcome'] == 'retried' for c in cases)} "
-            f"surfaced={sum(c['outcome'] == 'surfaced' for c in cases)} "
-            f"mismatches={sum(bool(c['mismatch']) for c in cases)}")
+    return (
+        f"fault matrix: faults={len({c['fault'] for c in cases})} operations={len(cases)} "
+        f"retried={sum(c['outcome'] == 'retried' for c in cases)} "
+        f"surfaced={sum(c['outcome'] == 'surfaced' for c in cases)} "
+        f"mismatches={sum(bool(c['mismatch']) for c in cases)}"
+    )

@@ -57,13 +57,19 @@ CONFIGS: dict[str, tuple[str, str, str]] = {
 }
 NC_RESOURCES = ("sdn_load_balancer", "sdn_backend_pool_member")
 CLUSTER_RESOURCES = ("sdn_failover_cluster", "sdn_cluster_ip_address")
-NC_TARGET = {"sdn_load_balancer": ("loadBalancers", LB_REF),
-             "sdn_backend_pool_member": ("networkInterfaces", f"/networkInterfaces/{NICS[0]}")}
+NC_TARGET = {
+    "sdn_load_balancer": ("loadBalancers", LB_REF),
+    "sdn_backend_pool_member": ("networkInterfaces", f"/networkInterfaces/{NICS[0]}"),
+}
 # The HTTP verb an operation sends to its collection (removing a membership is a PUT of the NIC).
 VERB = {("sdn_load_balancer", "delete"): "DELETE"}
-SCRIPT = {("sdn_failover_cluster", "create"): "new_cluster", ("sdn_failover_cluster", "update"): "add_cluster_node",
-          ("sdn_failover_cluster", "delete"): "remove_cluster", ("sdn_failover_cluster", "read"): "get_cluster",
-          ("sdn_cluster_ip_address", "read"): "get_cluster_resource"}
+SCRIPT = {
+    ("sdn_failover_cluster", "create"): "new_cluster",
+    ("sdn_failover_cluster", "update"): "add_cluster_node",
+    ("sdn_failover_cluster", "delete"): "remove_cluster",
+    ("sdn_failover_cluster", "read"): "get_cluster",
+    ("sdn_cluster_ip_address", "read"): "get_cluster_resource",
+}
 
 
 def verb(resource: str, op: str) -> str:
@@ -86,20 +92,24 @@ def _inject(emu: Emulator, kind: str, **params: object) -> None:
 
 def _http(status: int, count: int) -> Callable[[Emulator, str, str], None]:
     def arm(emu: Emulator, resource: str, op: str) -> None:
-        _inject(emu, "fail_next", method=verb(resource, op), collection=NC_TARGET[resource][0],
-                status=status, count=count)
+        _inject(
+            emu, "fail_next", method=verb(resource, op), collection=NC_TARGET[resource][0], status=status, count=count
+        )
+
     return arm
 
 
 def _transport(kind: str, **extra: object) -> Callable[[Emulator, str, str], None]:
     def arm(emu: Emulator, resource: str, op: str) -> None:
         _inject(emu, kind, method=verb(resource, op), collection=NC_TARGET[resource][0], **extra)
+
     return arm
 
 
 def _by_ref(kind: str, **extra: object) -> Callable[[Emulator, str, str], None]:
     def arm(emu: Emulator, resource: str, op: str) -> None:
         _inject(emu, kind, resourceRef=NC_TARGET[resource][1], **extra)
+
     return arm
 
 
@@ -117,15 +127,35 @@ FAULTS = (
     Fault("http_429", NC_RESOURCES, OPS, r"\b429\b", _http(429, 2)),
     Fault("http_503_persistent", NC_RESOURCES, OPS, r"503 ServiceUnavailable", _http(503, 50)),
     Fault("dropped_connection", NC_RESOURCES, OPS, r"cannot reach Network Controller", _transport("drop_next")),
-    Fault("slow_response", NC_RESOURCES, OPS, r"timed out|cannot reach Network Controller",
-          _transport("slow_next", seconds=3)),
-    Fault("provisioning_failed", NC_RESOURCES, ("create", "update", "delete"), re.escape(DETAIL),
-          _by_ref("provisioning_outcome", detail=DETAIL)),
-    Fault("stuck_updating", NC_RESOURCES, ("create", "update", "delete"),
-          r"did not finish provisioning in time|still present when the delete timeout expired",
-          _by_ref("hold_provisioning")),
-    Fault("etag_changed", NC_RESOURCES, OPS, r"changed outside Terraform|PreconditionFailed",
-          _by_ref("bump_etag"), no_refresh=True),
+    Fault(
+        "slow_response",
+        NC_RESOURCES,
+        OPS,
+        r"timed out|cannot reach Network Controller",
+        _transport("slow_next", seconds=3),
+    ),
+    Fault(
+        "provisioning_failed",
+        NC_RESOURCES,
+        ("create", "update", "delete"),
+        re.escape(DETAIL),
+        _by_ref("provisioning_outcome", detail=DETAIL),
+    ),
+    Fault(
+        "stuck_updating",
+        NC_RESOURCES,
+        ("create", "update", "delete"),
+        r"did not finish provisioning in time|still present when the delete timeout expired",
+        _by_ref("hold_provisioning"),
+    ),
+    Fault(
+        "etag_changed",
+        NC_RESOURCES,
+        OPS,
+        r"changed outside Terraform|PreconditionFailed",
+        _by_ref("bump_etag"),
+        no_refresh=True,
+    ),
     Fault("winrm_node_unreachable", CLUSTER_RESOURCES, OPS, r"cannot reach WinRM endpoint|\bDB1\b", _stop_node),
     Fault("winrm_cmdlet_failure", CLUSTER_RESOURCES, OPS, re.escape(RPC), _fail_command),
 )
@@ -145,8 +175,13 @@ def _case(f: Fault, r: str, op: str):  # noqa: ANN202 (pytest's ParameterSet)
     return pytest.param(f, r, op, id=f"{f.name}-{op}-{r.removeprefix('sdn_')}")
 
 
-CASES = [_case(f, r, op) for f in FAULTS for r in (*NC_RESOURCES, *CLUSTER_RESOURCES) for op in OPS
-         if r in f.resources and applicable(f, r, op)]
+CASES = [
+    _case(f, r, op)
+    for f in FAULTS
+    for r in (*NC_RESOURCES, *CLUSTER_RESOURCES)
+    for op in OPS
+    if r in f.resources and applicable(f, r, op)
+]
 
 
 # -- state versus inventory -----------------------------------------------------------------------
@@ -155,19 +190,25 @@ def state_view(tf: Terraform) -> dict:
     by_type = {t: [v for a, v in res.items() if a.split(".")[0] == t] for t in CONFIGS}
     return {
         "load_balancers": sorted(v["resource_id"].lower() for v in by_type["sdn_load_balancer"]),
-        "members": sorted((v["network_interface_id"].lower(), v["backend_address_pool_ref"].lower())
-                          for v in by_type["sdn_backend_pool_member"]),
-        "clusters": sorted((v["name"].lower(), tuple(sorted(n.upper() for n in v["nodes"])))
-                           for v in by_type["sdn_failover_cluster"]),
+        "members": sorted(
+            (v["network_interface_id"].lower(), v["backend_address_pool_ref"].lower())
+            for v in by_type["sdn_backend_pool_member"]
+        ),
+        "clusters": sorted(
+            (v["name"].lower(), tuple(sorted(n.upper() for n in v["nodes"]))) for v in by_type["sdn_failover_cluster"]
+        ),
         "probe_ports": sorted(int(v["probe_port"]) for v in by_type["sdn_cluster_ip_address"]),
     }
 
 
 def inventory_view(emu: Emulator, control: ControlClient) -> dict:
     inv = emu.admin("GET", "inventory")
-    members = sorted((nic["resourceId"].lower(), pool["resourceRef"].lower())
-                     for nic in inv["networkInterfaces"] for ipc in nic["properties"]["ipConfigurations"]
-                     for pool in ipc["properties"].get("loadBalancerBackendAddressPools") or [])
+    members = sorted(
+        (nic["resourceId"].lower(), pool["resourceRef"].lower())
+        for nic in inv["networkInterfaces"]
+        for ipc in nic["properties"]["ipConfigurations"]
+        for pool in ipc["properties"].get("loadBalancerBackendAddressPools") or []
+    )
     guests = control.topology()
     clusters: dict[str, list[str]] = {}
     for node in guests.nodes:
@@ -196,7 +237,7 @@ def control(emulator: Emulator) -> Iterator[ControlClient]:
 
 
 def _provider(emu: Emulator) -> str:
-    return cluster_provider(emu).replace("provider \"sdn\" {\n", f"provider \"sdn\" {{\n  {LIMITS}\n", 1)
+    return cluster_provider(emu).replace('provider "sdn" {\n', f'provider "sdn" {{\n  {LIMITS}\n', 1)
 
 
 EMPTY = {"load_balancers": [], "members": [], "clusters": [], "probe_ports": []}
@@ -236,8 +277,9 @@ def flat(proc) -> str:
 
 
 @pytest.mark.parametrize(("fault", "resource", "op"), CASES)
-def test_fault(fault: Fault, resource: str, op: str, tf: Terraform, emulator: Emulator,
-               control: ControlClient, clean: None) -> None:
+def test_fault(
+    fault: Fault, resource: str, op: str, tf: Terraform, emulator: Emulator, control: ControlClient, clean: None
+) -> None:
     provider = _provider(emulator)
     before, v1, v2 = CONFIGS[resource]
     start, target = {"create": (before, v1), "update": (v1, v2), "delete": (v1, before), "read": (v1, v1)}[op]

@@ -167,8 +167,10 @@ class FakeNC:
         ([lb("192.168.2.101", 59999)], []),  # another tenant's VIP reusing the probe port is normal
         ([lb("192.168.2.101", 1)], []),
         ([lb("192.168.2.100", 59998, "t1"), lb("192.168.2.100", 59999, "t2")], []),
-        ([lb("192.168.2.100", 59998, "t1"), lb("192.168.2.100", 59997, "t2")],
-         [("Probe port differs from the load balancer", ["probe_port"])]),  # same VIP in another virtual network
+        (
+            [lb("192.168.2.100", 59998, "t1"), lb("192.168.2.100", 59997, "t2")],
+            [("Probe port differs from the load balancer", ["probe_port"])],
+        ),  # same VIP in another virtual network
     ],
 )
 def test_plan_cross_checks_load_balancers_in_network_controller(lbs, expected):

@@ -26,8 +26,15 @@ from sdn_provider.cluster.transport import (
     script_text,
 )
 
-SCRIPTS = ["get_cluster", "new_cluster", "add_cluster_node", "remove_cluster_node", "remove_cluster",
-           "get_cluster_resource", "set_cluster_ip_address"]
+SCRIPTS = [
+    "get_cluster",
+    "new_cluster",
+    "add_cluster_node",
+    "remove_cluster_node",
+    "remove_cluster",
+    "get_cluster_resource",
+    "set_cluster_ip_address",
+]
 PRELUDE_RE = re.compile(re.escape(PRELUDE).replace(r"\{\}", "([A-Za-z0-9+/=]*)"))
 
 
@@ -58,9 +65,19 @@ def test_scripts_have_header_and_error_record(name: str) -> None:
 
 
 def test_realistic_command_fits_windows_command_line() -> None:
-    params = {"resource_name": "Cluster IP Address", "name_resource": "Cluster Name", "wait_seconds": 60,
-              "parameters": {"Address": "192.168.2.100", "ProbePort": 59999, "SubnetMask": "255.255.255.255",
-                             "Network": "Cluster Network 1", "EnableDhcp": 0, "ProbeFailureThreshold": 3}}
+    params = {
+        "resource_name": "Cluster IP Address",
+        "name_resource": "Cluster Name",
+        "wait_seconds": 60,
+        "parameters": {
+            "Address": "192.168.2.100",
+            "ProbePort": 59999,
+            "SubnetMask": "255.255.255.255",
+            "Network": "Cluster Network 1",
+            "EnableDhcp": 0,
+            "ProbeFailureThreshold": 3,
+        },
+    }
     exe, args = build_command("set_cluster_ip_address", params)
     assert len(" ".join([exe, *args])) <= MAX_COMMAND_LINE
 
@@ -73,18 +90,28 @@ def test_unknown_script_name_rejected() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"endpoint": "http://127.0.0.1:5985/wsman", "auth": "basic", "username": "u", "password": "p"},
-         "set winrm_allow_unencrypted = true"),
-        ({"endpoint": "https://127.0.0.1:5986/wsman", "auth": "digest", "username": "u", "password": "p"},
-         "winrm_auth 'digest' is not supported"),
-        ({"endpoint": "https://127.0.0.1:5986/wsman", "auth": "ntlm", "username": "u"},
-         "ntlm authentication requires winrm_username and winrm_password"),
-        ({"endpoint": "https://127.0.0.1:5986/wsman", "auth": "certificate"},
-         "requires winrm_certificate_pem and winrm_certificate_key_pem"),
+        (
+            {"endpoint": "http://127.0.0.1:5985/wsman", "auth": "basic", "username": "u", "password": "p"},
+            "set winrm_allow_unencrypted = true",
+        ),
+        (
+            {"endpoint": "https://127.0.0.1:5986/wsman", "auth": "digest", "username": "u", "password": "p"},
+            "winrm_auth 'digest' is not supported",
+        ),
+        (
+            {"endpoint": "https://127.0.0.1:5986/wsman", "auth": "ntlm", "username": "u"},
+            "ntlm authentication requires winrm_username and winrm_password",
+        ),
+        (
+            {"endpoint": "https://127.0.0.1:5986/wsman", "auth": "certificate"},
+            "requires winrm_certificate_pem and winrm_certificate_key_pem",
+        ),
         ({"endpoint": "ftp://x/wsman", "username": "u", "password": "p"}, "must look like https://host:5986/wsman"),
         ({"username": "u", "password": "p"}, "winrm endpoint is not set"),
-        ({"host": "127.0.0.1", "username": "u", "password": "p", "insecure": True, "ca_cert_file": "/ca.pem"},
-         "mutually exclusive"),
+        (
+            {"host": "127.0.0.1", "username": "u", "password": "p", "insecure": True, "ca_cert_file": "/ca.pem"},
+            "mutually exclusive",
+        ),
     ],
 )
 def test_settings_validation_messages(kwargs: dict, message: str) -> None:
@@ -96,8 +123,9 @@ def test_settings_defaults_are_https_ntlm_and_verified() -> None:
     s = WinRMSettings(host="127.0.0.1", username="u", password="p")
     s.validate()
     assert s.url == "https://127.0.0.1:5986/wsman" and s.auth == "ntlm" and not s.insecure
-    WinRMSettings(endpoint="http://127.0.0.1:5985/wsman", auth="basic", username="u", password="p",
-                  allow_unencrypted=True).validate()
+    WinRMSettings(
+        endpoint="http://127.0.0.1:5985/wsman", auth="basic", username="u", password="p", allow_unencrypted=True
+    ).validate()
     assert "hunter2" not in repr(WinRMSettings(host="h", username="u", password="hunter2-secret"))
 
 
@@ -117,14 +145,21 @@ def test_password_never_in_error_text(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(WinRMAuthError) as auth:
         run_script(s, "get_cluster", {})
     text = str(auth.value)
-    assert text == ("authentication to https://127.0.0.1:9/wsman failed for user admin: "
-                    "check winrm_username/winrm_password")
+    assert text == (
+        "authentication to https://127.0.0.1:9/wsman failed for user admin: check winrm_username/winrm_password"
+    )
     transport.close_connections()
 
 
 def test_error_record_becomes_cluster_command_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    record = {"error": {"message": "An error occurred opening resource 'x'.", "category": "ObjectNotFound",
-                        "cmdlet": "Get-ClusterResource", "fullyQualifiedErrorId": "ClusterObjectNotFound"}}
+    record = {
+        "error": {
+            "message": "An error occurred opening resource 'x'.",
+            "category": "ObjectNotFound",
+            "cmdlet": "Get-ClusterResource",
+            "fullyQualifiedErrorId": "ClusterObjectNotFound",
+        }
+    }
     monkeypatch.setattr(transport, "_execute", lambda *a: (1, json.dumps(record).encode(), b""))
     s = WinRMSettings(host="127.0.0.1", username="u", password="p")
     with pytest.raises(ClusterCommandError, match="Get-ClusterResource: An error occurred opening resource 'x'"):

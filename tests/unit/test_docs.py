@@ -65,16 +65,23 @@ EXAMPLE_DIRS = sorted(set(EXAMPLE_DIRS))
 
 
 def test_examples_are_fmt_clean():
-    proc = subprocess.run([TERRAFORM, "fmt", "-check", "-recursive", "-diff", "-no-color", str(EXAMPLES)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [TERRAFORM, "fmt", "-check", "-recursive", "-diff", "-no-color", str(EXAMPLES)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, f"terraform fmt -check failed:\n{proc.stdout}\n{proc.stderr}"
 
 
 @pytest.fixture(scope="module")
 def mirror_env(tmp_path_factory) -> dict[str, str]:
     rc = install_mirror(tmp_path_factory.mktemp("docs-mirror"))
-    return {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1",
-            "CHECKPOINT_DISABLE": "1", "TF_INPUT": "0", "TF_PLUGIN_CACHE_DIR": ""}
+    return {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": str(rc),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+        "TF_INPUT": "0",
+        "TF_PLUGIN_CACHE_DIR": "",
+    }
 
 
 @pytest.mark.parametrize("example", EXAMPLE_DIRS, ids=[str(p.relative_to(EXAMPLES)) for p in EXAMPLE_DIRS])

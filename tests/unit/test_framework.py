@@ -28,19 +28,49 @@ def servicer():
 
 def _lb_config(**over) -> dict:
     config = {
-        "resource_id": "lb1", "tags": None, "resource_ref": None, "instance_id": None, "etag": None,
-        "provisioning_state": None, "frontend_ip_configuration_refs": None, "backend_address_pool_refs": None,
-        "probe_refs": None, "timeouts": None,
-        "frontend_ip_configuration": [{"name": "fe", "private_ip_address": "192.168.2.100",
-                                       "private_ip_allocation_method": None,
-                                       "subnet_ref": "/virtualNetworks/v/subnets/s"}],
+        "resource_id": "lb1",
+        "tags": None,
+        "resource_ref": None,
+        "instance_id": None,
+        "etag": None,
+        "provisioning_state": None,
+        "frontend_ip_configuration_refs": None,
+        "backend_address_pool_refs": None,
+        "probe_refs": None,
+        "timeouts": None,
+        "frontend_ip_configuration": [
+            {
+                "name": "fe",
+                "private_ip_address": "192.168.2.100",
+                "private_ip_allocation_method": None,
+                "subnet_ref": "/virtualNetworks/v/subnets/s",
+            }
+        ],
         "backend_address_pool": [{"name": "be"}],
-        "probe": [{"name": "p", "protocol": None, "port": 59999, "interval_in_seconds": None,
-                   "number_of_probes": None, "request_path": None}],
-        "load_balancing_rule": [{"name": "r", "frontend_ip_configuration_names": ["fe"],
-                                 "backend_address_pool_name": "be", "probe_name": "p", "protocol": None,
-                                 "frontend_port": 1433, "backend_port": None, "idle_timeout_in_minutes": None,
-                                 "enable_floating_ip": None, "load_distribution": None}],
+        "probe": [
+            {
+                "name": "p",
+                "protocol": None,
+                "port": 59999,
+                "interval_in_seconds": None,
+                "number_of_probes": None,
+                "request_path": None,
+            }
+        ],
+        "load_balancing_rule": [
+            {
+                "name": "r",
+                "frontend_ip_configuration_names": ["fe"],
+                "backend_address_pool_name": "be",
+                "probe_name": "p",
+                "protocol": None,
+                "frontend_port": 1433,
+                "backend_port": None,
+                "idle_timeout_in_minutes": None,
+                "enable_floating_ip": None,
+                "load_distribution": None,
+            }
+        ],
     }
     config.update(over)
     return config
@@ -65,9 +95,15 @@ def test_nested_blocks_are_lists(servicer):
 
 def test_plan_runs_on_create_and_fills_block_defaults(servicer):
     config = _lb_config()
-    resp = servicer.PlanResourceChange(pb.PlanResourceChange.Request(
-        type_name="sdn_load_balancer", prior_state=to_dynamic_value(None),
-        proposed_new_state=to_dynamic_value(config), config=to_dynamic_value(config)), None)
+    resp = servicer.PlanResourceChange(
+        pb.PlanResourceChange.Request(
+            type_name="sdn_load_balancer",
+            prior_state=to_dynamic_value(None),
+            proposed_new_state=to_dynamic_value(config),
+            config=to_dynamic_value(config),
+        ),
+        None,
+    )
     assert not resp.diagnostics
     planned = read_dynamic_value(resp.planned_state)
     assert planned["probe"][0]["interval_in_seconds"] == 15 and planned["probe"][0]["protocol"] == "TCP"
@@ -82,9 +118,15 @@ def test_plan_exception_becomes_a_diagnostic_not_a_traceback(servicer, monkeypat
 
     monkeypatch.setattr(LoadBalancer, "plan", lambda *a: 1 / 0)
     config = _lb_config()
-    resp = servicer.PlanResourceChange(pb.PlanResourceChange.Request(
-        type_name="sdn_load_balancer", prior_state=to_dynamic_value(None),
-        proposed_new_state=to_dynamic_value(config), config=to_dynamic_value(config)), None)
+    resp = servicer.PlanResourceChange(
+        pb.PlanResourceChange.Request(
+            type_name="sdn_load_balancer",
+            prior_state=to_dynamic_value(None),
+            proposed_new_state=to_dynamic_value(config),
+            config=to_dynamic_value(config),
+        ),
+        None,
+    )
     assert resp.diagnostics[0].summary == "Unexpected error in sdn_load_balancer plan"
     assert "ZeroDivisionError" in resp.diagnostics[0].detail
 
@@ -101,8 +143,12 @@ def test_every_schema_has_version_zero_and_upgrade_is_silent(servicer):
     resp = servicer.GetProviderSchema(pb.GetProviderSchema.Request(), None)
     for name, schema in resp.resource_schemas.items():
         assert schema.version == 0, name
-        upgraded = servicer.UpgradeResourceState(pb.UpgradeResourceState.Request(
-            type_name=name, version=0, raw_state=pb.RawState(json=json.dumps({}).encode())), None)
+        upgraded = servicer.UpgradeResourceState(
+            pb.UpgradeResourceState.Request(
+                type_name=name, version=0, raw_state=pb.RawState(json=json.dumps({}).encode())
+            ),
+            None,
+        )
         assert not upgraded.diagnostics, name
 
 
@@ -124,8 +170,13 @@ def test_stop_provider_and_sigint_do_not_kill_the_server():
 
 
 def test_unwritable_home_does_not_break_startup(tmp_path):
-    proc = subprocess.Popen([str(BIN / "terraform-provider-sdn")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "HOME": "/proc/1", "PYTHONUNBUFFERED": "1"}, text=True)
+    proc = subprocess.Popen(
+        [str(BIN / "terraform-provider-sdn")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "HOME": "/proc/1", "PYTHONUNBUFFERED": "1"},
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("1|6|unix|"), proc.stderr.read() if proc.poll() is not None else line

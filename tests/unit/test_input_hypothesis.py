@@ -19,9 +19,28 @@ from sdn_provider.provider import SdnProvider
 SERVICER = make_servicer_class()(SdnProvider())
 RESOURCES = {"sdn_" + cls.get_name(): cls for cls in SdnProvider().get_resources()}
 
-NASTY_TEXT = st.sampled_from(["", " ", "'", '"', "x'; Remove-Cluster -Force; '", "$(calc)", "`n", "\\\\",
-                              "192.168.2.100", "999.1.1.1", "192.168.2.0/24", "::1", "255.255.255.255",
-                              "/virtualNetworks/MyNetwork/subnets/Subnet2", "DB1", "Ω≈ç√", "\u202e", "a" * 300])
+NASTY_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "'",
+        '"',
+        "x'; Remove-Cluster -Force; '",
+        "$(calc)",
+        "`n",
+        "\\\\",
+        "192.168.2.100",
+        "999.1.1.1",
+        "192.168.2.0/24",
+        "::1",
+        "255.255.255.255",
+        "/virtualNetworks/MyNetwork/subnets/Subnet2",
+        "DB1",
+        "Ω≈ç√",
+        "\u202e",
+        "a" * 300,
+    ]
+)
 TEXT = NASTY_TEXT | st.text(max_size=40)
 NUMBER = st.sampled_from([0, -1, 1, 65535, 65536, 2**31, 2**63, -(2**63)]) | st.integers(-(10**6), 10**6)
 
@@ -63,11 +82,18 @@ def unexpected(diagnostics) -> list[str]:  # noqa: ANN001 (protobuf repeated fie
 
 def check(name: str, config: dict) -> None:
     validated = SERVICER.ValidateResourceConfig(
-        pb.ValidateResourceConfig.Request(type_name=name, config=to_dynamic_value(config)), None)
+        pb.ValidateResourceConfig.Request(type_name=name, config=to_dynamic_value(config)), None
+    )
     assert not unexpected(validated.diagnostics)
-    planned = SERVICER.PlanResourceChange(pb.PlanResourceChange.Request(
-        type_name=name, prior_state=to_dynamic_value(None), proposed_new_state=to_dynamic_value(config),
-        config=to_dynamic_value(config)), None)
+    planned = SERVICER.PlanResourceChange(
+        pb.PlanResourceChange.Request(
+            type_name=name,
+            prior_state=to_dynamic_value(None),
+            proposed_new_state=to_dynamic_value(config),
+            config=to_dynamic_value(config),
+        ),
+        None,
+    )
     assert not unexpected(planned.diagnostics)
 
 

@@ -36,8 +36,9 @@ class FakeAdapter(HTTPAdapter):
 
 
 def client(status: int, ctype: str, body: bytes) -> NCClient:
-    nc = NCClient(NCSettings(uri="http://nc.invalid", max_retries=0, poll_initial=0.001, poll_max=0.001),
-                  sleep=lambda s: None)
+    nc = NCClient(
+        NCSettings(uri="http://nc.invalid", max_retries=0, poll_initial=0.001, poll_max=0.001), sleep=lambda s: None
+    )
     nc.session.mount("http://", FakeAdapter(status, ctype, body))
     return nc
 
@@ -48,14 +49,24 @@ JSONISH = st.recursive(
     max_leaves=12,
 )
 # NC-shaped documents with wrong types where fields are expected.
-NC_SHAPED = st.fixed_dictionaries({}, optional={
-    "properties": JSONISH | st.fixed_dictionaries({}, optional={
-        "provisioningState": JSONISH | st.sampled_from(["Succeeded", "Failed", "Updating"]),
-        "configurationState": JSONISH | st.fixed_dictionaries({"detailedInfo": JSONISH})}),
-    "error": JSONISH | st.fixed_dictionaries({}, optional={"code": JSONISH, "message": JSONISH,
-                                                            "target": JSONISH, "details": JSONISH}),
-    "etag": JSONISH,
-})
+NC_SHAPED = st.fixed_dictionaries(
+    {},
+    optional={
+        "properties": JSONISH
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "provisioningState": JSONISH | st.sampled_from(["Succeeded", "Failed", "Updating"]),
+                "configurationState": JSONISH | st.fixed_dictionaries({"detailedInfo": JSONISH}),
+            },
+        ),
+        "error": JSONISH
+        | st.fixed_dictionaries(
+            {}, optional={"code": JSONISH, "message": JSONISH, "target": JSONISH, "details": JSONISH}
+        ),
+        "etag": JSONISH,
+    },
+)
 BODIES = (
     st.sampled_from([b"", b"<html><body><h1>502 Bad Gateway</h1></body></html>", b"{", b"null", b"\xff\xfe"])
     | st.binary(max_size=64)
@@ -66,10 +77,13 @@ CTYPES = st.sampled_from(["application/json", "text/html", "text/plain", ""])
 
 
 def exercise(nc: NCClient) -> None:
-    for call in (lambda: nc.get("/loadBalancers/x"), lambda: nc.put("/loadBalancers/x", {"properties": {}}),
-                 lambda: nc.delete("/loadBalancers/x"),
-                 lambda: nc.wait_for_provisioning("/loadBalancers/x", time.monotonic() + 0.05),
-                 lambda: nc.wait_for_deletion("/loadBalancers/x", time.monotonic() + 0.05)):
+    for call in (
+        lambda: nc.get("/loadBalancers/x"),
+        lambda: nc.put("/loadBalancers/x", {"properties": {}}),
+        lambda: nc.delete("/loadBalancers/x"),
+        lambda: nc.wait_for_provisioning("/loadBalancers/x", time.monotonic() + 0.05),
+        lambda: nc.wait_for_deletion("/loadBalancers/x", time.monotonic() + 0.05),
+    ):
         try:
             call()
         except CLIENT_ERRORS as exc:

@@ -42,6 +42,8 @@ FaultHandler = Callable[[str, dict[str, Any]], str]
 
 class _Dropped(Exception):
     """An injected ``drop_next``: close the connection without an answer."""
+
+
 _QUIET_ERRORS = (ssl.SSLError, ConnectionError, TimeoutError, OSError)
 
 
@@ -49,8 +51,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], controller: NetworkController,
-                 ssl_context: ssl.SSLContext | None, faults: FaultHandler) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        controller: NetworkController,
+        ssl_context: ssl.SSLContext | None,
+        faults: FaultHandler,
+    ) -> None:
         self.controller = controller
         self.faults = faults
         self.ssl_context = ssl_context
@@ -227,9 +234,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _stats(nc: NetworkController) -> dict[str, Any]:
     counts = nc.request_counts()
-    return {"requests": [{"method": m, "collection": c, "count": n} for (m, c), n in sorted(counts.items())],
-            "total": sum(counts.values()),
-            "statuses": {str(code): n for code, n in sorted(nc.status_counts().items())}}
+    return {
+        "requests": [{"method": m, "collection": c, "count": n} for (m, c), n in sorted(counts.items())],
+        "total": sum(counts.values()),
+        "statuses": {str(code): n for code, n in sorted(nc.status_counts().items())},
+    }
 
 
 def _apply_fault(handler: FaultHandler, spec: Any) -> dict[str, Any]:
@@ -250,11 +259,13 @@ def _apply_fault(handler: FaultHandler, spec: Any) -> dict[str, Any]:
 
 def model_faults(nc: NetworkController) -> FaultHandler:
     """The handler when no guest world is attached: NC model faults only."""
+
     def handle(kind: str, params: dict[str, Any]) -> str:
         result = apply_nc_fault(nc, kind, params)
         if result is None:
             raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(NC_FAULT_KINDS)}")
         return result
+
     return handle
 
 
@@ -263,8 +274,14 @@ class NcRestServer:
 
     name = "nc-rest"
 
-    def __init__(self, controller: NetworkController, host: str = "127.0.0.1", port: int = 0,
-                 ssl_context: ssl.SSLContext | None = None, faults: FaultHandler | None = None) -> None:
+    def __init__(
+        self,
+        controller: NetworkController,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+        faults: FaultHandler | None = None,
+    ) -> None:
         self._server = _Server((host, port), controller, ssl_context, faults or model_faults(controller))
         self._thread: threading.Thread | None = None
         self._tls = ssl_context is not None
@@ -278,8 +295,9 @@ class NcRestServer:
         return f"NC REST API     {self.url}/networking/v1"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="nc-rest", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="nc-rest", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

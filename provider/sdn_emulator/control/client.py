@@ -68,8 +68,9 @@ class ControlClient:
             return None
         return data.decode(errors="replace").strip() or None
 
-    def wait_for_answer(self, vip: str, port: int, expect: str | None = None, timeout: float = 30.0,
-                        every: float = 0.1) -> str | None:
+    def wait_for_answer(
+        self, vip: str, port: int, expect: str | None = None, timeout: float = 30.0, every: float = 0.1
+    ) -> str | None:
         """Connect until a node answers (the expected one, if given) or the timeout passes."""
         end = time.monotonic() + timeout
         answer = None

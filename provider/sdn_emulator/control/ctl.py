@@ -53,8 +53,10 @@ def _print_guests(state: pb.GuestState | pb.Topology) -> None:
     for n in state.nodes:
         print(f"node {n.name:<10} {n.address:<15} {n.state:<5} cluster={n.cluster or '-'}")
     for c in state.cluster_ips:
-        print(f"cluster IP {c.address} probe port {c.probe_port}: {c.state} on {c.owner_node} "
-              f"({c.cluster} / {c.resource})")
+        print(
+            f"cluster IP {c.address} probe port {c.probe_port}: {c.state} on {c.owner_node} "
+            f"({c.cluster} / {c.resource})"
+        )
 
 
 def _print_topology(t: pb.Topology) -> None:
@@ -68,16 +70,20 @@ def _print_topology(t: pb.Topology) -> None:
             print(f"  {c.private_ip_address} pools: {', '.join(c.backend_address_pools) or '-'}")
     _print_guests(t)
     for e in t.vips:
-        print(f"vip {e.vip}:{e.frontend_port} -> {e.endpoint}  ({e.load_balancer}/{e.rule}, backend port "
-              f"{e.backend_port}, floating IP {'on' if e.enable_floating_ip else 'off'})")
+        print(
+            f"vip {e.vip}:{e.frontend_port} -> {e.endpoint}  ({e.load_balancer}/{e.rule}, backend port "
+            f"{e.backend_port}, floating IP {'on' if e.enable_floating_ip else 'off'})"
+        )
     if not t.vips:
         print("no VIP rules programmed")
 
 
 def _print_health(h: pb.ProbeHealth) -> None:
     for r in h.rules:
-        print(f"{r.load_balancer}/{r.rule} {r.vip}:{r.frontend_port} -> {r.endpoint}  probe {r.probe_protocol} "
-              f"{r.probe_port} every {r.interval_in_seconds}s x {r.number_of_probes}  owner {r.owner_node or '-'}")
+        print(
+            f"{r.load_balancer}/{r.rule} {r.vip}:{r.frontend_port} -> {r.endpoint}  probe {r.probe_protocol} "
+            f"{r.probe_port} every {r.interval_in_seconds}s x {r.number_of_probes}  owner {r.owner_node or '-'}"
+        )
         for b in r.backends:
             state = "UP  " if b.healthy else "DOWN"
             print(f"  {state} {b.node or '?':<8} {b.address:<15} failures={b.consecutive_failures} {b.reason}")
@@ -104,11 +110,13 @@ def run(args: argparse.Namespace) -> int:
             if args.op == "topology":
                 _print_topology(stub.GetTopology(pb.GetTopologyRequest(), timeout=10))
             elif args.op == "health":
-                _print_health(stub.GetProbeHealth(pb.GetProbeHealthRequest(load_balancer=args.load_balancer),
-                                                  timeout=10))
+                _print_health(
+                    stub.GetProbeHealth(pb.GetProbeHealthRequest(load_balancer=args.load_balancer), timeout=10)
+                )
             elif args.op == "failover":
-                _print_guests(stub.MoveClusterGroup(pb.MoveClusterGroupRequest(node=args.node, group=args.group),
-                                                    timeout=10))
+                _print_guests(
+                    stub.MoveClusterGroup(pb.MoveClusterGroupRequest(node=args.node, group=args.group), timeout=10)
+                )
             elif args.op in ("stop-node", "start-node"):
                 call = stub.StopNode if args.op == "stop-node" else stub.StartNode
                 _print_guests(call(pb.NodeRequest(node=args.node), timeout=10))

@@ -23,8 +23,14 @@ def generate(out: Path, proto_root: Path = PROTO_ROOT) -> list[Path]:
     from grpc_tools import protoc
 
     with tempfile.TemporaryDirectory() as tmp:
-        args = ["grpc_tools.protoc", f"-I{proto_root}", f"--python_out={tmp}", f"--pyi_out={tmp}",
-                f"--grpc_python_out={tmp}", str(proto_root / PROTO)]
+        args = [
+            "grpc_tools.protoc",
+            f"-I{proto_root}",
+            f"--python_out={tmp}",
+            f"--pyi_out={tmp}",
+            f"--grpc_python_out={tmp}",
+            str(proto_root / PROTO),
+        ]
         if protoc.main(args) != 0:
             raise RuntimeError(f"protoc failed for {proto_root / PROTO}")
         out.mkdir(parents=True, exist_ok=True)

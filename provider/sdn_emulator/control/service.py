@@ -23,8 +23,9 @@ from .gen import control_pb2_grpc as pb_grpc
 class Views:
     """Read-only JSON-able views shared by the gRPC service and the status page."""
 
-    def __init__(self, controller: NetworkController, world: GuestWorld, dataplane: DataPlane,
-                 topology: Topology | None) -> None:
+    def __init__(
+        self, controller: NetworkController, world: GuestWorld, dataplane: DataPlane, topology: Topology | None
+    ) -> None:
         self.controller = controller
         self.world = world
         self.dataplane = dataplane
@@ -33,53 +34,95 @@ class Views:
     def guest_state(self) -> dict[str, Any]:
         snap = self.world.snapshot()
         member_of = {n: c["name"] for c in snap["clusters"] for n in c["nodes"]}
-        nodes = [{"name": n["name"], "address": n["address"], "state": n["state"],
-                  "cluster": member_of.get(n["name"], ""), "winrm_commands": n["commands"]} for n in snap["nodes"]]
+        nodes = [
+            {
+                "name": n["name"],
+                "address": n["address"],
+                "state": n["state"],
+                "cluster": member_of.get(n["name"], ""),
+                "winrm_commands": n["commands"],
+            }
+            for n in snap["nodes"]
+        ]
         ips = []
         # Effective parameters (as the resource last came online) are what the node serves; snapshot() has
         # only the set ones, so read the public cluster objects.
         for c in list(self.world.clusters.values()):
             for r in list(c.resources.values()):
                 if r.resource_type == "IP Address":
-                    ips.append({"cluster": c.name, "resource": r.name, "state": r.state,
-                                "owner_node": c.groups[r.group],
-                                "address": str(r.effective.get("Address", r.parameters.get("Address", ""))),
-                                "probe_port": int(r.effective.get("ProbePort", 0) or 0)})
+                    ips.append(
+                        {
+                            "cluster": c.name,
+                            "resource": r.name,
+                            "state": r.state,
+                            "owner_node": c.groups[r.group],
+                            "address": str(r.effective.get("Address", r.parameters.get("Address", ""))),
+                            "probe_port": int(r.effective.get("ProbePort", 0) or 0),
+                        }
+                    )
         return {"nodes": nodes, "cluster_ips": ips}
 
     def topology_view(self) -> dict[str, Any]:
         node_of = {n.network_interface.lower(): n.name for n in (self.topology.nodes if self.topology else [])}
-        vnets = [{"resource_id": v["resourceId"],
-                  "address_prefixes": v["properties"].get("addressSpace", {}).get("addressPrefixes", []),
-                  "subnets": [{"resource_id": s["resourceId"], "resource_ref": s["resourceRef"],
-                               "address_prefix": s["properties"].get("addressPrefix", "")}
-                              for s in v["properties"].get("subnets", [])]}
-                 for v in self.controller.list("virtualNetworks")]
-        nics = [{"resource_id": n["resourceId"], "node": node_of.get(n["resourceId"].lower(), ""),
-                 "ip_configurations": [_ipconfig(c) for c in n["properties"].get("ipConfigurations", [])]}
-                for n in self.controller.list("networkInterfaces")]
-        return {"virtual_networks": vnets, "network_interfaces": nics, **self.guest_state(),
-                "vips": self.dataplane.endpoints()}
+        vnets = [
+            {
+                "resource_id": v["resourceId"],
+                "address_prefixes": v["properties"].get("addressSpace", {}).get("addressPrefixes", []),
+                "subnets": [
+                    {
+                        "resource_id": s["resourceId"],
+                        "resource_ref": s["resourceRef"],
+                        "address_prefix": s["properties"].get("addressPrefix", ""),
+                    }
+                    for s in v["properties"].get("subnets", [])
+                ],
+            }
+            for v in self.controller.list("virtualNetworks")
+        ]
+        nics = [
+            {
+                "resource_id": n["resourceId"],
+                "node": node_of.get(n["resourceId"].lower(), ""),
+                "ip_configurations": [_ipconfig(c) for c in n["properties"].get("ipConfigurations", [])],
+            }
+            for n in self.controller.list("networkInterfaces")
+        ]
+        return {
+            "virtual_networks": vnets,
+            "network_interfaces": nics,
+            **self.guest_state(),
+            "vips": self.dataplane.endpoints(),
+        }
 
     def health(self, load_balancer: str = "") -> dict[str, Any]:
-        rules = [r for r in self.dataplane.health()
-                 if not load_balancer or r["load_balancer"].lower() == load_balancer.lower()]
+        rules = [
+            r
+            for r in self.dataplane.health()
+            if not load_balancer or r["load_balancer"].lower() == load_balancer.lower()
+        ]
         return {"rules": rules, "time_scale": self.dataplane.time_scale}
 
     def counters(self, reset_nc: bool = False) -> dict[str, Any]:
         counts = self.controller.request_counts()
         if reset_nc:
             self.controller.reset_request_counts()
-        return {"nc_requests": [{"method": m, "collection": c, "count": n} for (m, c), n in sorted(counts.items())],
-                "nc_total": sum(counts.values()), "winrm_commands": self.world.command_counts(),
-                "probes_sent": self.dataplane.probes_sent, "connections": self.dataplane.connection_counts()}
+        return {
+            "nc_requests": [{"method": m, "collection": c, "count": n} for (m, c), n in sorted(counts.items())],
+            "nc_total": sum(counts.values()),
+            "winrm_commands": self.world.command_counts(),
+            "probes_sent": self.dataplane.probes_sent,
+            "connections": self.dataplane.connection_counts(),
+        }
 
 
 def _ipconfig(c: dict[str, Any]) -> dict[str, Any]:
     props = c["properties"]
-    return {"resource_ref": c["resourceRef"], "private_ip_address": props.get("privateIPAddress", ""),
-            "subnet": (props.get("subnet") or {}).get("resourceRef", ""),
-            "backend_address_pools": [p["resourceRef"] for p in props.get("loadBalancerBackendAddressPools", [])]}
+    return {
+        "resource_ref": c["resourceRef"],
+        "private_ip_address": props.get("privateIPAddress", ""),
+        "subnet": (props.get("subnet") or {}).get("resourceRef", ""),
+        "backend_address_pools": [p["resourceRef"] for p in props.get("loadBalancerBackendAddressPools", [])],
+    }
 
 
 GUEST_FAULT_KINDS = ("stop_node", "start_node", "move_group", "stop_resource", "start_resource", "fail_command")
@@ -123,8 +166,9 @@ class _Servicer(pb_grpc.EmulatorControlServicer):
             context.abort(code, error.message)
         except ClusterCmdletError as error:
             not_found = error.category == "ObjectNotFound"
-            context.abort(grpc.StatusCode.NOT_FOUND if not_found else grpc.StatusCode.FAILED_PRECONDITION,
-                          error.message)
+            context.abort(
+                grpc.StatusCode.NOT_FOUND if not_found else grpc.StatusCode.FAILED_PRECONDITION, error.message
+            )
         except KeyError as error:
             context.abort(grpc.StatusCode.NOT_FOUND, f"unknown node or missing parameter: {error.args[0]}")
         except ValueError as error:
@@ -135,6 +179,7 @@ class _Servicer(pb_grpc.EmulatorControlServicer):
             action()
             self.views.dataplane.sync()
             return ParseDict(self.views.guest_state(), pb.GuestState())
+
         return self._guarded(context, run)
 
     def GetTopology(self, request: pb.GetTopologyRequest, context: grpc.ServicerContext) -> pb.Topology:
@@ -145,8 +190,9 @@ class _Servicer(pb_grpc.EmulatorControlServicer):
 
     def MoveClusterGroup(self, request: pb.MoveClusterGroupRequest, context: grpc.ServicerContext) -> pb.GuestState:
         world = self.views.world
-        return self._guest(context, lambda: world.move_group(request.node, request.group or CORE_GROUP,
-                                                             request.cluster or None))
+        return self._guest(
+            context, lambda: world.move_group(request.node, request.group or CORE_GROUP, request.cluster or None)
+        )
 
     def StopNode(self, request: pb.NodeRequest, context: grpc.ServicerContext) -> pb.GuestState:
         return self._guest(context, lambda: self.views.world.stop_node(request.node))
@@ -155,8 +201,9 @@ class _Servicer(pb_grpc.EmulatorControlServicer):
         return self._guest(context, lambda: self.views.world.start_node(request.node))
 
     def InjectFault(self, request: pb.InjectFaultRequest, context: grpc.ServicerContext) -> pb.InjectFaultResponse:
-        return self._guarded(context, lambda: pb.InjectFaultResponse(
-            result=apply_fault(self.views, request.kind, dict(request.params))))
+        return self._guarded(
+            context, lambda: pb.InjectFaultResponse(result=apply_fault(self.views, request.kind, dict(request.params)))
+        )
 
     def GetCounters(self, request: pb.GetCountersRequest, context: grpc.ServicerContext) -> pb.Counters:
         return ParseDict(self.views.counters(request.reset_nc), pb.Counters())

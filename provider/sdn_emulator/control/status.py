@@ -63,8 +63,9 @@ class StatusServer:
         return f"http://{host}:{port}/"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="status", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, name="status", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

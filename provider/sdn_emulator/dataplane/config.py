@@ -63,8 +63,9 @@ def nic_nodes(topology: Topology | None, world_nodes: list[dict[str, Any]]) -> t
     return by_nic, by_address
 
 
-def parse_rules(lbs: list[dict[str, Any]], nics: list[dict[str, Any]], by_nic: dict[str, str],
-                by_address: dict[str, str]) -> list[Rule]:
+def parse_rules(
+    lbs: list[dict[str, Any]], nics: list[dict[str, Any]], by_nic: dict[str, str], by_address: dict[str, str]
+) -> list[Rule]:
     """Every (rule, frontend) of the given load balancers with its probe and current pool members."""
     ipconfigs: dict[str, tuple[str, str]] = {}
     for nic in nics:
@@ -88,16 +89,32 @@ def parse_rules(lbs: list[dict[str, Any]], nics: list[dict[str, Any]], by_nic: d
             pd = probes.get(_last(rp.get("probe")))
             if pd is not None:
                 pp = pd["properties"]
-                probe = Probe(pd["resourceRef"], str(pp.get("protocol", "TCP")).upper(), int(pp.get("port", 0)),
-                              int(pp.get("intervalInSeconds", 15)), int(pp.get("numberOfProbes", 2)),
-                              str(pp.get("requestPath") or "/"))
+                probe = Probe(
+                    pd["resourceRef"],
+                    str(pp.get("protocol", "TCP")).upper(),
+                    int(pp.get("port", 0)),
+                    int(pp.get("intervalInSeconds", 15)),
+                    int(pp.get("numberOfProbes", 2)),
+                    str(pp.get("requestPath") or "/"),
+                )
             for fe_ref in rp.get("frontendIPConfigurations", []):
                 fe = frontends.get(_last(fe_ref))
                 if fe is None or not fe["properties"].get("privateIPAddress"):
                     continue
-                rules.append(Rule(lb["resourceId"], r["resourceId"], fe["resourceId"],
-                                  fe["properties"]["privateIPAddress"], int(rp.get("frontendPort", 0)),
-                                  int(rp.get("backendPort", 0)), str(rp.get("protocol", "TCP")).upper(),
-                                  bool(rp.get("enableFloatingIP", False)), int(rp.get("idleTimeoutInMinutes", 4)),
-                                  pool["resourceRef"] if pool else "", probe, tuple(members)))
+                rules.append(
+                    Rule(
+                        lb["resourceId"],
+                        r["resourceId"],
+                        fe["resourceId"],
+                        fe["properties"]["privateIPAddress"],
+                        int(rp.get("frontendPort", 0)),
+                        int(rp.get("backendPort", 0)),
+                        str(rp.get("protocol", "TCP")).upper(),
+                        bool(rp.get("enableFloatingIP", False)),
+                        int(rp.get("idleTimeoutInMinutes", 4)),
+                        pool["resourceRef"] if pool else "",
+                        probe,
+                        tuple(members),
+                    )
+                )
     return rules

@@ -60,6 +60,7 @@ def _serve_name(name: str) -> Callable[[socket.socket], None]:
 
     def handler(conn: socket.socket) -> None:
         conn.sendall(f"{name}\n".encode())
+
     return handler
 
 
@@ -79,8 +80,15 @@ class DataPlane:
 
     name = "dataplane"
 
-    def __init__(self, controller: NetworkController, world: GuestWorld, topology: Topology | None = None,
-                 time_scale: float = 1.0, sync_interval: float = 0.2, tick: float = 0.02) -> None:
+    def __init__(
+        self,
+        controller: NetworkController,
+        world: GuestWorld,
+        topology: Topology | None = None,
+        time_scale: float = 1.0,
+        sync_interval: float = 0.2,
+        tick: float = 0.02,
+    ) -> None:
         if time_scale <= 0:
             raise ValueError("time_scale must be > 0")
         self.controller = controller
@@ -124,8 +132,14 @@ class DataPlane:
 
     def describe(self) -> str:
         with self._lock:
-            vips = ", ".join(f"{r.vip}:{r.frontend_port} -> {LOOPBACK}:{self._mux[k][1].port}"
-                             for k, r in self._rules.items() if k in self._mux) or "no VIPs yet"
+            vips = (
+                ", ".join(
+                    f"{r.vip}:{r.frontend_port} -> {LOOPBACK}:{self._mux[k][1].port}"
+                    for k, r in self._rules.items()
+                    if k in self._mux
+                )
+                or "no VIPs yet"
+            )
         return f"SLB data plane  {vips} (probe time x{self.time_scale:g})"
 
     def _run(self) -> None:
@@ -166,8 +180,11 @@ class DataPlane:
             for lb_id, lb in current.items():
                 if lb["properties"]["provisioningState"] == "Succeeded":
                     self._programmed[lb_id] = lb
-            rules = {r.key: r for r in parse_rules(list(self._programmed.values()), nics, by_nic, by_address)
-                     if r.protocol in ("TCP", "ALL")}
+            rules = {
+                r.key: r
+                for r in parse_rules(list(self._programmed.values()), nics, by_nic, by_address)
+                if r.protocol in ("TCP", "ALL")
+            }
             self._rules = rules
             self._rules_generation += 1
             for key in list(self._mux):
@@ -179,8 +196,7 @@ class DataPlane:
                 if key not in self._mux:
                     listener = Listener(f"mux-{rule.vip}:{rule.frontend_port}", self._forwarder(key))
                     self._mux[key] = ((rule.vip, rule.frontend_port), listener)
-            wanted = {(r.probe.ref.lower(), m.ipconfig.lower()) for r in rules.values() if r.probe
-                      for m in r.members}
+            wanted = {(r.probe.ref.lower(), m.ipconfig.lower()) for r in rules.values() if r.probe for m in r.members}
             for hk in list(self._health):
                 if hk not in wanted:
                     del self._health[hk]
@@ -238,8 +254,11 @@ class DataPlane:
                     tasks.append((hk, rule.probe, member, rule.vip, port))
         for hk, probe, member, vip, port in tasks:
             ok = bool(port) and self.world.is_up(member.node or "") and self._probe(probe, member, port)
-            reason = f"probe {probe.protocol} port {probe.port} answered on {member.node}" if ok \
+            reason = (
+                f"probe {probe.protocol} port {probe.port} answered on {member.node}"
+                if ok
                 else self._why_down(probe, member, vip)
+            )
             with self._lock:
                 self.probes_sent += 1
                 health = self._health.get(hk)
@@ -261,8 +280,10 @@ class DataPlane:
             with socket.create_connection((LOOPBACK, port), timeout=timeout) as sock:
                 if probe.protocol != "HTTP":
                     return True
-                sock.sendall(f"GET {probe.request_path} HTTP/1.1\r\nHost: {member.address}:{probe.port}\r\n"
-                             "Connection: close\r\n\r\n".encode())
+                sock.sendall(
+                    f"GET {probe.request_path} HTTP/1.1\r\nHost: {member.address}:{probe.port}\r\n"
+                    "Connection: close\r\n\r\n".encode()
+                )
                 status = sock.recv(4096).split(b"\r\n", 1)[0].split()
                 return len(status) >= 2 and status[1] == b"200"
         except OSError:
@@ -285,8 +306,10 @@ class DataPlane:
                 return f"{refused}: HTTP GET {probe.request_path} did not return 200 on node {node}"
             return f"{refused}: node {node}'s cluster IP {vip} has ProbePort {ports[0]}, not {probe.port}"
         where = f"owned by {owner}" if owner else "offline on every node"
-        return (f"{refused}: node {node} does not own an online cluster IP with ProbePort {probe.port} "
-                f"(cluster IP {vip} is {where})")
+        return (
+            f"{refused}: node {node} does not own an online cluster IP with ProbePort {probe.port} "
+            f"(cluster IP {vip} is {where})"
+        )
 
     # ----------------------------------------------------------------- forwarding
     def _forwarder(self, key: tuple[str, str, str]) -> Callable[[socket.socket], None]:
@@ -313,6 +336,7 @@ class DataPlane:
             self._count(rule, member, delivered=True)
             with backend:
                 pump(conn, backend, rule.idle_timeout * 60.0)
+
         return handler
 
     def _count(self, rule: Rule, member: Member | None, delivered: bool) -> None:
@@ -331,11 +355,23 @@ class DataPlane:
     def endpoints(self) -> list[dict[str, Any]]:
         """Every programmed (rule, frontend) with the loopback port standing for VIP:frontendPort."""
         with self._lock:
-            return [{"load_balancer": r.load_balancer, "rule": r.rule, "frontend": r.frontend, "vip": r.vip,
-                     "frontend_port": r.frontend_port, "backend_port": r.backend_port, "protocol": r.protocol,
-                     "enable_floating_ip": r.floating_ip, "host": LOOPBACK, "port": self._mux[k][1].port,
-                     "endpoint": f"{LOOPBACK}:{self._mux[k][1].port}"}
-                    for k, r in self._rules.items() if k in self._mux]
+            return [
+                {
+                    "load_balancer": r.load_balancer,
+                    "rule": r.rule,
+                    "frontend": r.frontend,
+                    "vip": r.vip,
+                    "frontend_port": r.frontend_port,
+                    "backend_port": r.backend_port,
+                    "protocol": r.protocol,
+                    "enable_floating_ip": r.floating_ip,
+                    "host": LOOPBACK,
+                    "port": self._mux[k][1].port,
+                    "endpoint": f"{LOOPBACK}:{self._mux[k][1].port}",
+                }
+                for k, r in self._rules.items()
+                if k in self._mux
+            ]
 
     def endpoint(self, vip: str, frontend_port: int) -> tuple[str, int] | None:
         """The loopback (host, port) standing for ``vip:frontend_port``, if a rule programs it."""
@@ -353,23 +389,37 @@ class DataPlane:
                 backends = []
                 for m in r.members:
                     h = self._health.get((r.probe.ref.lower(), m.ipconfig.lower())) if r.probe else None
-                    backends.append({
-                        "ip_configuration": m.ipconfig, "node": m.node or "", "address": m.address,
-                        "healthy": self._is_healthy(r, m),
-                        "consecutive_failures": h.consecutive_failures if h else 0,
-                        "probes_sent": h.probes_sent if h else 0,
-                        "reason": h.reason if h else "rule has no probe: every member receives traffic",
-                        "delivery": self._delivery(r, m, owner)})
+                    backends.append(
+                        {
+                            "ip_configuration": m.ipconfig,
+                            "node": m.node or "",
+                            "address": m.address,
+                            "healthy": self._is_healthy(r, m),
+                            "consecutive_failures": h.consecutive_failures if h else 0,
+                            "probes_sent": h.probes_sent if h else 0,
+                            "reason": h.reason if h else "rule has no probe: every member receives traffic",
+                            "delivery": self._delivery(r, m, owner),
+                        }
+                    )
                 probe = r.probe
-                out.append({"load_balancer": r.load_balancer, "rule": r.rule, "vip": r.vip,
-                            "frontend_port": r.frontend_port, "backend_port": r.backend_port,
-                            "enable_floating_ip": r.floating_ip,
-                            "endpoint": f"{LOOPBACK}:{self._mux[key][1].port}" if key in self._mux else "",
-                            "probe": probe.ref if probe else "", "probe_protocol": probe.protocol if probe else "",
-                            "probe_port": probe.port if probe else 0,
-                            "interval_in_seconds": probe.interval if probe else 0,
-                            "number_of_probes": probe.count if probe else 0,
-                            "owner_node": owner or "", "backends": backends})
+                out.append(
+                    {
+                        "load_balancer": r.load_balancer,
+                        "rule": r.rule,
+                        "vip": r.vip,
+                        "frontend_port": r.frontend_port,
+                        "backend_port": r.backend_port,
+                        "enable_floating_ip": r.floating_ip,
+                        "endpoint": f"{LOOPBACK}:{self._mux[key][1].port}" if key in self._mux else "",
+                        "probe": probe.ref if probe else "",
+                        "probe_protocol": probe.protocol if probe else "",
+                        "probe_port": probe.port if probe else 0,
+                        "interval_in_seconds": probe.interval if probe else 0,
+                        "number_of_probes": probe.count if probe else 0,
+                        "owner_node": owner or "",
+                        "backends": backends,
+                    }
+                )
         return out
 
     @staticmethod
@@ -377,13 +427,17 @@ class DataPlane:
         if not m.node:
             return "no simulated node: connections are reset"
         if not r.floating_ip:
-            return (f"DIP {m.address}:{r.backend_port} on {m.node}: refused, the clustered service listens only "
-                    "on the cluster IP (enableFloatingIP is false)")
+            return (
+                f"DIP {m.address}:{r.backend_port} on {m.node}: refused, the clustered service listens only "
+                "on the cluster IP (enableFloatingIP is false)"
+            )
         if owner and owner.upper() == m.node.upper():
             return f"VIP {r.vip}:{r.backend_port} on {m.node} (floating IP): served"
         return f"VIP {r.vip}:{r.backend_port} is not online on {m.node}: refused"
 
     def connection_counts(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{"load_balancer": lb, "rule": rule, "node": node, "delivered": c[0], "refused": c[1]}
-                    for (lb, rule, node), c in sorted(self._connections.items())]
+            return [
+                {"load_balancer": lb, "rule": rule, "node": node, "delivered": c[0], "refused": c[1]}
+                for (lb, rule, node), c in sorted(self._connections.items())
+            ]

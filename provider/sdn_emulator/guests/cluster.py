@@ -38,8 +38,12 @@ class ClusterCmdletError(Exception):
 
     def record(self) -> dict[str, str]:
         """The JSON error record our scripts write."""
-        return {"message": self.message, "category": self.category, "cmdlet": self.cmdlet,
-                "fullyQualifiedErrorId": self.fully_qualified_error_id}
+        return {
+            "message": self.message,
+            "category": self.category,
+            "cmdlet": self.cmdlet,
+            "fullyQualifiedErrorId": self.fully_qualified_error_id,
+        }
 
 
 @dataclass
@@ -172,7 +176,9 @@ class GuestWorld:
             error = ClusterCmdletError(
                 cmdlet or "GetClusterCommand",
                 message or "The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)",
-                "ConnectionError", "ClusterRpcConnection,Microsoft.FailoverClusters.PowerShell.GetClusterCommand")
+                "ConnectionError",
+                "ClusterRpcConnection,Microsoft.FailoverClusters.PowerShell.GetClusterCommand",
+            )
             self._command_faults.append((name, script.lower(), error))
 
     def take_command_fault(self, node: str, script: str) -> ClusterCmdletError | None:
@@ -196,16 +202,20 @@ class GuestWorld:
             target = self.node(node)
             c = self.clusters[cluster.upper()] if cluster else self._cluster_of(target.name)
             if c is None or target.name not in c.nodes:
-                raise ClusterCmdletError("MoveClusterGroupCommand", f"The node '{node}' is not part of a cluster.",
-                                         "ObjectNotFound")
+                raise ClusterCmdletError(
+                    "MoveClusterGroupCommand", f"The node '{node}' is not part of a cluster.", "ObjectNotFound"
+                )
             if group not in c.groups:
-                raise ClusterCmdletError("MoveClusterGroupCommand", f"An error occurred opening group '{group}'.",
-                                         "ObjectNotFound")
+                raise ClusterCmdletError(
+                    "MoveClusterGroupCommand", f"An error occurred opening group '{group}'.", "ObjectNotFound"
+                )
             if target.state != "Up":
-                raise ClusterCmdletError("MoveClusterGroupCommand",
-                                         f"An error occurred moving the clustered role '{group}'.\n"
-                                         "    The cluster node is not available for this operation.",
-                                         "InvalidOperation")
+                raise ClusterCmdletError(
+                    "MoveClusterGroupCommand",
+                    f"An error occurred moving the clustered role '{group}'.\n"
+                    "    The cluster node is not available for this operation.",
+                    "InvalidOperation",
+                )
             was_online = [r for r in self._group_resources(c, group) if r.state == ONLINE]
             for r in was_online:
                 r.state = OFFLINE
@@ -237,13 +247,27 @@ class GuestWorld:
         """A JSON-able copy of the whole world for the control API."""
         with self._lock:
             return {
-                "nodes": [{"name": n.name, "address": n.address, "subnet": str(n.subnet), "state": n.state,
-                           "failover_clustering": n.failover_clustering, "commands": n.commands}
-                          for n in self.nodes.values()],
-                "clusters": [{"name": c.name, "nodes": list(c.nodes), "groups": dict(c.groups),
-                              "networks": {k: str(v) for k, v in c.networks.items()},
-                              "resources": [self._describe(c, r) for r in c.resources.values()]}
-                             for c in self.clusters.values()],
+                "nodes": [
+                    {
+                        "name": n.name,
+                        "address": n.address,
+                        "subnet": str(n.subnet),
+                        "state": n.state,
+                        "failover_clustering": n.failover_clustering,
+                        "commands": n.commands,
+                    }
+                    for n in self.nodes.values()
+                ],
+                "clusters": [
+                    {
+                        "name": c.name,
+                        "nodes": list(c.nodes),
+                        "groups": dict(c.groups),
+                        "networks": {k: str(v) for k, v in c.networks.items()},
+                        "resources": [self._describe(c, r) for r in c.resources.values()],
+                    }
+                    for c in self.clusters.values()
+                ],
             }
 
     # ----- cmdlets (called by the script executor, on behalf of ``on_node``) --------------------
@@ -256,13 +280,21 @@ class GuestWorld:
             ip_info = None
             static = None
             if ip:
-                ip_info = {"name": ip.name, "state": ip.state, "owner_node": c.groups[ip.group],
-                           "parameters": copy.deepcopy(ip.parameters)}
+                ip_info = {
+                    "name": ip.name,
+                    "state": ip.state,
+                    "owner_node": c.groups[ip.group],
+                    "parameters": copy.deepcopy(ip.parameters),
+                }
                 if str(ip.parameters.get("EnableDhcp")) == "0":
                     static = ip.parameters.get("Address")
-            return {"exists": True, "name": c.name,
-                    "nodes": [{"name": n, "state": self.nodes[n.upper()].state} for n in c.nodes],
-                    "static_address": static, "ip_resource": ip_info}
+            return {
+                "exists": True,
+                "name": c.name,
+                "nodes": [{"name": n, "state": self.nodes[n.upper()].state} for n in c.nodes],
+                "static_address": static,
+                "ip_resource": ip_info,
+            }
 
     @_mutates
     def new_cluster(self, on_node: str, name: str, node: str, static_address: str | None) -> None:
@@ -270,16 +302,23 @@ class GuestWorld:
         with self._lock:
             self.history.append((on_node, "New-Cluster", {"Name": name, "Node": node, "StaticAddress": static_address}))
             if not name or len(name) > 15 or _NETBIOS_BAD.search(name) or name.isdigit():
-                raise ClusterCmdletError(cmdlet, f"The computer name '{name}' is not valid. A cluster name must be "
-                                         "1-15 characters and may not contain spaces or \\/:*?\"<>|,~!@#$%^&'.(){}_;",
-                                         "InvalidArgument")
+                raise ClusterCmdletError(
+                    cmdlet,
+                    f"The computer name '{name}' is not valid. A cluster name must be "
+                    "1-15 characters and may not contain spaces or \\/:*?\"<>|,~!@#$%^&'.(){}_;",
+                    "InvalidArgument",
+                )
             member = self._existing_node(cmdlet, node)
             if not member.failover_clustering:
-                raise ClusterCmdletError(cmdlet, f"The Failover Clustering feature is not installed on node "
-                                         f"'{member.name}'.", "InvalidOperation")
+                raise ClusterCmdletError(
+                    cmdlet,
+                    f"The Failover Clustering feature is not installed on node '{member.name}'.",
+                    "InvalidOperation",
+                )
             if self._cluster_of(member.name):
-                raise ClusterCmdletError(cmdlet, f"The node '{member.name}' is already part of a cluster.",
-                                         "InvalidOperation")
+                raise ClusterCmdletError(
+                    cmdlet, f"The node '{member.name}' is already part of a cluster.", "InvalidOperation"
+                )
             if name.upper() in self.clusters:
                 raise ClusterCmdletError(cmdlet, f"The cluster name '{name}' is already in use.", "ResourceExists")
             subnet = member.subnet
@@ -287,19 +326,31 @@ class GuestWorld:
                 try:
                     address = ipaddress.IPv4Address(static_address)
                 except ValueError:
-                    raise ClusterCmdletError(cmdlet, f"Cannot bind parameter 'StaticAddress'. The static address "
-                                             f"'{static_address}' is not a valid IPv4 address.",
-                                             "InvalidArgument") from None
+                    raise ClusterCmdletError(
+                        cmdlet,
+                        f"Cannot bind parameter 'StaticAddress'. The static address "
+                        f"'{static_address}' is not a valid IPv4 address.",
+                        "InvalidArgument",
+                    ) from None
                 if address not in subnet:
-                    raise ClusterCmdletError(cmdlet, f"Static address '{static_address}' was not found on any cluster "
-                                             "network or is not a valid address.", "InvalidArgument")
+                    raise ClusterCmdletError(
+                        cmdlet,
+                        f"Static address '{static_address}' was not found on any cluster "
+                        "network or is not a valid address.",
+                        "InvalidArgument",
+                    )
             else:
                 address = self._dhcp_address(subnet)
             network = "Cluster Network 1"
             ip_params = {
-                "Address": str(address), "SubnetMask": str(subnet.netmask), "Network": network,
-                "EnableDhcp": 0 if static_address else 1, "OverrideAddressMatch": 0, "EnableNetBIOS": 1,
-                "ProbePort": 0, "ProbeFailureThreshold": 0,
+                "Address": str(address),
+                "SubnetMask": str(subnet.netmask),
+                "Network": network,
+                "EnableDhcp": 0 if static_address else 1,
+                "OverrideAddressMatch": 0,
+                "EnableNetBIOS": 1,
+                "ProbePort": 0,
+                "ProbeFailureThreshold": 0,
                 "LeaseObtainedTime": "" if static_address else "/Date(0)/",
                 "LeaseExpiresTime": "" if static_address else "/Date(0)/",
                 "DhcpServer": "" if static_address else str(next(subnet.hosts())),
@@ -307,11 +358,14 @@ class GuestWorld:
                 "DhcpSubnetMask": "" if static_address else str(subnet.netmask),
             }
             ip = Resource(IP_RESOURCE, "IP Address", CORE_GROUP, ip_params)
-            nm = Resource(NAME_RESOURCE, "Network Name", CORE_GROUP,
-                          {"Name": name.upper(), "DnsName": name, "RegisterAllProvidersIP": 0, "HostRecordTTL": 1200},
-                          dependencies=[IP_RESOURCE])
-            c = Cluster(name, [member.name], {CORE_GROUP: member.name}, {ip.name: ip, nm.name: nm},
-                        {network: subnet})
+            nm = Resource(
+                NAME_RESOURCE,
+                "Network Name",
+                CORE_GROUP,
+                {"Name": name.upper(), "DnsName": name, "RegisterAllProvidersIP": 0, "HostRecordTTL": 1200},
+                dependencies=[IP_RESOURCE],
+            )
+            c = Cluster(name, [member.name], {CORE_GROUP: member.name}, {ip.name: ip, nm.name: nm}, {network: subnet})
             self.clusters[name.upper()] = c
             self._online(c, nm)
 
@@ -325,14 +379,18 @@ class GuestWorld:
             if member.state != "Up":
                 raise ClusterCmdletError(cmdlet, f"The node '{member.name}' is not reachable.", "ConnectionError")
             if not member.failover_clustering:
-                raise ClusterCmdletError(cmdlet, f"The Failover Clustering feature is not installed on node "
-                                         f"'{member.name}'.", "InvalidOperation")
+                raise ClusterCmdletError(
+                    cmdlet,
+                    f"The Failover Clustering feature is not installed on node '{member.name}'.",
+                    "InvalidOperation",
+                )
             other = self._cluster_of(member.name)
             if other is c:
                 return
             if other:
-                raise ClusterCmdletError(cmdlet, f"The node '{member.name}' is already part of cluster '{other.name}'.",
-                                         "InvalidOperation")
+                raise ClusterCmdletError(
+                    cmdlet, f"The node '{member.name}' is already part of cluster '{other.name}'.", "InvalidOperation"
+                )
             c.nodes.append(member.name)
             if not any(member.subnet == s for s in c.networks.values()):
                 c.networks[f"Cluster Network {len(c.networks) + 1}"] = member.subnet
@@ -345,13 +403,19 @@ class GuestWorld:
             c = self._named_cluster(cmdlet, cluster)
             match = [n for n in c.nodes if n.upper() == node.upper()]
             if not match:
-                raise ClusterCmdletError(cmdlet, f"The cluster node '{node}' could not be found.\n"
-                                         "    The cluster node was not found.", "ObjectNotFound",
-                                         "ClusterObjectNotFound,Microsoft.FailoverClusters.PowerShell."
-                                         "RemoveClusterNodeCommand")
+                raise ClusterCmdletError(
+                    cmdlet,
+                    f"The cluster node '{node}' could not be found.\n    The cluster node was not found.",
+                    "ObjectNotFound",
+                    "ClusterObjectNotFound,Microsoft.FailoverClusters.PowerShell.RemoveClusterNodeCommand",
+                )
             if len(c.nodes) == 1:
-                raise ClusterCmdletError(cmdlet, f"Node '{match[0]}' is the last node in cluster '{c.name}'. "
-                                         "Use Remove-Cluster to destroy the cluster.", "InvalidOperation")
+                raise ClusterCmdletError(
+                    cmdlet,
+                    f"Node '{match[0]}' is the last node in cluster '{c.name}'. "
+                    "Use Remove-Cluster to destroy the cluster.",
+                    "InvalidOperation",
+                )
             c.nodes.remove(match[0])
             for group, owner in list(c.groups.items()):
                 if owner == match[0]:
@@ -380,15 +444,18 @@ class GuestWorld:
             for key in values:
                 if key not in r.parameters:
                     raise ClusterCmdletError(
-                        cmdlet, f"Parameter '{key}' does not exist on the cluster object '{r.name}'. If you are trying "
+                        cmdlet,
+                        f"Parameter '{key}' does not exist on the cluster object '{r.name}'. If you are trying "
                         "to update an existing parameter, please make sure the parameter name is specified correctly. "
                         "You can check for the current parameters by passing the .NET object received from the "
-                        "appropriate Get-Cluster* cmdlet to \"| Get-ClusterParameter\". If you are trying to update a "
+                        'appropriate Get-Cluster* cmdlet to "| Get-ClusterParameter". If you are trying to update a '
                         "common property on the object, you should set the property directly on the .NET object "
                         "received by the appropriate Get-Cluster* cmdlet. You can check for the current common "
                         "properties by passing the .NET object received from the appropriate Get-Cluster* cmdlet "
-                        "to \"| fl *\". If you are trying to create a new unknown parameter, please use -Create with "
-                        "this Set-ClusterParameter cmdlet.", "NotSpecified")
+                        'to "| fl *". If you are trying to create a new unknown parameter, please use -Create with '
+                        "this Set-ClusterParameter cmdlet.",
+                        "NotSpecified",
+                    )
             new = {**r.parameters, **values}
             if r.resource_type == "IP Address":
                 self._check_ip_parameters(c, r, new)
@@ -404,13 +471,18 @@ class GuestWorld:
                 self._failover(c, r.group)
             if not self.is_up(c.groups[r.group]):
                 r.state = FAILED
-                raise ClusterCmdletError(cmdlet, f"Failed to start resource '{r.name}'.\n"
-                                         "    The cluster node is not available for this operation.",
-                                         "InvalidOperation")
+                raise ClusterCmdletError(
+                    cmdlet,
+                    f"Failed to start resource '{r.name}'.\n    The cluster node is not available for this operation.",
+                    "InvalidOperation",
+                )
             self._online(c, r)
             if r.state != ONLINE:
-                raise ClusterCmdletError(cmdlet, f"Failed to start resource '{r.name}'.\n"
-                                         "    The resource failed to come online.", "OperationTimeout")
+                raise ClusterCmdletError(
+                    cmdlet,
+                    f"Failed to start resource '{r.name}'.\n    The resource failed to come online.",
+                    "OperationTimeout",
+                )
 
     @_mutates
     def stop_resource(self, on_node: str, name: str) -> None:
@@ -426,30 +498,42 @@ class GuestWorld:
     def _existing_node(self, cmdlet: str, name: str) -> GuestNode:
         node = self.nodes.get(name.upper())
         if node is None:
-            raise ClusterCmdletError(cmdlet, f"The computer '{name}' could not be reached. "
-                                     "No such host is known.", "ObjectNotFound")
+            raise ClusterCmdletError(
+                cmdlet, f"The computer '{name}' could not be reached. No such host is known.", "ObjectNotFound"
+            )
         return node
 
     def _named_cluster(self, cmdlet: str, name: str) -> Cluster:
         c = self.clusters.get(name.upper())
         if c is None:
-            raise ClusterCmdletError(cmdlet, f"The cluster '{name}' could not be found. Make sure the cluster name "
-                                     "is correct and that the cluster service is running.", "ConnectionError",
-                                     f"ClusterAccessDenied,Microsoft.FailoverClusters.PowerShell.{cmdlet}")
+            raise ClusterCmdletError(
+                cmdlet,
+                f"The cluster '{name}' could not be found. Make sure the cluster name "
+                "is correct and that the cluster service is running.",
+                "ConnectionError",
+                f"ClusterAccessDenied,Microsoft.FailoverClusters.PowerShell.{cmdlet}",
+            )
         return c
 
     def _resource(self, cmdlet: str, on_node: str, name: str) -> tuple[Cluster, Resource]:
         c = self._cluster_of(self.node(on_node).name)
         if c is None:
-            raise ClusterCmdletError(cmdlet, "The cluster service is not running.  Make sure that the service is "
-                                     "running on all nodes in the cluster.", "ConnectionError")
+            raise ClusterCmdletError(
+                cmdlet,
+                "The cluster service is not running.  Make sure that the service is "
+                "running on all nodes in the cluster.",
+                "ConnectionError",
+            )
         r = c.resources.get(name)
         if r is None:
             r = next((x for x in c.resources.values() if x.name.upper() == name.upper()), None)
         if r is None:
-            raise ClusterCmdletError(cmdlet, f"An error occurred opening resource '{name}'.\n"
-                                     "    The cluster resource could not be found.", "ObjectNotFound",
-                                     f"ClusterObjectNotFound,Microsoft.FailoverClusters.PowerShell.{cmdlet}")
+            raise ClusterCmdletError(
+                cmdlet,
+                f"An error occurred opening resource '{name}'.\n    The cluster resource could not be found.",
+                "ObjectNotFound",
+                f"ClusterObjectNotFound,Microsoft.FailoverClusters.PowerShell.{cmdlet}",
+            )
         return c, r
 
     def _group_resources(self, c: Cluster, group: str) -> list[Resource]:
@@ -467,7 +551,8 @@ class GuestWorld:
         network = c.networks.get(str(p.get("Network")))
         if network is None:
             raise ClusterCmdletError(
-                cmdlet, prefix + f"The cluster network was not found. (Network '{p.get('Network')}')", "ObjectNotFound")
+                cmdlet, prefix + f"The cluster network was not found. (Network '{p.get('Network')}')", "ObjectNotFound"
+            )
         try:
             address = ipaddress.IPv4Address(str(p.get("Address")))
             mask = ipaddress.IPv4Network(f"0.0.0.0/{p.get('SubnetMask')}").prefixlen
@@ -475,9 +560,13 @@ class GuestWorld:
             raise ClusterCmdletError(cmdlet, prefix + "The parameter is incorrect.", "InvalidArgument") from None
         if str(p.get("EnableDhcp")) == "0" and mask != 32 and not int(p.get("OverrideAddressMatch") or 0):
             if address not in network or mask != network.prefixlen:
-                raise ClusterCmdletError(cmdlet, prefix + f"The IP address {address} with subnet mask "
-                                         f"{p.get('SubnetMask')} does not match cluster network '{p.get('Network')}' "
-                                         f"({network}).", "InvalidArgument")
+                raise ClusterCmdletError(
+                    cmdlet,
+                    prefix + f"The IP address {address} with subnet mask "
+                    f"{p.get('SubnetMask')} does not match cluster network '{p.get('Network')}' "
+                    f"({network}).",
+                    "InvalidArgument",
+                )
         port = int(p.get("ProbePort") or 0)
         if not 0 <= port <= 65535:
             raise ClusterCmdletError(cmdlet, prefix + "The parameter is incorrect.", "InvalidArgument")
@@ -525,6 +614,12 @@ class GuestWorld:
                 self._online(c, r)
 
     def _describe(self, c: Cluster, r: Resource) -> dict[str, Any]:
-        return {"name": r.name, "state": r.state, "owner_node": c.groups[r.group], "resource_type": r.resource_type,
-                "owner_group": r.group, "dependencies": " and ".join(f"[{d}]" for d in r.dependencies),
-                "parameters": copy.deepcopy(r.parameters)}
+        return {
+            "name": r.name,
+            "state": r.state,
+            "owner_node": c.groups[r.group],
+            "resource_type": r.resource_type,
+            "owner_group": r.group,
+            "dependencies": " and ".join(f"[{d}]" for d in r.dependencies),
+            "parameters": copy.deepcopy(r.parameters),
+        }

@@ -11,8 +11,7 @@ class GuestNodes:
 
     name = "guests"
 
-    def __init__(self, world: GuestWorld, nodes: list, host: str, tls: tuple[str, str],
-                 credentials: tuple[str, str]):
+    def __init__(self, world: GuestWorld, nodes: list, host: str, tls: tuple[str, str], credentials: tuple[str, str]):
         self.world = world
         self.host = host
         self.tls = tls

@@ -82,11 +82,13 @@ SCRIPTS: dict[str, Callable[[GuestWorld, str, dict[str, Any]], Any]] = {
 
 def _not_recognized(term: str) -> tuple[int, bytes, bytes]:
     term = term[:80]
-    message = (f"{term} : The term '{term}' is not recognized as the name of a cmdlet, function, script file, "
-               "or operable program. Check the spelling of the name, or if a path was included, verify that the "
-               "path is correct and try again.\r\n    + CategoryInfo          : ObjectNotFound: "
-               f"({term}:String) [], CommandNotFoundException\r\n"
-               "    + FullyQualifiedErrorId : CommandNotFoundException\r\n")
+    message = (
+        f"{term} : The term '{term}' is not recognized as the name of a cmdlet, function, script file, "
+        "or operable program. Check the spelling of the name, or if a path was included, verify that the "
+        "path is correct and try again.\r\n    + CategoryInfo          : ObjectNotFound: "
+        f"({term}:String) [], CommandNotFoundException\r\n"
+        "    + FullyQualifiedErrorId : CommandNotFoundException\r\n"
+    )
     return 1, b"", message.encode("utf-8")
 
 
@@ -106,8 +108,12 @@ def execute(world: GuestWorld, node: str, executable: str, arguments: list[str])
     try:
         source = base64.b64decode(arguments[lowered.index("-encodedcommand") + 1], validate=True).decode("utf-16-le")
     except (binascii.Error, UnicodeDecodeError):
-        return 1, b"", b"Cannot process the command because the value specified with -EncodedCommand is not properly "\
-            b"encoded. The value must be Base64 encoded.\r\n"
+        return (
+            1,
+            b"",
+            b"Cannot process the command because the value specified with -EncodedCommand is not properly "
+            b"encoded. The value must be Base64 encoded.\r\n",
+        )
     prelude, _, body = source.partition("\n")
     m_prelude = _PRELUDE.fullmatch(prelude)
     m_header = _HEADER.match(body)
@@ -120,8 +126,12 @@ def execute(world: GuestWorld, node: str, executable: str, arguments: list[str])
     except (ValueError, binascii.Error):
         params = None
     if not isinstance(params, dict):
-        err = ClusterCmdletError("ConvertFrom-Json", "Invalid JSON primitive.", "NotSpecified",
-                                 "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand")
+        err = ClusterCmdletError(
+            "ConvertFrom-Json",
+            "Invalid JSON primitive.",
+            "NotSpecified",
+            "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand",
+        )
         return 1, _compact({"error": err.record()}), b""
     try:
         injected = world.take_command_fault(node, name)

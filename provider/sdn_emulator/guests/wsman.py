@@ -25,10 +25,10 @@ from typing import Any
 
 import spnego
 import spnego.channel_bindings
-from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1  # private; pyspnego is pinned in setup.cfg
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
+from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1  # private; pyspnego is pinned in setup.cfg
 
 from .cluster import GuestWorld
 from .executor import execute
@@ -237,8 +237,12 @@ class _Handler(BaseHTTPRequestHandler):
             return TRANSFER + "CreateResponse", self._create(ep)
         shell = ep.shells.get(shell_id)
         if shell is None:
-            raise WSManFault("w:InvalidSelectors", "The WS-Management service cannot process the request because the "
-                             "request contained invalid selectors for the resource. ", 2150858843)
+            raise WSManFault(
+                "w:InvalidSelectors",
+                "The WS-Management service cannot process the request because the "
+                "request contained invalid selectors for the resource. ",
+                2150858843,
+            )
         if action == TRANSFER + "Delete":
             ep.shells.pop(shell_id, None)
             return TRANSFER + "DeleteResponse", None
@@ -250,8 +254,7 @@ class _Handler(BaseHTTPRequestHandler):
             signal = body.find("rsp:Signal", NS) if body is not None else None
             shell.commands.pop(signal.get("CommandId", "") if signal is not None else "", None)
             return SHELL + "SignalResponse", ET.Element(_q("rsp", "SignalResponse"))
-        raise WSManFault("a:ActionNotSupported", f"The action {action} is not supported by the service.",
-                         2150858771)
+        raise WSManFault("a:ActionNotSupported", f"The action {action} is not supported by the service.", 2150858771)
 
     def _create(self, ep: NodeEndpoint) -> ET.Element:
         shell_id = str(uuid.uuid4()).upper()
@@ -267,8 +270,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _command(self, ep: NodeEndpoint, shell: _Shell, body: ET.Element | None) -> ET.Element:
         line = body.find("rsp:CommandLine", NS) if body is not None else None
         if line is None:
-            raise WSManFault("w:InvalidParameter", "The WS-Management service cannot process the request. "
-                             "The CommandLine element is missing.", 2150858882)
+            raise WSManFault(
+                "w:InvalidParameter",
+                "The WS-Management service cannot process the request. The CommandLine element is missing.",
+                2150858882,
+            )
         executable = line.findtext("rsp:Command", "", NS)
         args = [a.text or "" for a in line.findall("rsp:Arguments", NS)]
         command_id = line.get("CommandId") or str(uuid.uuid4()).upper()
@@ -281,8 +287,11 @@ class _Handler(BaseHTTPRequestHandler):
         stream = body.find("rsp:Receive/rsp:DesiredStream", NS) if body is not None else None
         command_id = stream.get("CommandId", "") if stream is not None else ""
         if command_id not in shell.commands:
-            raise WSManFault("w:InvalidSelectors", "The request for the Windows Remote Shell with ShellId failed "
-                             "because the command was not found.", 2150858843)
+            raise WSManFault(
+                "w:InvalidSelectors",
+                "The request for the Windows Remote Shell with ShellId failed because the command was not found.",
+                2150858843,
+            )
         rc, out, err = shell.commands[command_id]
         rsp = ET.Element(_q("rsp", "ReceiveResponse"))
         for name, data in (("stdout", out), ("stderr", err)):
@@ -297,8 +306,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _same_user(given: str, expected: str) -> bool:
     """Compare account names ignoring a DOMAIN\\ prefix or @realm suffix, case-insensitively like Windows."""
+
     def bare(name: str) -> str:
         return name.rsplit("\\", 1)[-1].split("@", 1)[0].upper()
+
     return bool(given) and bare(given) == bare(expected)
 
 

@@ -176,11 +176,20 @@ class NetworkController:
             if collection is None:
                 return self._render(pairs, now)
             if not pairs:
-                return {"value": [self._render(((collection, n.resource_id),), now)
-                                  for n in self._store[collection].values()], "nextLink": ""}
+                return {
+                    "value": [
+                        self._render(((collection, n.resource_id),), now) for n in self._store[collection].values()
+                    ],
+                    "nextLink": "",
+                }
             parent = self._require(pairs)
-            return {"value": [self._render((*pairs, (collection, c.resource_id)), now)
-                              for c in parent.children[collection].values()], "nextLink": ""}
+            return {
+                "value": [
+                    self._render((*pairs, (collection, c.resource_id)), now)
+                    for c in parent.children[collection].values()
+                ],
+                "nextLink": "",
+            }
 
     def put(self, path: str, body: Any, if_match: str | None = None) -> tuple[dict[str, Any], bool]:
         """Create or fully replace a resource or child; returns (rendered resource, created)."""
@@ -201,8 +210,9 @@ class NetworkController:
             self._check_if_match(if_match, top, ref_of(pairs))
             key = key_of(pairs)
             if node.deleting_at is None:
-                users = self._users(key[:1], lambda e: e.target_key[:len(key)] == key
-                                    and e.source_key[:len(key)] != key)
+                users = self._users(
+                    key[:1], lambda e: e.target_key[: len(key)] == key and e.source_key[: len(key)] != key
+                )
                 if users:
                     raise self._in_use(self._canonical(pairs), users)
                 node.deleting_at = now + self.provisioning_delay
@@ -259,8 +269,9 @@ class NetworkController:
             self._counts.clear()
             self._statuses.clear()
 
-    def fail_next(self, method: str, collection: str, status: int = 503, count: int = 1,
-                  action: str = "error", delay: float = 0.0) -> None:
+    def fail_next(
+        self, method: str, collection: str, status: int = 503, count: int = 1, action: str = "error", delay: float = 0.0
+    ) -> None:
         """Make the next ``count`` matching requests fail (``*`` matches any method/collection): answer
         ``status``, drop the connection, or answer only after ``delay`` seconds (see ``Fault``)."""
         if not 400 <= status <= 599 or count < 1 or action not in FAULT_ACTIONS or delay < 0:
@@ -325,8 +336,9 @@ class NetworkController:
             self._revision += 1
             return top.etag
 
-    def set_provisioning_outcome(self, resource_ref: str, state: str = "Failed", detail: str = "",
-                                 code: str = "PolicyConfigurationFailure") -> None:
+    def set_provisioning_outcome(
+        self, resource_ref: str, state: str = "Failed", detail: str = "", code: str = "PolicyConfigurationFailure"
+    ) -> None:
         """Make the next provisioning of ``resource_ref`` end in ``state`` (Failed) with ``detail``."""
         if state not in ("Failed", "Succeeded"):
             raise ValueError("state must be Failed or Succeeded")
@@ -386,7 +398,7 @@ class NetworkController:
         """The resourceRef with canonical collections and the ids' creation casing."""
         out = []
         for i, (collection, rid) in enumerate(pairs):
-            node = self._find(key_of(pairs[:i + 1]))
+            node = self._find(key_of(pairs[: i + 1]))
             out.append((collection, node.resource_id if node else rid))
         return ref_of(tuple(out))
 
@@ -432,8 +444,12 @@ class NetworkController:
         if current is None:
             raise NcError(412, "PreconditionFailed", f"If-Match was given but '{ref}' does not exist.", ref)
         if if_match.strip() != "*" and _etag_value(if_match) != _etag_value(current.etag):
-            raise NcError(412, "PreconditionFailed",
-                          f"The etag {if_match} does not match the current etag {current.etag} of '{ref}'.", ref)
+            raise NcError(
+                412,
+                "PreconditionFailed",
+                f"The etag {if_match} does not match the current etag {current.etag} of '{ref}'.",
+                ref,
+            )
 
     # ----------------------------------------------------------------- references
     def _top_edges(self, top: _Node) -> Iterator[_Edge]:
@@ -478,8 +494,12 @@ class NetworkController:
             return
         self._out[top_key] = list(self._top_edges(top))
         for edge in self._out[top_key]:
-            (self._in.setdefault(edge.target_key[:1], {}).setdefault(edge.target_key, {})
-             .setdefault(top_key, []).append(edge))
+            (
+                self._in.setdefault(edge.target_key[:1], {})
+                .setdefault(edge.target_key, {})
+                .setdefault(top_key, [])
+                .append(edge)
+            )
 
     def _referrers(self, key: Key) -> list[_Edge]:
         """The edges pointing at exactly ``key``, in store order."""
@@ -490,13 +510,21 @@ class NetworkController:
         """Referrers (deduplicated, store order) of edges matching ``predicate``, which must only accept
         edges pointing into ``target_top``: only the holders of such edges are looked at."""
         holders = {h for by_holder in self._in.get(target_top, {}).values() for h in by_holder}
-        return list(dict.fromkeys(e.source_ref for h in sorted(holders, key=self._order.__getitem__)
-                                  for e in self._out[h] if predicate(e)))
+        return list(
+            dict.fromkeys(
+                e.source_ref for h in sorted(holders, key=self._order.__getitem__) for e in self._out[h] if predicate(e)
+            )
+        )
 
     @staticmethod
     def _in_use(ref: str, users: list[str]) -> NcError:
-        return NcError(409, "ResourceInUse", f"'{ref}' is still referenced by: {', '.join(users)}.", ref,
-                       [{"code": "ResourceInUse", "message": f"Referenced by {u}", "target": u} for u in users])
+        return NcError(
+            409,
+            "ResourceInUse",
+            f"'{ref}' is still referenced by: {', '.join(users)}.",
+            ref,
+            [{"code": "ResourceInUse", "message": f"Referenced by {u}", "target": u} for u in users],
+        )
 
     # ----------------------------------------------------------------- PUT
     def _put(self, pairs: Pairs, body: Any, if_match: str | None, delay: float) -> tuple[dict[str, Any], bool]:
@@ -510,9 +538,13 @@ class NetworkController:
             raise not_found(ref_of(pairs[:1]))
         self._check_if_match(if_match, top if existing is not None else None, ref_of(pairs))
         if top is not None and self._state(top, now) in BUSY:
-            raise NcError(409, "ResourceNotTerminal", f"'{self._canonical(pairs[:1])}' is "
-                          f"{self._state(top, now)}; retry when its provisioningState is terminal.",
-                          self._canonical(pairs[:1]))
+            raise NcError(
+                409,
+                "ResourceNotTerminal",
+                f"'{self._canonical(pairs[:1])}' is "
+                f"{self._state(top, now)}; retry when its provisioningState is terminal.",
+                self._canonical(pairs[:1]),
+            )
         rid = body.get("resourceId")
         if rid is not None and str(rid).lower() != pairs[-1][1].lower():
             raise invalid("resourceId", f"resourceId '{rid}' does not match the URL id '{pairs[-1][1]}'.")
@@ -527,28 +559,35 @@ class NetworkController:
         final = (*pairs[:-1], (pairs[-1][0], resource_id))
         return self._render(final, now), existing is None
 
-    def _prepare_child(self, top: _Node, collection: str, existing: _Node | None,
-                       body: dict[str, Any]) -> _Prepared:
+    def _prepare_child(self, top: _Node, collection: str, existing: _Node | None, body: dict[str, Any]) -> _Prepared:
         """Splice one child into the parent's current body and validate the whole parent."""
         doc = self._as_input(top)
         items = doc["properties"][collection]
-        index = next((i for i, c in enumerate(items) if c["resourceId"].lower() == body["resourceId"].lower()),
-                     len(items))
-        items[index:index + 1] = [body]
+        index = next(
+            (i for i, c in enumerate(items) if c["resourceId"].lower() == body["resourceId"].lower()), len(items)
+        )
+        items[index : index + 1] = [body]
         try:
             return self._prepare(top.collection, top.resource_id, doc, top)
         except NcError as error:
             prefix = f"properties.{collection}[{index}]"
             if error.target == prefix or error.target.startswith(prefix + "."):
-                error.target = error.target[len(prefix) + 1:]
+                error.target = error.target[len(prefix) + 1 :]
             raise
 
     @staticmethod
     def _as_input(node: _Node) -> dict[str, Any]:
         props = copy.deepcopy(node.properties)
         for cc, children in node.children.items():
-            props[cc] = [{"resourceId": c.resource_id, "tags": c.tags, "resourceMetadata": c.metadata,
-                          "properties": copy.deepcopy(c.properties)} for c in children.values()]
+            props[cc] = [
+                {
+                    "resourceId": c.resource_id,
+                    "tags": c.tags,
+                    "resourceMetadata": c.metadata,
+                    "properties": copy.deepcopy(c.properties),
+                }
+                for c in children.values()
+            ]
         return {"tags": node.tags, "resourceMetadata": node.metadata, "properties": props}
 
     def _prepare(self, collection: str, resource_id: str, doc: dict[str, Any], old: _Node | None) -> _Prepared:
@@ -578,14 +617,24 @@ class NetworkController:
                 cprops = dict(require_object(item.get("properties"), f"{target}.properties"))
                 for key in (*PROPERTY_READ_ONLY, *BACKREFS.get(cc, {}).values()):
                     cprops.pop(key, None)
-                children[cc].append({"resourceId": cid, "tags": require_object(item.get("tags"), f"{target}.tags"),
-                                     "resourceMetadata": require_object(item.get("resourceMetadata"),
-                                                                        f"{target}.resourceMetadata"),
-                                     "properties": cprops})
+                children[cc].append(
+                    {
+                        "resourceId": cid,
+                        "tags": require_object(item.get("tags"), f"{target}.tags"),
+                        "resourceMetadata": require_object(item.get("resourceMetadata"), f"{target}.resourceMetadata"),
+                        "properties": cprops,
+                    }
+                )
         top_key = key_of(((collection, resource_id),))
         validate(collection, resource_id, props, children, _StoreResolver(self, top_key))
-        return _Prepared(collection, resource_id, require_object(doc.get("tags"), "tags"),
-                         require_object(doc.get("resourceMetadata"), "resourceMetadata"), props, children)
+        return _Prepared(
+            collection,
+            resource_id,
+            require_object(doc.get("tags"), "tags"),
+            require_object(doc.get("resourceMetadata"), "resourceMetadata"),
+            props,
+            children,
+        )
 
     def _commit(self, p: _Prepared, old: _Node | None, ready_at: float, touched: Key | None) -> None:
         top_key = key_of(((p.collection, p.resource_id),))
@@ -596,19 +645,38 @@ class NetworkController:
             if users:
                 gone = ", ".join(sorted(self._canonical(k) for k in removed))
                 raise self._in_use(gone, users)
-        node = _Node(p.collection, p.resource_id, old.instance_id if old else _guid(), p.tags, p.metadata,
-                     p.properties, ready_at, etag=_new_etag())
+        node = _Node(
+            p.collection,
+            p.resource_id,
+            old.instance_id if old else _guid(),
+            p.tags,
+            p.metadata,
+            p.properties,
+            ready_at,
+            etag=_new_etag(),
+        )
         self._provision(node, top_key, ready_at)
         for cc in CHILDREN[p.collection]:
             node.children[cc] = {}
             for item in p.children[cc]:
                 ckey = top_key + ((cc, item["resourceId"].lower()),)
                 prev = old.children[cc].get(ckey[1][1]) if old else None
-                child = _Node(cc, item["resourceId"], prev.instance_id if prev else _guid(), item["tags"],
-                              item["resourceMetadata"], item["properties"], ready_at)
+                child = _Node(
+                    cc,
+                    item["resourceId"],
+                    prev.instance_id if prev else _guid(),
+                    item["tags"],
+                    item["resourceMetadata"],
+                    item["properties"],
+                    ready_at,
+                )
                 if touched is not None and ckey != touched and prev is not None:
                     child.ready_at, child.outcome, child.failure, child.updated = (
-                        prev.ready_at, prev.outcome, prev.failure, prev.updated)
+                        prev.ready_at,
+                        prev.outcome,
+                        prev.failure,
+                        prev.updated,
+                    )
                 else:
                     self._provision(child, ckey, ready_at)
                 node.children[cc][ckey[1][1]] = child
@@ -629,8 +697,7 @@ class NetworkController:
         ref = ref_of(((top.collection, top.resource_id),))
         out = self._envelope(top, ref, top.etag, self._state(top, now), key_of(pairs[:1]))
         for cc, children in top.children.items():
-            out["properties"][cc] = [self._render((pairs[0], (cc, c.resource_id)), now)
-                                     for c in children.values()]
+            out["properties"][cc] = [self._render((pairs[0], (cc, c.resource_id)), now) for c in children.values()]
         return out
 
     def _envelope(self, node: _Node, ref: str, etag: str, state: str, key: Key) -> dict[str, Any]:
@@ -646,15 +713,26 @@ class NetworkController:
                 props[prop].append({"resourceRef": edge.source_ref})
         if state == "Failed":
             code, _, message = (node.failure or "").partition(": ")
-            props["configurationState"] = {"status": "Failure", "lastUpdatedTime": node.updated,
-                                           "detailedInfo": [{"source": "Emulator", "code": code,
-                                                             "message": message}]}
+            props["configurationState"] = {
+                "status": "Failure",
+                "lastUpdatedTime": node.updated,
+                "detailedInfo": [{"source": "Emulator", "code": code, "message": message}],
+            }
         elif node.collection == "networkInterfaces":
-            props["configurationState"] = {"status": "Success" if state == "Succeeded" else "InProgress",
-                                           "lastUpdatedTime": node.updated, "detailedInfo": []}
-        return {"resourceRef": ref, "resourceId": node.resource_id, "etag": etag, "instanceId": node.instance_id,
-                "tags": _clone(node.tags), "resourceMetadata": _clone(node.metadata),
-                "properties": props}
+            props["configurationState"] = {
+                "status": "Success" if state == "Succeeded" else "InProgress",
+                "lastUpdatedTime": node.updated,
+                "detailedInfo": [],
+            }
+        return {
+            "resourceRef": ref,
+            "resourceId": node.resource_id,
+            "etag": etag,
+            "instanceId": node.instance_id,
+            "tags": _clone(node.tags),
+            "resourceMetadata": _clone(node.metadata),
+            "properties": props,
+        }
 
 
 class _StoreResolver:
@@ -685,8 +763,17 @@ class _StoreResolver:
         return used
 
 
-NC_FAULT_KINDS = ("fail_next", "drop_next", "slow_next", "bump_etag", "provisioning_outcome", "hold_provisioning",
-                  "release_provisioning", "provisioning_delay", "clear_faults")
+NC_FAULT_KINDS = (
+    "fail_next",
+    "drop_next",
+    "slow_next",
+    "bump_etag",
+    "provisioning_outcome",
+    "hold_provisioning",
+    "release_provisioning",
+    "provisioning_delay",
+    "clear_faults",
+)
 
 
 def apply_nc_fault(nc: NetworkController, kind: str, p: dict[str, Any]) -> str | None:
@@ -702,8 +789,12 @@ def apply_nc_fault(nc: NetworkController, kind: str, p: dict[str, Any]) -> str |
     elif kind == "bump_etag":
         return f"etag {nc.bump_etag(p['resourceRef'])}"
     elif kind == "provisioning_outcome":
-        nc.set_provisioning_outcome(p["resourceRef"], str(p.get("state", "Failed")), str(p.get("detail", "")),
-                                    str(p.get("code", "PolicyConfigurationFailure")))
+        nc.set_provisioning_outcome(
+            p["resourceRef"],
+            str(p.get("state", "Failed")),
+            str(p.get("detail", "")),
+            str(p.get("code", "PolicyConfigurationFailure")),
+        )
     elif kind == "hold_provisioning":
         nc.hold_provisioning(p["resourceRef"])
     elif kind == "release_provisioning":

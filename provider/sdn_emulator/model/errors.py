@@ -20,15 +20,21 @@ from __future__ import annotations
 
 from typing import Any
 
-INJECTED_CODES = {429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
-                  504: "GatewayTimeout"}
+INJECTED_CODES = {
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+}
 
 
 class NcError(Exception):
     """A Network Controller error: the HTTP status plus NC's ``{"error": {...}}`` body."""
 
-    def __init__(self, status: int, code: str, message: str, target: str = "",
-                 details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, target: str = "", details: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -37,8 +43,7 @@ class NcError(Exception):
         self.details = details or []
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "target": self.target,
-                          "details": self.details}}
+        return {"error": {"code": self.code, "message": self.message, "target": self.target, "details": self.details}}
 
 
 def invalid(target: str, message: str) -> NcError:

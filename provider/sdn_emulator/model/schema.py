@@ -15,18 +15,30 @@ from .errors import NcError, invalid
 CHILDREN: dict[str, tuple[str, ...]] = {
     "virtualNetworks": ("subnets",),
     "networkInterfaces": ("ipConfigurations",),
-    "loadBalancers": ("frontendIPConfigurations", "backendAddressPools", "loadBalancingRules", "probes",
-                      "inboundNatRules", "outboundNatRules"),
+    "loadBalancers": (
+        "frontendIPConfigurations",
+        "backendAddressPools",
+        "loadBalancingRules",
+        "probes",
+        "inboundNatRules",
+        "outboundNatRules",
+    ),
 }
 _COLLECTIONS = {name.lower(): name for name in [*CHILDREN, *(c for cs in CHILDREN.values() for c in cs)]}
 
 # Read-only back-references, recomputed on every read: target child collection -> {source collection: property}.
 BACKREFS: dict[str, dict[str, str]] = {
-    "backendAddressPools": {"ipConfigurations": "backendIPConfigurations", "loadBalancingRules": "loadBalancingRules",
-                            "outboundNatRules": "outboundNatRules"},
+    "backendAddressPools": {
+        "ipConfigurations": "backendIPConfigurations",
+        "loadBalancingRules": "loadBalancingRules",
+        "outboundNatRules": "outboundNatRules",
+    },
     "probes": {"loadBalancingRules": "loadBalancingRules"},
-    "frontendIPConfigurations": {"loadBalancingRules": "loadBalancingRules", "inboundNatRules": "inboundNatRules",
-                                 "outboundNatRules": "outboundNatRules"},
+    "frontendIPConfigurations": {
+        "loadBalancingRules": "loadBalancingRules",
+        "inboundNatRules": "inboundNatRules",
+        "outboundNatRules": "outboundNatRules",
+    },
     "subnets": {"ipConfigurations": "ipConfigurations"},
 }
 ENVELOPE_READ_ONLY = ("resourceRef", "instanceId", "etag")
@@ -34,19 +46,59 @@ PROPERTY_READ_ONLY = ("provisioningState", "configurationState")
 # Read-only NIC fields that a client re-PUTting a GET result sends back: keep the stored value.
 PRESERVED_READ_ONLY = {"networkInterfaces": ("server", "previousPrivateMacAddress")}
 
-INT_FIELDS = frozenset({"frontendPort", "backendPort", "port", "intervalInSeconds", "numberOfProbes",
-                        "idleTimeoutInMinutes"})
+INT_FIELDS = frozenset(
+    {"frontendPort", "backendPort", "port", "intervalInSeconds", "numberOfProbes", "idleTimeoutInMinutes"}
+)
 BOOL_FIELDS = frozenset({"enableFloatingIP", "enableOutboundNat", "isPrimary", "isHostVirtualNetworkInterface"})
 _KNOWN_KEYS = [
-    "resourceId", "resourceRef", "instanceId", "etag", "tags", "resourceMetadata", "properties", "provisioningState",
-    "configurationState", "addressSpace", "addressPrefixes", "addressPrefix", "logicalNetwork", "dhcpOptions",
-    "privateIPAddress", "privateIPAllocationMethod", "subnet", "publicIPAddress", "protocol", "probe",
-    "backendAddressPool", "backendIPConfigurations", "requestPath", "ipConfigurations", "privateMacAddress",
-    "privateMacAllocationMethod", "dnsSettings", "dnsServers", "portSettings", "macSpoofingEnabled",
-    "arpGuardEnabled", "dhcpGuardEnabled", "stormLimit", "portFlowLimit", "iovWeight", "iovInterruptModeration",
-    "iovQueuePairsRequested", "vmqWeight", "qosSettings", "serviceInsertionElements", "server",
-    "previousPrivateMacAddress", "loadBalancerBackendAddressPools", "loadBalancerInboundNatRules",
-    "accessControlList", *INT_FIELDS, *BOOL_FIELDS, *_COLLECTIONS.values(),
+    "resourceId",
+    "resourceRef",
+    "instanceId",
+    "etag",
+    "tags",
+    "resourceMetadata",
+    "properties",
+    "provisioningState",
+    "configurationState",
+    "addressSpace",
+    "addressPrefixes",
+    "addressPrefix",
+    "logicalNetwork",
+    "dhcpOptions",
+    "privateIPAddress",
+    "privateIPAllocationMethod",
+    "subnet",
+    "publicIPAddress",
+    "protocol",
+    "probe",
+    "backendAddressPool",
+    "backendIPConfigurations",
+    "requestPath",
+    "ipConfigurations",
+    "privateMacAddress",
+    "privateMacAllocationMethod",
+    "dnsSettings",
+    "dnsServers",
+    "portSettings",
+    "macSpoofingEnabled",
+    "arpGuardEnabled",
+    "dhcpGuardEnabled",
+    "stormLimit",
+    "portFlowLimit",
+    "iovWeight",
+    "iovInterruptModeration",
+    "iovQueuePairsRequested",
+    "vmqWeight",
+    "qosSettings",
+    "serviceInsertionElements",
+    "server",
+    "previousPrivateMacAddress",
+    "loadBalancerBackendAddressPools",
+    "loadBalancerInboundNatRules",
+    "accessControlList",
+    *INT_FIELDS,
+    *BOOL_FIELDS,
+    *_COLLECTIONS.values(),
     *(p for m in BACKREFS.values() for p in m.values()),
 ]
 _KEYS = {k.lower(): k for k in _KNOWN_KEYS}

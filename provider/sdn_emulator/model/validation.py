@@ -55,16 +55,21 @@ class Resolver(Protocol):
 Children = dict[str, list[dict[str, Any]]]
 
 
-def validate(collection: str, resource_id: str, props: dict[str, Any], children: Children,
-             resolver: Resolver) -> None:
+def validate(collection: str, resource_id: str, props: dict[str, Any], children: Children, resolver: Resolver) -> None:
     _VALIDATORS[collection](_Ctx(collection, resource_id, props, children, resolver))
 
 
 class _Ctx:
-    def __init__(self, collection: str, resource_id: str, props: dict[str, Any], children: Children,
-                 resolver: Resolver) -> None:
+    def __init__(
+        self, collection: str, resource_id: str, props: dict[str, Any], children: Children, resolver: Resolver
+    ) -> None:
         self.collection, self.resource_id, self.props, self.children, self.resolver = (
-            collection, resource_id, props, children, resolver)
+            collection,
+            resource_id,
+            props,
+            children,
+            resolver,
+        )
 
     def items(self, child: str) -> list[tuple[str, dict[str, Any]]]:
         """(json path of the child's properties, properties) for each child of one collection."""
@@ -77,8 +82,12 @@ class _Ctx:
             pairs = parse_ref(raw)
         except ValueError:
             pairs = ()
-        if (len(pairs) == 2 and pairs[0][0] == self.collection and pairs[0][1].lower() == self.resource_id.lower()
-                and pairs[1][0] == child):
+        if (
+            len(pairs) == 2
+            and pairs[0][0] == self.collection
+            and pairs[0][1].lower() == self.resource_id.lower()
+            and pairs[1][0] == child
+        ):
             for c in self.children[child]:
                 if c["resourceId"].lower() == pairs[1][1].lower():
                     return ref_of(((self.collection, self.resource_id), (child, c["resourceId"])))
@@ -105,8 +114,14 @@ def _ref_string(value: Any, target: str) -> str:
     return ref
 
 
-def _enum(props: dict[str, Any], key: str, path: str, allowed: tuple[str, ...], default: str | None = None,
-          required: bool = False) -> str | None:
+def _enum(
+    props: dict[str, Any],
+    key: str,
+    path: str,
+    allowed: tuple[str, ...],
+    default: str | None = None,
+    required: bool = False,
+) -> str | None:
     value = props.get(key)
     if value is None or value == "":
         if required:
@@ -121,8 +136,9 @@ def _enum(props: dict[str, Any], key: str, path: str, allowed: tuple[str, ...], 
     raise invalid(f"{path}.{key}", f"'{value}' is not a valid value for '{key}'; allowed: {', '.join(allowed)}.")
 
 
-def _int(props: dict[str, Any], key: str, path: str, low: int, high: int, default: int | None = None,
-         required: bool = False) -> int | None:
+def _int(
+    props: dict[str, Any], key: str, path: str, low: int, high: int, default: int | None = None, required: bool = False
+) -> int | None:
     value = props.get(key)
     if value is None:
         if required:
@@ -151,8 +167,13 @@ def _prefix(value: Any, target: str) -> ipaddress.IPv4Network:
 
 def _address_in_subnet(ctx: _Ctx, props: dict[str, Any], path: str, methods: tuple[str, ...]) -> None:
     """Shared by frontends and NIC ipconfigs: subnet ref, allocation method, address inside the subnet."""
-    method = _enum(props, "privateIPAllocationMethod", path, methods,
-                   default="Static" if props.get("privateIPAddress") else "Dynamic")
+    method = _enum(
+        props,
+        "privateIPAllocationMethod",
+        path,
+        methods,
+        default="Static" if props.get("privateIPAddress") else "Dynamic",
+    )
     if "subnet" not in props:
         raise invalid(f"{path}.subnet", "'subnet' is required.")
     ref, subnet = ctx.external(props["subnet"], f"{path}.subnet", ("virtualNetworks", "subnets"))
@@ -170,8 +191,9 @@ def _address_in_subnet(ctx: _Ctx, props: dict[str, Any], path: str, methods: tup
         props["privateIPAddress"] = next(free, "")
 
 
-def _refs_list(ctx: _Ctx, props: dict[str, Any], key: str, path: str, resolve: Callable[[Any, str], str],
-               required: bool = False) -> list[str]:
+def _refs_list(
+    ctx: _Ctx, props: dict[str, Any], key: str, path: str, resolve: Callable[[Any, str], str], required: bool = False
+) -> list[str]:
     values = props.get(key)
     if values is None:
         values = []
@@ -203,10 +225,20 @@ def _network_interface(ctx: _Ctx) -> None:
         ctx.props["privateMacAddress"] = clean
     for path, props in ctx.items("ipConfigurations"):
         _address_in_subnet(ctx, props, path, ("Static", "Dynamic", "Unmanaged"))
-        _refs_list(ctx, props, "loadBalancerBackendAddressPools", path,
-                   lambda v, t: ctx.external(v, t, ("loadBalancers", "backendAddressPools"))[0])
-        _refs_list(ctx, props, "loadBalancerInboundNatRules", path,
-                   lambda v, t: ctx.external(v, t, ("loadBalancers", "inboundNatRules"))[0])
+        _refs_list(
+            ctx,
+            props,
+            "loadBalancerBackendAddressPools",
+            path,
+            lambda v, t: ctx.external(v, t, ("loadBalancers", "backendAddressPools"))[0],
+        )
+        _refs_list(
+            ctx,
+            props,
+            "loadBalancerInboundNatRules",
+            path,
+            lambda v, t: ctx.external(v, t, ("loadBalancers", "inboundNatRules"))[0],
+        )
 
 
 def _load_balancer(ctx: _Ctx) -> None:
@@ -238,12 +270,16 @@ def _load_balancer(ctx: _Ctx) -> None:
             for proto in ("TCP", "UDP") if protocol == "All" else (protocol,):
                 other = seen.setdefault((fe.lower(), proto, port), ctx.children["loadBalancingRules"][i]["resourceId"])
                 if other != ctx.children["loadBalancingRules"][i]["resourceId"]:
-                    raise invalid(f"{path}.frontendPort", f"Frontend '{fe}' already uses {proto} port {port} in "
-                                  f"rule '{other}'.")
+                    raise invalid(
+                        f"{path}.frontendPort", f"Frontend '{fe}' already uses {proto} port {port} in rule '{other}'."
+                    )
         if "backendAddressPool" not in props:
             raise invalid(f"{path}.backendAddressPool", "'backendAddressPool' is required.")
-        props["backendAddressPool"] = {"resourceRef": ctx.internal(props["backendAddressPool"],
-                                                                   f"{path}.backendAddressPool", "backendAddressPools")}
+        props["backendAddressPool"] = {
+            "resourceRef": ctx.internal(
+                props["backendAddressPool"], f"{path}.backendAddressPool", "backendAddressPools"
+            )
+        }
         if props.get("probe"):
             props["probe"] = {"resourceRef": ctx.internal(props["probe"], f"{path}.probe", "probes")}
     for path, props in ctx.items("inboundNatRules"):
@@ -257,10 +293,15 @@ def _load_balancer(ctx: _Ctx) -> None:
         _refs_list(ctx, props, "frontendIPConfigurations", path, frontend, required=True)
         if "backendAddressPool" not in props:
             raise invalid(f"{path}.backendAddressPool", "'backendAddressPool' is required.")
-        props["backendAddressPool"] = {"resourceRef": ctx.internal(props["backendAddressPool"],
-                                                                   f"{path}.backendAddressPool", "backendAddressPools")}
+        props["backendAddressPool"] = {
+            "resourceRef": ctx.internal(
+                props["backendAddressPool"], f"{path}.backendAddressPool", "backendAddressPools"
+            )
+        }
 
 
 _VALIDATORS: dict[str, Callable[[_Ctx], None]] = {
-    "virtualNetworks": _virtual_network, "networkInterfaces": _network_interface, "loadBalancers": _load_balancer,
+    "virtualNetworks": _virtual_network,
+    "networkInterfaces": _network_interface,
+    "loadBalancers": _load_balancer,
 }

@@ -58,8 +58,11 @@ class ProvisioningFailed(Exception):
         config = props.get("configurationState") if isinstance(props, dict) else None
         details = config.get("detailedInfo") if isinstance(config, dict) else None
         # NC's shape is not guaranteed: anything but a list of objects gives no details, never a crash.
-        self.details = [f"{d.get('code', '')}: {d.get('message', '')}".strip(": ")
-                        for d in (details if isinstance(details, list) else []) if isinstance(d, dict)]
+        self.details = [
+            f"{d.get('code', '')}: {d.get('message', '')}".strip(": ")
+            for d in (details if isinstance(details, list) else [])
+            if isinstance(d, dict)
+        ]
         text = f"{ref} provisioning ended in Failed"
         if self.details:
             text += ": " + "; ".join(self.details)

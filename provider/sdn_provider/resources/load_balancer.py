@@ -439,8 +439,9 @@ class LoadBalancer(BaseResource):
             address, subnet_ref = fe.get("private_ip_address"), fe.get("subnet_ref")
             if not (is_known(address) and is_known(subnet_ref)) or _subnet_parts(subnet_ref) is None:
                 continue
-            if any(a.get("private_ip_address") == address and same_ref(a.get("subnet_ref"), subnet_ref)
-                   for a in accepted):
+            if any(
+                a.get("private_ip_address") == address and same_ref(a.get("subnet_ref"), subnet_ref) for a in accepted
+            ):
                 continue
             try:
                 prefix = self._subnet_prefix(subnet_ref)
