@@ -5,7 +5,9 @@ topology) and a null_resource twin of the same shape (bench/null_twin), both ins
 filesystem mirror with `terraform init` and spawned by the same Terraform, this times apply, plan
 (refresh, after apply) and destroy at -parallelism=10, alternating ours and null runs. It also
 reports the provider's spawn-to-handshake time, its peak RSS during the largest apply, NC requests
-and WinRM commands per operation, and one tenant's apply against a 2 s provisioning delay.
+and WinRM commands per operation, and one tenant's apply against a 2 s provisioning delay. A third
+twin on bench/pynull.py (a no-op provider on our own Python stack) separates what the stack costs
+from what our work costs.
 Ends with one `bench: N=50 ...` summary line. `--quick`: N=1,10, one run, for development.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -154,8 +157,19 @@ def ours_config(n: int, emu: Emulator) -> str:
     )
 
 
-def null_config(n: int) -> str:
-    return f'module "tenant" {{\n  source          = "{NULL_TWIN}"\n{tenant_args(n)}}}\n'
+def null_config(n: int, twin: Path = NULL_TWIN) -> str:
+    return f'module "tenant" {{\n  source          = "{twin}"\n{tenant_args(n)}}}\n'
+
+
+def pynull_twin(root: Path) -> Path:
+    """bench/null_twin with every null_ type and the provider source renamed to pynull."""
+    twin = root / "pynull_twin"
+    twin.mkdir()
+    hcl = (NULL_TWIN / "main.tf").read_text()
+    hcl = re.sub(r"\bnull_(resource|data_source)\b", r"pynull_\1", hcl)
+    hcl = hcl.replace('null = { source = "hashicorp/null" }', 'pynull = { source = "bench/pynull" }')
+    (twin / "main.tf").write_text(hcl)
+    return twin
 
 
 # -- terraform ----------------------------------------------------------------------------------------
@@ -216,6 +230,15 @@ def make_mirror(root: Path) -> Path:
         check=True,
         capture_output=True,
     )
+    from tf.runner import install_provider
+
+    pynull = root / "terraform-provider-pynull"
+    pynull.write_text(
+        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "from pynull import main\nmain()\n"
+    )
+    pynull.chmod(0o755)
+    install_provider("registry.terraform.io", "bench", "pynull", "0.0.1", mirror, pynull)
     null_dir = mirror / "registry.terraform.io/hashicorp/null/2.1.2/linux_amd64"
     null_dir.mkdir(parents=True)
     shutil.copy2(null_binary(), null_dir / "terraform-provider-null_v2.1.2_x4")
@@ -284,15 +307,18 @@ class Result:
         return statistics.median(self.times[(kind, n, op)])
 
 
-def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool) -> None:
+def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool, pynull: Path) -> None:
     emu = Emulator.start(n, 0.0)
     try:
-        ours = Workspace(root, f"ours-{n}", ours_config(n, emu), rc)
-        null = Workspace(root, f"null-{n}", null_config(n), rc)
-        for ws in (ours, null):
+        kinds = (
+            ("ours", Workspace(root, f"ours-{n}", ours_config(n, emu), rc)),
+            ("null", Workspace(root, f"null-{n}", null_config(n), rc)),
+            ("pynull", Workspace(root, f"pynull-{n}", null_config(n, pynull), rc)),
+        )
+        for _, ws in kinds:
             ws.run("init")  # not timed: a one-off per working directory
         for i in range(runs):
-            for kind, ws in (("ours", ours), ("null", null)):
+            for kind, ws in kinds:
                 for op in OPS:
                     sampler = RssSampler(ws.dir) if sample_rss and kind == "ours" and op == "apply" else None
                     if sampler:
@@ -366,8 +392,9 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         result = Result()
+        pynull = pynull_twin(root)
         for n in sizes:
-            bench_n(n, runs, root, rc, result, sample_rss=n == max(sizes))
+            bench_n(n, runs, root, rc, result, sample_rss=n == max(sizes), pynull=pynull)
         delay_runs = 1 if args.quick else 3
         chain = provisioning_chain(root, rc, 2.0, delay_runs)
     finally:
@@ -378,14 +405,18 @@ def main(argv: list[str] | None = None) -> int:
         f"Terraform 1.0.3, {PARALLELISM}, medians of {runs} alternating runs (seconds); "
         "noise = (max-min)/median of the null runs"
     )
-    print(f"{'N':>3} {'op':<8} {'ours':>7} {'null':>7} {'ratio':>6} {'noise':>6}   requests/commands (ours, 1st run)")
+    print("pynull = the same twin on a no-op Python provider (our stack, no I/O): the floor for a Python provider")
+    print(
+        f"{'N':>3} {'op':<8} {'ours':>7} {'null':>7} {'ratio':>6} {'noise':>6} {'pynull':>7} {'py/null':>7}"
+        f" {'ours/py':>7}   requests/commands (ours, 1st run)"
+    )
     for n in sizes:
         for op in OPS:
-            o, z = result.median("ours", n, op), result.median("null", n, op)
+            o, z, py = (result.median(kind, n, op) for kind in ("ours", "null", "pynull"))
             counts = fmt_counts(*result.counts[(n, op)]) if (n, op) in result.counts else ""
             print(
-                f"{n:>3} {op:<8} {o:7.2f} {z:7.2f} {o / z:6.2f} {spread(result.times[('null', n, op)]):5.0f}%   "
-                f"{counts}"
+                f"{n:>3} {op:<8} {o:7.2f} {z:7.2f} {o / z:6.2f} {spread(result.times[('null', n, op)]):5.0f}% "
+                f"{py:7.2f} {py / z:7.2f} {o / py:7.2f}   {counts}"
             )
     peak, procs = result.rss
     print(f"peak provider RSS during N={max(sizes)} apply: {peak:.1f} MiB (largest of {procs} provider processes)")
