@@ -159,6 +159,7 @@ class ReadCache:
         self._flights = KeyedLocks()
         self._entries: dict[str, tuple[float, Any]] = {}
         self._writes: dict[str, int] = {}
+        self._generation = 0  # bumped by forget_prefix: every fetch in flight is then too old to keep
 
     def get(self, ref: str, fetch: Callable[[], Any]) -> Any:
         key = ref.lower()
@@ -167,10 +168,10 @@ class ReadCache:
                 hit = self._entries.get(key)
                 if hit is not None and time.monotonic() - hit[0] < READ_TTL:
                     return deepcopy(hit[1])
-                writes, sent = self._writes.get(key, 0), time.monotonic()
+                writes, generation, sent = self._writes.get(key, 0), self._generation, time.monotonic()
             value = fetch()
             with self._lock:
-                if self._writes.get(key, 0) == writes:
+                if self._writes.get(key, 0) == writes and self._generation == generation:
                     self._entries[key] = (sent, value)
             return deepcopy(value)
 
@@ -187,6 +188,14 @@ class ReadCache:
         with self._lock:
             self._entries.pop(key, None)
             self._writes[key] = self._writes.get(key, 0) + 1
+
+    def forget_prefix(self, prefix: str) -> None:
+        """`forget` every key starting with `prefix` (a write that may change several cached answers)."""
+        prefix = prefix.lower()
+        with self._lock:
+            for key in [k for k in self._entries if k.startswith(prefix)]:
+                del self._entries[key]
+            self._generation += 1
 
     def clear(self) -> None:
         with self._lock:

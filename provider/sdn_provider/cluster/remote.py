@@ -62,9 +62,29 @@ def winrm_settings(provider: Any, node: str) -> WinRMSettings:
     )
 
 
+#: Scripts that only read the cluster; any other script may change it, so it drops the cached cluster reads.
+READ_ONLY_SCRIPTS = frozenset({"get_cluster", "get_cluster_resource"})
+_CLUSTER_READS = "winrm:"
+
+
 def run(provider: Any, node: str, script: str, params: dict[str, Any]) -> Any:
     """Run one shipped script on `node` (one WinRM command)."""
-    return run_script(winrm_settings(provider, node), script, params)
+    try:
+        return run_script(winrm_settings(provider, node), script, params)
+    finally:
+        if script not in READ_ONLY_SCRIPTS:
+            provider.reads.forget_prefix(_CLUSTER_READS)  # even a failed command may have changed something
+
+
+def read_cluster(provider: Any, node: str) -> Any:
+    """`get_cluster` on `node` for a refresh, kept in the provider's read cache (READ_TTL) so that the cluster
+    IP address read on the same node can reuse the answer instead of sending its own command."""
+    return provider.reads.get(f"{_CLUSTER_READS}{node}", lambda: run(provider, node, "get_cluster", {}))
+
+
+def recent_cluster(provider: Any, node: str) -> Any:
+    """The `get_cluster` answer `read_cluster` got from `node` within READ_TTL, or None; never runs a command."""
+    return provider.reads.peek(f"{_CLUSTER_READS}{node}")
 
 
 def is_not_found(exc: BaseException) -> bool:

@@ -15,7 +15,14 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
-from sdn_provider.cluster.remote import REMOTE_ERRORS, ClusterCommandError, report, run, split_import_id
+from sdn_provider.cluster.remote import (
+    REMOTE_ERRORS,
+    ClusterCommandError,
+    read_cluster,
+    report,
+    run,
+    split_import_id,
+)
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.resources.common import check_timeouts, deadline, known_list, timeouts_block
 from sdn_provider.validation import check_ipv4
@@ -234,7 +241,7 @@ class FailoverCluster(BaseResource):
         unreachable: list[tuple[str, Exception]] = []
         for node in current.get("nodes") or []:
             try:
-                info = run(self.provider, node, "get_cluster", {})
+                info = read_cluster(self.provider, node)
             except REMOTE_ERRORS as exc:
                 unreachable.append((node, exc))
                 continue

@@ -1,0 +1,81 @@
+"""A refresh's get_cluster answer is shared with the cluster IP address read on the same node, and any
+cluster-changing command drops it: a mock transport counts commands (no WinRM here; the e2e tests count
+the real ones)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from sdn_provider.cluster import remote
+from sdn_provider.provider import ReadCache
+from sdn_provider.resources.cluster_ip_address import _shared_ip_resource
+
+IP = {"name": "Cluster IP Address", "state": "Online", "owner_node": "DB1", "parameters": {"ProbePort": 59999}}
+
+
+class FakeProvider:
+    def __init__(self) -> None:
+        self.reads = ReadCache()
+
+
+@pytest.fixture
+def commands(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    ran: list[tuple[str, str]] = []
+
+    def fake_run_script(settings: Any, script: str, params: dict) -> dict:
+        ran.append((settings.endpoint, script))
+        return {"exists": True, "name": "MyCluster", "ip_resource": dict(IP)}
+
+    monkeypatch.setattr(remote, "run_script", fake_run_script)
+    monkeypatch.setattr(remote, "winrm_settings", lambda provider, node: type("S", (), {"endpoint": node})())
+    return ran
+
+
+def test_cluster_read_is_shared_per_node_until_a_write(commands: list[tuple[str, str]]) -> None:
+    provider = FakeProvider()
+    assert remote.recent_cluster(provider, "DB1") is None
+    remote.read_cluster(provider, "DB1")
+    remote.read_cluster(provider, "db1")  # node names compare case-insensitively
+    assert remote.recent_cluster(provider, "DB1")["ip_resource"] == IP
+    assert remote.recent_cluster(provider, "DB2") is None
+    assert commands == [("DB1", "get_cluster")]
+    remote.run(provider, "DB1", "get_cluster_resource", {"resource_name": "Cluster IP Address"})
+    assert remote.recent_cluster(provider, "DB1") is not None  # reads do not invalidate
+    remote.run(provider, "DB2", "set_cluster_ip_address", {})
+    assert remote.recent_cluster(provider, "DB1") is None  # a write through any node does
+
+
+def test_a_write_during_a_read_keeps_the_read_out_of_the_cache() -> None:
+    cache = ReadCache()
+    started, release = threading.Event(), threading.Event()
+
+    def slow_fetch() -> dict:
+        started.set()
+        release.wait(5)
+        return {"exists": True}
+
+    reader = threading.Thread(target=cache.get, args=("winrm:db1", slow_fetch))
+    reader.start()
+    started.wait(5)
+    cache.forget_prefix("winrm:")
+    release.set()
+    reader.join(5)
+    assert cache.peek("winrm:db1") is None
+
+
+@pytest.mark.parametrize(
+    ("cluster", "name", "shared"),
+    [
+        ({"exists": True, "ip_resource": IP}, "Cluster IP Address", True),
+        ({"exists": True, "ip_resource": IP}, "cluster ip address", True),
+        ({"exists": True, "ip_resource": IP}, "SQL IP Address", False),  # another resource: its own command
+        ({"exists": True, "ip_resource": None}, "Cluster IP Address", False),
+        ({"exists": False}, "Cluster IP Address", False),
+        (None, "Cluster IP Address", False),
+    ],
+)
+def test_only_the_same_ip_resource_is_shared(cluster: Any, name: str, shared: bool) -> None:
+    assert (_shared_ip_resource(cluster, name) is not None) is shared
