@@ -19,6 +19,7 @@ from sdn_provider.resources.cluster_ip_address import (
     restore_parameters,
 )
 from sdn_provider.resources.failover_cluster import FailoverCluster, from_cluster
+from sdn_provider.resources.load_balancer import LoadBalancer
 
 IP_ATTRS = (
     "cluster_node",
@@ -180,6 +181,19 @@ def test_plan_cross_checks_load_balancers_in_network_controller(lbs, expected):
     assert [(d.summary, d.path) for d in diags.diagnostics if d.severity == "warning"] == expected
     plan_ip(ClusterIPAddress(p), ip_config())
     assert p._nc.calls == 1  # one GET per provider configuration
+
+
+def test_cross_check_sees_a_load_balancer_change_written_by_this_provider():
+    """A load balancer write forgets the cached index, so the IP planned after it (same apply) is checked
+    against the new probe, not the one cached a moment before."""
+    p = provider(network_controller_uri="https://nc")
+    p._nc = FakeNC([lb("192.168.2.100", 59998)])
+    _, diags = plan_ip(ClusterIPAddress(p), ip_config())
+    assert [d.summary for d in diags.diagnostics] == ["Probe port differs from the load balancer"]
+    p._nc.lbs = [lb("192.168.2.100", 59999)]
+    LoadBalancer(p)._forget_cached_reads()
+    _, diags = plan_ip(ClusterIPAddress(p), ip_config())
+    assert not diags.diagnostics and p._nc.calls == 2
 
 
 def test_cross_check_is_skipped_without_network_controller():

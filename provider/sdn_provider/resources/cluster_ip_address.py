@@ -27,6 +27,8 @@ from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.resources.common import CLIENT_ERRORS, check_timeouts, known_list, timeouts_block
 from sdn_provider.validation import check_ipv4, check_mask, check_port, check_range
 
+#: Read-cache key of the cross-check's index; load balancer writes forget it (prefix "/loadBalancers").
+PROBE_PORTS_BY_VIP = "/loadBalancers#probe-ports-by-vip"
 DEFAULTS = {"resource_name": "Cluster IP Address", "name_resource": "Cluster Name", "enable_dhcp": False}
 HOST_MASK = "255.255.255.255"
 # Managed arguments -> cluster parameter names.
@@ -305,12 +307,12 @@ class ClusterIPAddress(BaseResource):
         try:
             if not self.provider.setting("network_controller_uri"):
                 return
-            lbs = self.provider.reads.get("/loadBalancers", lambda: self.provider.nc.get("/loadBalancers"))
+            by_address = self.provider.reads.get(
+                PROBE_PORTS_BY_VIP, lambda: _probe_ports_by_vip(self.provider.nc.get("/loadBalancers"))
+            )
         except CLIENT_ERRORS:
             return  # NC is optional for this resource; the check is advice only
-        lbs = (lbs or {}).get("value") or []
-        probes = {lb.get("resourceId"): _frontend_probe_ports(lb).get(address) for lb in lbs}
-        probes = {name: ports for name, ports in probes.items() if ports is not None}
+        probes = by_address.get(address) or {}
         if probes and not any(int(port) in ports for ports in probes.values()):
             used = sorted({p for ports in probes.values() for p in ports})
             diags.add_warning(
@@ -467,6 +469,16 @@ def _path_of(exc: Exception) -> list | None:
         if f"parameter '{param.lower()}'" in text or f"({param.lower()} '" in text:
             return [attr]
     return None
+
+
+def _probe_ports_by_vip(collection: dict | None) -> dict[str, dict[str, frozenset[int]]]:
+    """VIP -> {load balancer resourceId: probe ports} over NC's whole collection. What the read cache keeps for
+    the cross-check: every concurrent plan copies this small index, not the collection (quadratic in tenants)."""
+    out: dict[str, dict[str, frozenset[int]]] = {}
+    for lb in (collection or {}).get("value") or []:
+        for vip, ports in _frontend_probe_ports(lb).items():
+            out.setdefault(vip, {})[str(lb.get("resourceId"))] = frozenset(ports)
+    return out
 
 
 def _frontend_probe_ports(lb: dict) -> dict[str, set[int]]:

@@ -490,6 +490,8 @@ class LoadBalancer(BaseResource):
         except CLIENT_ERRORS as exc:
             report(diags, "Cannot create load balancer", exc, _TARGET_NAMES)
             return self._recover(ref, planned) if nc is not None else None
+        finally:
+            self._forget_cached_reads()
 
     def _settle(self, diags: Diagnostics, ref: str, planned: dict, until: float, first: dict, op: str) -> dict:
         """Wait for Succeeded; Failed or timeout keep the object in state (tainted) with NC's details."""
@@ -546,6 +548,8 @@ class LoadBalancer(BaseResource):
         except CLIENT_ERRORS as exc:
             report(diags, "Cannot update load balancer", exc, _TARGET_NAMES)
             return self._recover(ref, current) or None
+        finally:
+            self._forget_cached_reads()
 
     def delete(self, ctx: Any, current: dict) -> None:
         diags = ctx.diagnostics
@@ -569,7 +573,13 @@ class LoadBalancer(BaseResource):
                 report(diags, "Cannot delete load balancer", exc)
         except CLIENT_ERRORS as exc:
             report(diags, "Cannot delete load balancer", exc)
+        finally:
+            self._forget_cached_reads()
         return None
+
+    def _forget_cached_reads(self) -> None:
+        """After any write attempt: cached reads of load balancers (the cluster IP cross-check's index) are stale."""
+        self.provider.reads.forget_prefix("/loadBalancers")
 
     def _referencing_ip_configurations(self, ref: str) -> list[str]:
         try:
