@@ -161,12 +161,12 @@ class ReadCache:
         self._writes: dict[str, int] = {}
         self._generation = 0  # bumped by forget_prefix: every fetch in flight is then too old to keep
 
-    def get(self, ref: str, fetch: Callable[[], Any]) -> Any:
+    def get(self, ref: str, fetch: Callable[[], Any], ttl: float = READ_TTL) -> Any:
         key = ref.lower()
         with self._flights.hold(key):
             with self._lock:
                 hit = self._entries.get(key)
-                if hit is not None and time.monotonic() - hit[0] < READ_TTL:
+                if hit is not None and time.monotonic() - hit[0] < ttl:
                     return deepcopy(hit[1])
                 writes, generation, sent = self._writes.get(key, 0), self._generation, time.monotonic()
             value = fetch()
@@ -175,11 +175,11 @@ class ReadCache:
                     self._entries[key] = (sent, value)
             return deepcopy(value)
 
-    def peek(self, ref: str) -> Any:
+    def peek(self, ref: str, ttl: float = READ_TTL) -> Any:
         """The cached answer for `ref` (a copy), or None when there is none or it is too old; never fetches."""
         with self._lock:
             hit = self._entries.get(ref.lower())
-            if hit is None or time.monotonic() - hit[0] >= READ_TTL:
+            if hit is None or time.monotonic() - hit[0] >= ttl:
                 return None
             return deepcopy(hit[1])
 

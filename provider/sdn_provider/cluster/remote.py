@@ -65,6 +65,11 @@ def winrm_settings(provider: Any, node: str) -> WinRMSettings:
 #: Scripts that only read the cluster; any other script may change it, so it drops the cached cluster reads.
 READ_ONLY_SCRIPTS = frozenset({"get_cluster", "get_cluster_resource"})
 _CLUSTER_READS = "winrm:"
+#: How long a refresh's get_cluster answer may stand in for the cluster IP address read on the same node. Longer
+#: than NC's READ_TTL: in a large refresh the IP is read seconds after its cluster (Terraform queues it behind
+#: -parallelism), and an answer from earlier in the same refresh is as good as reading then. Any cluster write by
+#: this provider drops it at once.
+CLUSTER_READ_TTL = 30.0
 
 
 def run(provider: Any, node: str, script: str, params: dict[str, Any]) -> Any:
@@ -77,14 +82,17 @@ def run(provider: Any, node: str, script: str, params: dict[str, Any]) -> Any:
 
 
 def read_cluster(provider: Any, node: str) -> Any:
-    """`get_cluster` on `node` for a refresh, kept in the provider's read cache (READ_TTL) so that the cluster
-    IP address read on the same node can reuse the answer instead of sending its own command."""
-    return provider.reads.get(f"{_CLUSTER_READS}{node}", lambda: run(provider, node, "get_cluster", {}))
+    """`get_cluster` on `node` for a refresh, kept in the provider's read cache so that the cluster IP address
+    read on the same node can reuse the answer instead of sending its own command."""
+    return provider.reads.get(
+        f"{_CLUSTER_READS}{node}", lambda: run(provider, node, "get_cluster", {}), ttl=CLUSTER_READ_TTL
+    )
 
 
 def recent_cluster(provider: Any, node: str) -> Any:
-    """The `get_cluster` answer `read_cluster` got from `node` within READ_TTL, or None; never runs a command."""
-    return provider.reads.peek(f"{_CLUSTER_READS}{node}")
+    """The `get_cluster` answer `read_cluster` got from `node` within CLUSTER_READ_TTL, or None; never runs a
+    command."""
+    return provider.reads.peek(f"{_CLUSTER_READS}{node}", ttl=CLUSTER_READ_TTL)
 
 
 def is_not_found(exc: BaseException) -> bool:
