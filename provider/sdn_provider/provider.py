@@ -159,7 +159,7 @@ class ReadCache:
         self._flights = KeyedLocks()
         self._entries: dict[str, tuple[float, Any]] = {}
         self._writes: dict[str, int] = {}
-        self._generation = 0  # bumped by forget_prefix: every fetch in flight is then too old to keep
+        self._prefix_writes: dict[str, int] = {}  # forget_prefix's counterpart of _writes
 
     def get(self, ref: str, fetch: Callable[[], Any], ttl: float = READ_TTL) -> Any:
         key = ref.lower()
@@ -168,10 +168,10 @@ class ReadCache:
                 hit = self._entries.get(key)
                 if hit is not None and time.monotonic() - hit[0] < ttl:
                     return deepcopy(hit[1])
-                writes, generation, sent = self._writes.get(key, 0), self._generation, time.monotonic()
+                writes, sent = self._write_count(key), time.monotonic()
             value = fetch()
             with self._lock:
-                if self._writes.get(key, 0) == writes and self._generation == generation:
+                if self._write_count(key) == writes:
                     self._entries[key] = (sent, value)
             return deepcopy(value)
 
@@ -195,7 +195,11 @@ class ReadCache:
         with self._lock:
             for key in [k for k in self._entries if k.startswith(prefix)]:
                 del self._entries[key]
-            self._generation += 1
+            self._prefix_writes[prefix] = self._prefix_writes.get(prefix, 0) + 1
+
+    def _write_count(self, key: str) -> int:
+        """Writes that concern `key` so far; a fetch is kept only if none happened while it was in flight."""
+        return self._writes.get(key, 0) + sum(n for p, n in self._prefix_writes.items() if key.startswith(p))
 
     def clear(self) -> None:
         with self._lock:
