@@ -35,7 +35,7 @@ faults: install
 # wheel install would have it: the editable install otherwise recompiles every module in every provider spawn
 # where PYTHONDONTWRITEBYTECODE is set.
 bench: install
-	$(BIN)/python -m compileall -q provider
+	$(BIN)/python -m compileall -q provider bench
 	$(BIN)/python bench/run.py
 
 lint: install

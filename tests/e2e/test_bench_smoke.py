@@ -1,0 +1,25 @@
+"""`make bench` keeps working: one tenant, one run of each twin (ours, Go null, pynull) and one provisioning
+chain, checked for shape only. Timings are never asserted (the benchmark is its own command)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "run.py"
+
+
+def test_bench_runs_every_twin_and_prints_the_summary_line() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--tenants", "1"], capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    for kind in ("ours", "null", "pynull"):
+        assert re.search(rf"N=1 run 1/1 {kind}: apply [\d.]+s plan [\d.]+s destroy [\d.]+s", out), out
+    # The refresh of one tenant: data source + LB + 2 NICs over HTTP, one shared WinRM command.
+    assert re.search(r"\n\s+1 plan .* 4 HTTP \(.*\), 1 WinRM", out), out
+    summary = r"^bench: N=1 plan_ratio=[\d.]+ apply_ratio=[\d.]+ destroy_ratio=[\d.]+ handshake_ms=\d+$"
+    assert re.search(summary, out, re.M), out
