@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from sdn_emulator.process import EmulatorProcess, EmulatorStartError
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sysconfig.get_path("scripts"))
 TERRAFORM = os.environ.get("TERRAFORM") or str(BIN / "terraform")
@@ -56,14 +58,10 @@ def null_binary() -> Path:
 
 
 # -- emulator -----------------------------------------------------------------------------------------
-@dataclass
-class Emulator:
-    proc: subprocess.Popen
-    info: dict
-    workdir: Path
-
+class Emulator(EmulatorProcess):
     @classmethod
-    def start(cls, tenants: int, delay: float) -> Emulator:
+    def start_tenants(cls, tenants: int, delay: float) -> Emulator:
+        """An emulator serving a generated topology of `tenants` tenants."""
         workdir = Path(tempfile.mkdtemp(prefix="sdn-bench-emu-"))
         topology = workdir / "topology.json"
         topology.write_text(
@@ -74,38 +72,10 @@ class Emulator:
                 text=True,
             ).stdout
         )
-        state = workdir / "state.json"
-        log = open(workdir / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
-        proc = subprocess.Popen(
-            [
-                str(BIN / "sdn-emulator"),
-                "serve",
-                "--port",
-                "0",
-                "--provisioning-delay",
-                str(delay),
-                "--topology",
-                str(topology),
-                "--state-file",
-                str(state),
-                "--tls-dir",
-                str(workdir / "tls"),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            if state.exists() and state.stat().st_size:
-                try:
-                    return cls(proc, json.loads(state.read_text()), workdir)
-                except ValueError:
-                    pass
-            if proc.poll() is not None:
-                raise SystemExit(f"emulator exited: {(workdir / 'emulator.log').read_text()}")
-            time.sleep(0.05)
-        raise SystemExit("emulator did not start")
+        try:
+            return cls.start("--topology", str(topology), delay=delay, workdir=workdir, timeout=60)
+        except EmulatorStartError as exc:
+            raise SystemExit(f"emulator did not start: {exc}\n{(workdir / 'emulator.log').read_text()}") from exc
 
     def counters(self, reset: bool = False) -> tuple[Counter, int]:
         """(NC requests by "METHOD collection", total WinRM commands so far); `reset` zeroes the NC counts."""
@@ -117,15 +87,6 @@ class Emulator:
         for r in c.nc_requests:
             requests[f"{r.method} {r.collection}"] += r.count
         return requests, sum(c.winrm_commands.values())
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 # -- configurations -----------------------------------------------------------------------------------
@@ -308,7 +269,7 @@ class Result:
 
 
 def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool, pynull: Path) -> None:
-    emu = Emulator.start(n, 0.0)
+    emu = Emulator.start_tenants(n, 0.0)
     try:
         kinds = (
             ("ours", Workspace(root, f"ours-{n}", ours_config(n, emu), rc)),
@@ -344,7 +305,7 @@ def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss:
 def provisioning_chain(root: Path, rc: Path, delay: float, runs: int) -> list[float]:
     """One tenant's apply against a provisioning delay: the critical path is LB -> members (parallel) ->
     cluster IP, i.e. two NC provisioning waits; the failover cluster (WinRM) runs beside the LB."""
-    emu = Emulator.start(1, delay)
+    emu = Emulator.start_tenants(1, delay)
     try:
         ws = Workspace(root, "ours-delay", ours_config(1, emu), rc)
         ws.run("init")

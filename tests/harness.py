@@ -19,57 +19,15 @@ from typing import Any
 
 import requests
 
+from sdn_emulator.process import EmulatorProcess
+
 BIN = Path(sysconfig.get_path("scripts"))
 TERRAFORM = os.environ.get("TERRAFORM") or shutil.which("terraform") or str(BIN / "terraform")
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _wait_for_file(path: Path, proc: subprocess.Popen, timeout: float = 30) -> dict:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if path.exists() and path.stat().st_size:
-            try:
-                return json.loads(path.read_text())
-            except ValueError:
-                pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited early with {proc.returncode}")
-        time.sleep(0.05)
-    raise TimeoutError(f"{path} was not written within {timeout}s")
-
-
-@dataclass
-class Emulator:
-    """A running `sdn-emulator` process and what its state file reports."""
-
-    proc: subprocess.Popen
-    info: dict
-    workdir: Path
-
-    @classmethod
-    def start(cls, *args: str, delay: float = 0.0) -> Emulator:
-        workdir = Path(tempfile.mkdtemp(prefix="sdn-emu-"))
-        state_file = workdir / "state.json"
-        log = open(workdir / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
-        proc = subprocess.Popen(
-            [
-                str(BIN / "sdn-emulator"),
-                "serve",
-                "--port",
-                "0",
-                "--provisioning-delay",
-                str(delay),
-                "--state-file",
-                str(state_file),
-                "--tls-dir",
-                str(workdir / "tls"),
-                *args,
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        return cls(proc, _wait_for_file(state_file, proc), workdir)
+class Emulator(EmulatorProcess):
+    """A running `sdn-emulator` process, with helpers to call its NC REST and admin APIs."""
 
     @property
     def uri(self) -> str:
@@ -101,15 +59,6 @@ class Emulator:
         r = self.session().request(method, self.uri + "/_emulator/" + path, json=body, timeout=10)
         r.raise_for_status()
         return r.json() if r.content else None
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 @dataclass

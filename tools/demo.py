@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import sysconfig
@@ -17,6 +16,7 @@ import time
 from pathlib import Path
 
 from sdn_emulator.control.client import ControlClient
+from sdn_emulator.process import EmulatorProcess, EmulatorStartError
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sysconfig.get_path("scripts"))
@@ -37,37 +37,13 @@ def run_terraform(*args: str, env: dict, cwd: Path) -> str:
     return proc.stdout
 
 
-def start_emulator() -> tuple[subprocess.Popen, dict]:
-    state_file = WORK / "emulator.json"
-    state_file.unlink(missing_ok=True)
-    log = open(WORK / "emulator.log", "w")  # noqa: SIM115 (lives as long as the process)
-    proc = subprocess.Popen(
-        [
-            str(BIN / "sdn-emulator"),
-            "serve",
-            "--port",
-            "0",
-            "--tls",
-            "--tls-dir",
-            str(WORK / "tls"),
-            "--provisioning-delay",
-            "0.5",
-            "--probe-time-scale",
-            str(TIME_SCALE),
-            "--state-file",
-            str(state_file),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    for _ in range(300):
-        if state_file.exists() and state_file.stat().st_size:
-            return proc, json.loads(state_file.read_text())
-        if proc.poll() is not None:
-            raise SystemExit(f"demo: the emulator exited early; see {WORK / 'emulator.log'}")
-        time.sleep(0.05)
-    raise SystemExit("demo: the emulator did not start within 15 s")
+def start_emulator() -> EmulatorProcess:
+    try:
+        return EmulatorProcess.start(
+            "--tls", "--probe-time-scale", str(TIME_SCALE), delay=0.5, workdir=WORK, timeout=15
+        )
+    except EmulatorStartError as exc:
+        raise SystemExit(f"demo: {exc}") from exc
 
 
 def show_connection(control: ControlClient, vip: str, port: int) -> str | None:
@@ -157,7 +133,8 @@ def main() -> int:
     }
 
     step("starting the emulator (Network Controller REST and WinRM over HTTPS, SLB data plane; loopback only)")
-    emulator, info = start_emulator()
+    emulator = start_emulator()
+    info = emulator.info
     try:
         print(f"    network controller {info['nc_uri']}, status page {info['status_url']}")
         print("    guest nodes " + ", ".join(f"{n} {url}" for n, url in info["winrm_endpoints"].items()))
@@ -174,8 +151,7 @@ def main() -> int:
             demo(config, env, control)
     finally:
         step("stopping the emulator")
-        os.killpg(emulator.pid, signal.SIGTERM)
-        emulator.wait(10)
+        emulator.stop(remove_workdir=False)  # WORK keeps the emulator's log for the user
     print("demo: SUCCESS - guest-cluster applied, verified and destroyed against the emulator")
     return 0
 
