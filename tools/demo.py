@@ -138,15 +138,7 @@ def main() -> int:
     try:
         print(f"    network controller {info['nc_uri']}, status page {info['status_url']}")
         print("    guest nodes " + ", ".join(f"{n} {url}" for n, url in info["winrm_endpoints"].items()))
-        env.update(
-            {
-                "TF_VAR_network_controller_uri": info["nc_uri"],
-                "TF_VAR_ca_cert_file": info["ca_file"],
-                "TF_VAR_winrm_username": info["winrm_username"],
-                "TF_VAR_winrm_password": info["winrm_password"],
-                "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
-            }
-        )
+        env.update(emulator.example_variables())
         with ControlClient(info["control"]) as control:
             demo(config, env, control)
     finally:

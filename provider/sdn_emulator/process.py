@@ -69,6 +69,16 @@ class EmulatorProcess:
         cls(proc, {}, workdir).stop(remove_workdir=False)
         raise EmulatorStartError(f"sdn-emulator did not start within {timeout:g} s; see {log_path}")
 
+    def example_variables(self) -> dict[str, str]:
+        """`TF_VAR_*` environment for the provider variables every configuration under examples/ declares."""
+        return {
+            "TF_VAR_network_controller_uri": self.info["nc_uri"],
+            "TF_VAR_ca_cert_file": self.info["ca_file"],
+            "TF_VAR_winrm_username": self.info["winrm_username"],
+            "TF_VAR_winrm_password": self.info["winrm_password"],
+            "TF_VAR_winrm_endpoints": json.dumps(self.info["winrm_endpoints"]),
+        }
+
     def stop(self, remove_workdir: bool = True) -> None:
         """SIGTERM (the emulator closes its listeners), SIGKILL after 10 s; then delete `workdir` unless told not."""
         if self.proc.poll() is None:

@@ -3,7 +3,6 @@ node and follows a failover; each classic misconfiguration breaks it, and probe 
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -42,17 +41,12 @@ def example(tmp_path: Path, server: ProviderServer, emu: Emulator, patch: dict[s
         assert old in text, old
         text = text.replace(old, new)
     main.write_text(text)
-    info = emu.info
     return Terraform(
         workdir,
         {
             "TF_REATTACH_PROVIDERS": server.reattach,
             "TF_CLI_CONFIG_FILE": "/dev/null",
-            "TF_VAR_network_controller_uri": info["nc_uri"],
-            "TF_VAR_ca_cert_file": info["ca_file"],
-            "TF_VAR_winrm_username": info["winrm_username"],
-            "TF_VAR_winrm_password": info["winrm_password"],
-            "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
+            **emu.example_variables(),
         },
     )
 

@@ -42,17 +42,12 @@ def example(tmp_path: Path, server: ProviderServer, emu: Emulator) -> Terraform:
     """A copy of examples/multi-tenant (and the module it uses, at the same relative path)."""
     shutil.copytree(REPO / "examples" / "multi-tenant", tmp_path / "examples" / "multi-tenant")
     shutil.copytree(REPO / "examples" / "modules", tmp_path / "examples" / "modules")
-    info = emu.info
     tf = Terraform(
         tmp_path / "examples" / "multi-tenant",
         {
             "TF_REATTACH_PROVIDERS": server.reattach,
             "TF_CLI_CONFIG_FILE": "/dev/null",
-            "TF_VAR_network_controller_uri": info["nc_uri"],
-            "TF_VAR_ca_cert_file": info["ca_file"],
-            "TF_VAR_winrm_username": info["winrm_username"],
-            "TF_VAR_winrm_password": info["winrm_password"],
-            "TF_VAR_winrm_endpoints": json.dumps(info["winrm_endpoints"]),
+            **emu.example_variables(),
         },
     )
     tf.run("get", "-no-color")  # installs the local module; the provider is reattached, so no init
