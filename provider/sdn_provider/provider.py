@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sdn_provider.nc.client import NCClient
 
 SOURCE_ADDRESS = "registry.terraform.io/windows-sdn/sdn"
+#: NC REST client authentication modes (NCSettings.auth).
+NC_AUTH_MODES = ("none", "certificate", "negotiate", "kerberos")
 DEFAULT_OPERATION_TIMEOUT = "30m"
 
 # (attribute, type, env var, description, sensitive)
@@ -37,7 +39,26 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "auth",
         types.String(),
         "SDN_AUTH",
-        "Network Controller client authentication: `none` (default), `certificate` or `kerberos`.",
+        "Network Controller client authentication, as NC's REST `ClientAuthentication` is set: `none` (default), "
+        "`certificate` (X509 client certificate), `negotiate` (Kerberos, falling back to NTLM: `username`/`password`, "
+        "or the Kerberos ticket cache when `username` is unset) or `kerberos` (Negotiate without the NTLM fallback).",
+        False,
+    ),
+    (
+        "username",
+        types.String(),
+        "SDN_USERNAME",
+        'Account for `auth = "negotiate"` / `"kerberos"`, as `user@REALM` or `DOMAIN\\user` (a member of NC\'s '
+        "ClientSecurityGroup). Unset: the Kerberos ticket cache (`kinit`).",
+        False,
+    ),
+    ("password", types.String(), "SDN_PASSWORD", "Password of `username`.", True),
+    (
+        "spn_hostname",
+        types.String(),
+        "SDN_SPN_HOSTNAME",
+        "Host name for NC's Kerberos service principal (`HTTP/<spn_hostname>`), when `network_controller_uri` uses "
+        "an IP address or an alias: Kerberos needs the REST name NC's certificate and SPN were issued for.",
         False,
     ),
     (
@@ -239,7 +260,14 @@ class SdnProvider:
         return Schema(version=0, attributes=attrs)
 
     def validate_config(self, diags: Diagnostics, config: dict) -> None:
-        check_enum(diags, config.get("auth"), ["auth"], ("none", "certificate", "kerberos"), "auth")
+        check_enum(diags, config.get("auth"), ["auth"], NC_AUTH_MODES, "auth")
+        _check_exclusive(diags, config, "insecure", "ca_cert_file")
+        if is_known(config.get("password")) and config.get("password") and not config.get("username"):
+            diags.add_error(
+                "password without username",
+                'password is only used with username (auth = "negotiate" or "kerberos").',
+                path=["password"],
+            )
         check_enum(
             diags,
             config.get("winrm_auth"),
@@ -320,6 +348,9 @@ class SdnProvider:
                         insecure=bool(self.setting("insecure", False)),
                         client_cert_file=self.setting("client_cert_file"),
                         client_key_file=self.setting("client_key_file"),
+                        username=self.setting("username"),
+                        password=self.setting("password"),
+                        spn_hostname=self.setting("spn_hostname"),
                         request_timeout=float(self.setting("request_timeout", 30)),
                         max_retries=int(self.setting("max_retries", 5)),
                     ),
@@ -338,6 +369,16 @@ class SdnProvider:
         if not is_known(value):
             value = self.setting("operation_timeout", DEFAULT_OPERATION_TIMEOUT)
         return parse_duration(value)
+
+
+def _check_exclusive(diags: Diagnostics, config: dict, flag: str, other: str) -> None:
+    """`flag = true` next to `other`: one of the two settings is a mistake, and silently preferring one hides it."""
+    if config.get(flag) is True and is_known(config.get(other)) and config.get(other):
+        diags.add_error(
+            f"{flag} conflicts with {other}",
+            f"{flag} = true skips the certificate check that {other} configures; set only one of them.",
+            path=[flag],
+        )
 
 
 def _from_env(t: types.TfType, raw: str) -> Any:

@@ -68,8 +68,13 @@ def check_port(diags: Diagnostics, value: Any, path: list, what: str = "port") -
     check_range(diags, value, path, 1, 65535, what)
 
 
-def check_enum(diags: Diagnostics, value: Any, path: list, allowed: tuple[str, ...], what: str) -> None:
-    if is_known(value) and value not in allowed:
+def check_enum(
+    diags: Diagnostics, value: Any, path: list, allowed: tuple[str, ...], what: str, ignore_case: bool = False
+) -> None:
+    """`ignore_case` for NC's enums: NC matches them case-insensitively and answers in its own spelling."""
+    if not is_known(value):
+        return
+    if (value.lower() not in {a.lower() for a in allowed}) if ignore_case else value not in allowed:
         diags.add_error(f"Invalid {what}", f'{what} must be one of {", ".join(allowed)}; got "{value}".', path=path)
 
 

@@ -15,7 +15,9 @@ def lb_hcl(name: str, vip: str) -> str:
     return seed_lb(name, vip=vip, subnet=SUBNET)
 
 
-def members(pool_expr: str = 'sdn_load_balancer.lb.backend_address_pool_refs["Backend1"]') -> str:
+def members(
+    pool_expr: str = 'sdn_load_balancer.lb.backend_address_pool_refs["Backend1"]', nics: tuple[str, ...] = NICS
+) -> str:
     return "".join(
         f"""
 resource "sdn_backend_pool_member" "node{i}" {{
@@ -23,7 +25,7 @@ resource "sdn_backend_pool_member" "node{i}" {{
   backend_address_pool_ref = {pool_expr}
 }}
 """
-        for i, nic in enumerate(NICS, 1)
+        for i, nic in enumerate(nics, 1)
     )
 
 
@@ -110,31 +112,29 @@ def test_create_refuses_existing_membership_and_names_the_import(tf: Terraform, 
     tf.destroy()
 
 
-def test_412_is_retried_after_a_re_read(tf: Terraform, emulator: Emulator):
-    """NC answers 412 to the next two NIC PUTs (what it does when another writer changed the NIC between our
-    GET and PUT): the provider re-reads, re-splices and retries, and both memberships land with nothing
-    else changed. Deterministic counterpart of the cross-process test in test_membership_concurrency.py."""
+def test_412_with_an_unchanged_etag_is_nc_error_not_a_loop(tf: Terraform, emulator: Emulator):
+    """NC answers 412 to a NIC PUT while the NIC's etag stays what we sent ([MS-NCNBI] 2.2.1.3.4 also reads 412
+    as "parent resource unavailable"): no lost race to retry, so the apply stops at once with NC's message
+    instead of re-reading until operation_timeout. The NIC is left as it was."""
     lb = "MemberEtag_VIP"
     tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.103"))
     tf.apply()
     try:
-        before = {nic: comparable(emulator.get(f"/networkInterfaces/{nic}")) for nic in NICS}
-        tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.103") + members())
+        before = comparable(emulator.get(f"/networkInterfaces/{NICS[0]}"))
+        tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.103") + members(nics=NICS[:1]))
         emulator.admin("POST", "stats/reset")
         emulator.admin(
             "POST",
             "faults",
-            {"kind": "fail_next", "method": "PUT", "collection": "networkInterfaces", "status": 412, "count": 2},
+            {"kind": "fail_next", "method": "PUT", "collection": "networkInterfaces", "status": 412, "count": 1},
         )
-        tf.apply()
+        proc = tf.apply(check=False)
+        assert proc.returncode == 1
+        assert "refused If-Match with the etag it had just returned" in " ".join(proc.stderr.split()), proc.stderr
         stats = {(r["method"], r["collection"]): r["count"] for r in emulator.admin("GET", "stats")["requests"]}
-        assert stats[("PUT", "networkInterfaces")] == len(NICS) + 2  # two refused, then one PUT per NIC
-        assert pool_of(emulator, lb) == [f"/networkInterfaces/{nic}/ipConfigurations/ipconfig1" for nic in NICS]
-        for nic in NICS:
-            after = comparable(emulator.get(f"/networkInterfaces/{nic}"))
-            after["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = []
-            assert after == before[nic]
-        tf.assert_no_changes()
+        assert stats[("PUT", "networkInterfaces")] == 1
+        assert comparable(emulator.get(f"/networkInterfaces/{NICS[0]}")) == before
+        assert "sdn_backend_pool_member.node1" not in tf.resources()
     finally:
         tf.destroy()
 

@@ -62,7 +62,14 @@ NC_SHAPED = st.fixed_dictionaries(
         ),
         "error": JSONISH
         | st.fixed_dictionaries(
-            {}, optional={"code": JSONISH, "message": JSONISH, "target": JSONISH, "details": JSONISH}
+            {},
+            optional={
+                "code": JSONISH,
+                "message": JSONISH,
+                "target": JSONISH,
+                "details": JSONISH,
+                "innerError": JSONISH,
+            },
         ),
         "etag": JSONISH,
     },
@@ -80,7 +87,8 @@ def exercise(nc: NCClient) -> None:
     for call in (
         lambda: nc.get("/loadBalancers/x"),
         lambda: nc.put("/loadBalancers/x", {"properties": {}}),
-        lambda: nc.delete("/loadBalancers/x"),
+        lambda: nc.delete("/loadBalancers/x", time.monotonic() + 0.05),
+        lambda: nc.wait_for_operation("DELETE", "/loadBalancers/x", "/operationResults/1", time.monotonic() + 0.05),
         lambda: nc.wait_for_provisioning("/loadBalancers/x", time.monotonic() + 0.05),
         lambda: nc.wait_for_deletion("/loadBalancers/x", time.monotonic() + 0.05),
     ):

@@ -7,52 +7,21 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
-from sdn_provider.framework import BaseResource, Object
+from sdn_provider.framework import BaseResource
 from sdn_provider.resources.common import CLIENT_ERRORS, report
 from sdn_provider.resources.load_balancer import from_nc, lb_ref
+from sdn_provider.resources.load_balancer_fields import object_type
 
-FRONTEND = Object(
-    {
-        "name": types.String(),
-        "private_ip_address": types.String(),
-        "private_ip_allocation_method": types.String(),
-        "subnet_ref": types.String(),
-    }
-)
-PROBE = Object(
-    {
-        "name": types.String(),
-        "protocol": types.String(),
-        "port": types.Number(),
-        "interval_in_seconds": types.Number(),
-        "number_of_probes": types.Number(),
-        "request_path": types.String(),
-    }
-)
-RULE = Object(
-    {
-        "name": types.String(),
-        "frontend_ip_configuration_names": types.List(types.String()),
-        "backend_address_pool_name": types.String(),
-        "probe_name": types.String(),
-        "protocol": types.String(),
-        "frontend_port": types.Number(),
-        "backend_port": types.Number(),
-        "idle_timeout_in_minutes": types.Number(),
-        "enable_floating_ip": types.Bool(),
-        "load_distribution": types.String(),
-    }
-)
 _COMPUTED = [
     ("resource_ref", types.String(), "`/loadBalancers/<resource_id>`."),
     ("instance_id", types.String(), "NC instanceId."),
     ("etag", types.String(), "Current etag."),
     ("provisioning_state", types.String(), "NC provisioningState."),
     ("tags", types.Map(types.String()), "NC tags."),
-    ("frontend_ip_configuration", types.List(FRONTEND), "Frontend IP configurations (VIPs)."),
-    ("backend_address_pool", types.List(Object({"name": types.String()})), "Backend pools."),
-    ("probe", types.List(PROBE), "Health probes."),
-    ("load_balancing_rule", types.List(RULE), "Load-balancing rules."),
+    ("frontend_ip_configuration", types.List(object_type("frontend_ip_configuration")), "Frontend IP configurations."),
+    ("backend_address_pool", types.List(object_type("backend_address_pool")), "Backend pools."),
+    ("probe", types.List(object_type("probe")), "Health probes."),
+    ("load_balancing_rule", types.List(object_type("load_balancing_rule")), "Load-balancing rules."),
     ("frontend_ip_configuration_refs", types.Map(types.String()), "Frontend name -> resourceRef."),
     ("backend_address_pool_refs", types.Map(types.String()), "Backend pool name -> resourceRef."),
     ("probe_refs", types.Map(types.String()), "Probe name -> resourceRef."),

@@ -371,6 +371,20 @@ def install_runtime_patches() -> None:
     tfp.ProviderServicer = make_servicer_class()
 
 
+def _fill_missing(state: Any, attributes: list, block_types: list) -> Any:
+    """`state` (raw JSON, as UpgradeResourceState hands it over) with every schema attribute present."""
+    if not isinstance(state, dict):
+        return state
+    for attr in attributes:
+        state.setdefault(attr.name, None)
+    for block in block_types:
+        value = state.setdefault(block.type_name, None)
+        items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for item in items:
+            _fill_missing(item, block.block.attributes, block.block.block_types)
+    return state
+
+
 class BaseResource:
     """Common resource behaviour: provider handle, schema version 0, no-op upgrade."""
 
@@ -381,7 +395,11 @@ class BaseResource:
         return planned
 
     def upgrade(self, ctx: Any, version: int, old: dict) -> dict:
-        return old
+        """Runs when the state's schema version is older than the resource's. Attributes added since are
+        null in the old state: Terraform needs every attribute present, so fill them in (bump the schema's
+        version whenever an attribute is added). Resources with real migrations override this."""
+        schema = self.get_schema()  # type: ignore[attr-defined]
+        return _fill_missing(old, schema.attributes, schema.block_types)
 
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
         from tf.iface import _validate_config

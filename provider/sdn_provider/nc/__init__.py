@@ -7,22 +7,30 @@ Terraform starts only answer GetProviderSchema.
 from typing import Any
 
 from sdn_provider.nc.errors import (
+    ArcManaged,
+    NCClientError,
     NCConnectionError,
     NCError,
     NCTimeoutError,
+    OperationFailed,
     ProvisioningFailed,
+    is_arc_managed,
     strip_read_only,
 )
 from sdn_provider.nc.locks import KeyedLocks
 
 __all__ = [
+    "ArcManaged",
     "KeyedLocks",
     "NCClient",
+    "NCClientError",
     "NCConnectionError",
     "NCError",
     "NCSettings",
     "NCTimeoutError",
+    "OperationFailed",
     "ProvisioningFailed",
+    "is_arc_managed",
     "strip_read_only",
 ]
 

@@ -1,12 +1,15 @@
 """The one Network Controller REST client: every HTTP behaviour of the provider lives here.
 
 Pipeline (azure-core style, composed once per provider process):
-  session (keep-alive pool) -> auth (none | client certificate | Kerberos/Negotiate)
+  session (keep-alive pool) -> auth (none | client certificate | Negotiate: Kerberos, falling back to NTLM)
   -> TLS verification (on by default; custom CA; explicit `insecure`)
   -> retries with exponential backoff + jitter on connection errors, 429 and 5xx (urllib3 Retry,
      honours Retry-After; PUT and DELETE are idempotent in NC so they are retried too)
-  -> 409 "parent not terminal" retried until the operation deadline
-  -> error mapping (NC's code, message, target and x-ms-request-id quoted in every error)
+  -> 409 decided by provisioningState, never by error code ([MS-NCNBI] 1.3.3.3 names the states, not the
+     codes): retried while the resource or its parent is Updating/Deleting, refused at once under a Failed parent
+  -> error mapping (NC's code, message, innerError, target and x-ms-request-id quoted in every error)
+  -> asynchronous operations followed through `Azure-AsyncOperation`/`Location` -> `/operationResults/{id}`
+     ([MS-NCNBI] 1.3.2.1), honouring Retry-After, failing with NC's error when the operation ends Failed
   -> provisioningState polling (every 0.2 s, then a tenth of the time waited, cap 5 s) bounded by a deadline.
 """
 
@@ -20,29 +23,40 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from sdn_provider.nc.errors import NCConnectionError, NCError, NCTimeoutError, ProvisioningFailed
+from sdn_provider.nc.errors import (
+    NCConnectionError,
+    NCError,
+    NCTimeoutError,
+    OperationFailed,
+    ProvisioningFailed,
+)
 
 log = logging.getLogger("sdn.nc")
 
 API_PREFIX = "/networking/v1"
-#: NC's 409 codes that mean "try again later" rather than "refused" (documented in docs/index.md).
-RETRYABLE_CONFLICTS = frozenset({"ResourceNotTerminal", "ParentNotTerminal", "OperationInProgress"})
+#: provisioningState values of an operation still running ([MS-NCNBI] 1.3.2.4).
+BUSY_STATES = frozenset({"updating", "deleting"})
+#: Terminal statuses of an operationResults document other than Succeeded ([MS-NCNBI] 3.1.5.13).
+FAILED_OPERATIONS = frozenset({"failed", "canceled", "cancelled"})
 
 
 @dataclass(frozen=True)
 class NCSettings:
     uri: str
-    auth: str = "none"  # none | certificate | kerberos
+    auth: str = "none"  # none | certificate | negotiate | kerberos (Negotiate restricted to Kerberos)
     ca_cert_file: str | None = None
     insecure: bool = False
     client_cert_file: str | None = None
     client_key_file: str | None = None
+    username: str | None = None
+    password: str | None = None
+    spn_hostname: str | None = None
     request_timeout: float = 30.0
     max_retries: int = 5
     poll_initial: float = 0.2
@@ -93,14 +107,8 @@ class NCClient:
         session.verify = False if s.insecure else (s.ca_cert_file or env["verify"])
         if s.auth == "certificate":
             session.cert = (s.client_cert_file, s.client_key_file) if s.client_key_file else s.client_cert_file
-        elif s.auth == "kerberos":
-            try:
-                from requests_kerberos import OPTIONAL, HTTPKerberosAuth
-            except ImportError as exc:  # optional extra
-                raise NCConnectionError(
-                    "auth = \"kerberos\" needs the kerberos extra: pip install 'terraform-provider-sdn[kerberos]'"
-                ) from exc
-            session.auth = HTTPKerberosAuth(mutual_authentication=OPTIONAL)
+        elif s.auth in ("negotiate", "kerberos"):
+            session.auth = _negotiate_auth(s)
         return session
 
     # -- raw verbs ------------------------------------------------------------------------------
@@ -121,26 +129,14 @@ class NCClient:
         deadline = deadline or time.monotonic() + 300
         delay = self.settings.poll_initial
         while True:
-            try:
-                resp = self.session.request(
-                    method,
-                    self.url(ref),
-                    data=data,
-                    headers=headers,
-                    timeout=self.settings.request_timeout,
-                )
-            except requests.exceptions.SSLError as exc:
-                raise NCConnectionError(
-                    f"TLS verification of {self.settings.uri} failed: {_root_cause(exc)}. "
-                    "Set ca_cert_file to the CA that signed Network Controller's certificate "
-                    "(or insecure = true to skip verification, not recommended)."
-                ) from exc
-            except requests.exceptions.RequestException as exc:
-                raise NCConnectionError(
-                    f"cannot reach Network Controller at {self.settings.uri} ({method} {ref}): {_root_cause(exc)}"
-                ) from exc
-            request_id = resp.headers.get("x-ms-request-id", "")
-            log.debug("%s %s -> %s (x-ms-request-id: %s)", method, ref, resp.status_code, request_id)
+            resp = self._send(method, self.url(ref), data, headers, ref)
+            log.debug(
+                "%s %s -> %s (x-ms-request-id: %s)",
+                method,
+                ref,
+                resp.status_code,
+                resp.headers.get("x-ms-request-id", ""),
+            )
             if resp.status_code == 404:
                 return 404, None, resp
             if resp.status_code < 400:
@@ -150,11 +146,49 @@ class NCClient:
                 landed = self._landed(ref, body)
                 if landed is not None:
                     return 200, landed, resp
-            if error.status == 409 and error.code in RETRYABLE_CONFLICTS and time.monotonic() + delay < deadline:
+            retry = error.status == 409 and method != "GET" and time.monotonic() + delay < deadline
+            if retry and self._busy(ref, error):
                 self._wait(delay)
                 delay = min(delay * 1.5, self.settings.poll_max)
                 continue
             raise error
+
+    def _send(self, method: str, url: str, data: bytes | None, headers: dict, ref: str) -> requests.Response:
+        try:
+            return self.session.request(method, url, data=data, headers=headers, timeout=self.settings.request_timeout)
+        except requests.exceptions.SSLError as exc:
+            raise NCConnectionError(
+                f"TLS verification of {self.settings.uri} failed: {_root_cause(exc)}. "
+                "Set ca_cert_file to the CA that signed Network Controller's certificate "
+                "(or insecure = true to skip verification, not recommended)."
+            ) from exc
+        except requests.exceptions.RequestException as exc:
+            raise NCConnectionError(
+                f"cannot reach Network Controller at {self.settings.uri} ({method} {ref}): {_root_cause(exc)}"
+            ) from exc
+
+    def _busy(self, ref: str, error: NCError) -> bool:
+        """Is a 409 worth retrying? [MS-NCNBI] 1.3.3.3 refuses a write while the resource's parent is Updating,
+        Deleting or Failed, and a DELETE of something still referenced; the error codes are not specified, so
+        decide by the provisioningState of the resource and of its top-level parent. Busy: retry. A Failed
+        parent: raise at once with the reason (it stays Failed until someone fixes it). Otherwise (in use): no."""
+        chain = _ancestry(ref)
+        for target in chain:
+            try:
+                doc = self.get(target)
+            except NCError:
+                return False
+            state = _state(doc).lower() if doc is not None else "missing"
+            if state in BUSY_STATES:
+                log.info("%s: 409 while %s is %s; retrying", ref, target, _state(doc))
+                return True
+            if state == "failed" and target != ref:
+                error.message += (
+                    f" ({target} is in provisioningState Failed: Network Controller refuses changes under it until "
+                    "it is repaired or re-applied)"
+                )
+                return False
+        return False
 
     def _landed(self, ref: str, body: Any) -> dict | None:
         """After a retried PUT (the first answer was lost: timeout or dropped connection) NC refused the
@@ -182,6 +216,7 @@ class NCClient:
                 ref=ref,
             )
         details = err.get("details") if isinstance(err.get("details"), list) else []
+        inner = err.get("innerError")
         return NCError(
             resp.status_code,
             str(err.get("code") or "Unknown"),
@@ -191,6 +226,7 @@ class NCClient:
             details,
             method,
             ref,
+            inner if isinstance(inner, str) else json.dumps(inner) if inner else "",
         )
 
     def get(self, ref: str) -> dict | None:
@@ -209,12 +245,52 @@ class NCClient:
         _, result, _ = self.request("PUT", ref, body, etag, deadline)
         return result if isinstance(result, dict) else {}  # no usable answer: polling GETs the resource
 
-    def delete(self, ref: str, etag: str | None = None, deadline: float | None = None) -> bool:
-        """DELETE; False when the resource was already gone."""
-        status, _, _ = self.request("DELETE", ref, etag=etag, deadline=deadline)
-        return status != 404
+    def delete(self, ref: str, deadline: float, etag: str | None = None) -> bool:
+        """DELETE and wait until NC has finished it; False when the resource was already gone.
+
+        NC answers 202 with `Azure-AsyncOperation`/`Location` ([MS-NCNBI] 1.3.2.1): the operation is followed
+        until it ends, and a Failed one raises OperationFailed with NC's error at once (waiting for a 404 would
+        hang until the deadline). Without those headers the resource is polled until it is gone."""
+        status, _, resp = self.request("DELETE", ref, etag=etag, deadline=deadline)
+        if status == 404:
+            return False
+        operation = _operation_ref(resp)
+        if operation is None or not self.wait_for_operation("DELETE", ref, operation, deadline, _retry_after(resp)):
+            self.wait_for_deletion(ref, deadline)
+        return True
 
     # -- polling --------------------------------------------------------------------------------
+    def wait_for_operation(
+        self, method: str, ref: str, operation: str, deadline: float, retry_after: float | None = None
+    ) -> bool:
+        """Poll `/operationResults/{id}` until it ends: 202 or status InProgress means running ([MS-NCNBI]
+        1.3.2.1), Succeeded returns True, Failed/Canceled raise OperationFailed carrying NC's error (3.1.5.13).
+        An operation NC no longer knows (404) returns False: the caller checks the resource itself."""
+        started = time.monotonic()
+        while True:
+            delay = self._poll_delay(started, retry_after)
+            if time.monotonic() + delay > deadline:
+                raise NCTimeoutError(f"{method} {ref} did not finish in time (operation {operation} still running)")
+            self._wait(delay)
+            status, doc, resp = self.request("GET", operation, deadline=deadline)
+            if status == 404:
+                return False
+            retry_after = _retry_after(resp)
+            result = str((doc or {}).get("status") or "").lower() if isinstance(doc, dict) else ""
+            if status == 202 or result in ("inprogress", "running", "accepted"):
+                continue  # a 200 without a status is "the same response a synchronous call would give": done
+            if result in FAILED_OPERATIONS:
+                err = doc.get("error") if isinstance(doc.get("error"), dict) else {}
+                raise OperationFailed(
+                    method,
+                    ref,
+                    str(doc.get("status")),
+                    str(err.get("code") or ""),
+                    str(err.get("message") or ""),
+                    operation,
+                )
+            return True
+
     def wait_for_provisioning(self, ref: str, deadline: float, first: dict | None = None) -> dict:
         """Poll until Succeeded (returned) or Failed (ProvisioningFailed); NCTimeoutError at the deadline."""
         started = time.monotonic()
@@ -236,15 +312,21 @@ class NCClient:
 
     def wait_for_deletion(self, ref: str, deadline: float) -> None:
         started = time.monotonic()
-        while self.get(ref) is not None:
+        while (resource := self.get(ref)) is not None:
+            if _state(resource) == "Failed":
+                raise ProvisioningFailed(ref, resource)
             delay = self._poll_delay(started)
             if time.monotonic() + delay > deadline:
                 raise NCTimeoutError(f"{ref} was still present when the delete timeout expired")
             self._wait(delay)
 
-    def _poll_delay(self, started: float) -> float:
+    def _poll_delay(self, started: float, retry_after: float | None = None) -> float:
         """A tenth of the time waited so far, within [poll_initial, poll_max]: quick for NC's usual seconds,
-        and never more than ~10% late (x1.5 backoff could overshoot the finish by up to half the wait)."""
+        and never more than ~10% late (x1.5 backoff could overshoot the finish by up to half the wait).
+        NC's Retry-After hint, when it sent one, is followed, but never beyond poll_max: NC's own clients
+        default to 60 s ([MS-NCNBI] 1.3.2.1), which would make a 2-second delete take a minute."""
+        if retry_after is not None:
+            return min(max(retry_after, self.settings.poll_initial), self.settings.poll_max)
         waited = time.monotonic() - started
         return min(max(self.settings.poll_initial, 0.1 * waited), self.settings.poll_max)
 
@@ -254,6 +336,53 @@ class NCClient:
             self._stop.wait(seconds)  # returns early on StopProvider; the next check still runs
         else:
             self._sleep(seconds)
+
+
+def _negotiate_auth(s: NCSettings) -> Any:
+    """HTTP Negotiate through pyspnego (pypsrp's requests auth): Kerberos, falling back to NTLM, as Microsoft's
+    NC clients do (`Invoke-WebRequest -Credential` or the logged-on user). Without a username, Kerberos uses the
+    default ticket cache. The SPN is HTTP/<host>; Kerberos needs NC's REST FQDN, so `spn_hostname` overrides the
+    URI's host when that is an IP address."""
+    from pypsrp.negotiate import HTTPNegotiateAuth
+
+    return HTTPNegotiateAuth(
+        username=s.username or None,
+        password=s.password if s.username else None,
+        auth_provider="kerberos" if s.auth == "kerberos" else "negotiate",
+        service="HTTP",
+        hostname_override=s.spn_hostname or None,
+        send_cbt=True,
+    )
+
+
+def _ancestry(ref: str) -> list[str]:
+    """The resource's top-level parent first, then the resource itself when it is a child."""
+    parts = [p for p in ref.split("/") if p]
+    top = "/" + "/".join(parts[:2])
+    return [top] if len(parts) <= 2 else [top, ref]
+
+
+def _operation_ref(resp: requests.Response | None) -> str | None:
+    """The NC path of the operation to follow, from `Azure-AsyncOperation` (preferred) or `Location`. Only the
+    path is kept: polling goes to the configured endpoint with its credentials, never to another host."""
+    if resp is None or resp.status_code != 202:
+        return None
+    for header in ("Azure-AsyncOperation", "Location"):
+        path = urlsplit(resp.headers.get(header) or "").path
+        if API_PREFIX.lower() in path.lower():
+            tail = path[path.lower().index(API_PREFIX.lower()) + len(API_PREFIX) :]
+            if tail.strip("/"):
+                return tail
+    return None
+
+
+def _retry_after(resp: requests.Response | None) -> float | None:
+    """Retry-After in seconds (NC sends delta-seconds); None when absent or not a number."""
+    value = resp.headers.get("Retry-After") if resp is not None else None
+    try:
+        return max(float(value), 0.0) if value else None
+    except ValueError:
+        return None
 
 
 def _state(resource: Any) -> str:

@@ -1,12 +1,28 @@
-"""Errors of the NC client, importable without loading requests (provider start-up stays fast)."""
+"""Errors of the NC client, importable without loading requests (provider start-up stays fast).
+
+Every error the client raises derives from `NCClientError`, so callers catch one class.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+#: `resourceMetadata.client` of objects that Azure Local "SDN enabled by Arc" owns (microsoft/SdnDiagnostics
+#: offline dumps). Arc management and on-prem management are mutually exclusive (Microsoft Learn, Azure Local
+#: SDN overview), so the provider never writes them.
+ARC_CLIENT = "Network Resource Provider"
 
-class NCError(Exception):
-    """An error answer from Network Controller, quoting its code, message and request id."""
+
+class NCClientError(Exception):
+    """Base of every error raised by the Network Controller client."""
+
+
+class NCError(NCClientError):
+    """An error answer from Network Controller, quoting its code, message, innerError and request id.
+
+    [MS-NCNBI] 3.1.5.31: `{"error": {"code", "message", "target", "innerError", "details"}}`; `innerError` is a
+    string with the root cause and `target` a property name such as "SubnetAddress", not a JSON path.
+    """
 
     def __init__(
         self,
@@ -18,6 +34,7 @@ class NCError(Exception):
         details: list | None = None,
         method: str = "",
         ref: str = "",
+        inner_error: str = "",
     ):
         self.status = status
         self.code = code
@@ -27,10 +44,13 @@ class NCError(Exception):
         self.details = details or []
         self.method = method
         self.ref = ref
+        self.inner_error = inner_error
         super().__init__(str(self))
 
     def __str__(self) -> str:
         text = f"Network Controller answered {self.status} {self.code}: {self.message}"
+        if self.inner_error and self.inner_error not in self.message:
+            text += f"\nRoot cause (innerError): {self.inner_error}"
         if self.target:
             text += f" (target: {self.target})"
         if self.method:
@@ -40,15 +60,15 @@ class NCError(Exception):
         return text
 
 
-class NCTimeoutError(Exception):
+class NCTimeoutError(NCClientError):
     """A resource did not reach a terminal provisioning state within its timeout."""
 
 
-class NCConnectionError(Exception):
+class NCConnectionError(NCClientError):
     """Network Controller could not be reached (after retries)."""
 
 
-class ProvisioningFailed(Exception):
+class ProvisioningFailed(NCClientError):
     """NC finished provisioning with `Failed`; carries the resource and its configurationState."""
 
     def __init__(self, ref: str, resource: dict):
@@ -67,6 +87,38 @@ class ProvisioningFailed(Exception):
         if self.details:
             text += ": " + "; ".join(self.details)
         super().__init__(text)
+
+
+class OperationFailed(NCClientError):
+    """An asynchronous operation (`/operationResults/{id}`, [MS-NCNBI] 1.3.2.1, 3.1.5.13) ended Failed or
+    Canceled; carries NC's error code and message."""
+
+    def __init__(self, method: str, ref: str, status: str, code: str = "", message: str = "", operation: str = ""):
+        self.method, self.ref, self.status, self.code, self.message = method, ref, status, code, message
+        text = f"Network Controller's {method} {ref} ended {status}"
+        if code or message:
+            text += f": {code}: {message}".rstrip(": ") if code else f": {message}"
+        if operation:
+            text += f" (operation {operation})"
+        super().__init__(text)
+
+
+class ArcManaged(NCClientError):
+    """The object belongs to Azure Local "SDN enabled by Arc"; writing it from here would fight Azure."""
+
+    def __init__(self, ref: str):
+        self.ref = ref
+        super().__init__(
+            f'{ref} is managed by Azure Arc (resourceMetadata.client = "{ARC_CLIENT}"). SDN enabled by Arc and '
+            "on-premises management of the same objects are mutually exclusive: manage it from Azure "
+            "(Azure portal, az stack-hci-vm, ARM templates) instead of this provider."
+        )
+
+
+def is_arc_managed(doc: Any) -> bool:
+    metadata = doc.get("resourceMetadata") if isinstance(doc, dict) else None
+    client = metadata.get("client") if isinstance(metadata, dict) else None
+    return isinstance(client, str) and client.strip().lower() == ARC_CLIENT.lower()
 
 
 def strip_read_only(obj: Any) -> Any:

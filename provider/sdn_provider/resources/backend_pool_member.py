@@ -21,7 +21,14 @@ from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from sdn_provider.framework import STOP_REQUESTED, BaseResource, SdnPlanContext, is_known
-from sdn_provider.nc import NCError, NCTimeoutError, ProvisioningFailed, strip_read_only
+from sdn_provider.nc import (
+    ArcManaged,
+    NCError,
+    NCTimeoutError,
+    ProvisioningFailed,
+    is_arc_managed,
+    strip_read_only,
+)
 from sdn_provider.resources.common import (
     CLIENT_ERRORS,
     check_timeouts,
@@ -178,6 +185,13 @@ class BackendPoolMember(BaseResource):
                 before, after = current.get(key), planned.get(key)
                 if after != before and not same_ref(before, after):
                     ctx.requires_replace.append([key])
+        if current is None and is_arc_managed(self._plan_nic(planned)):
+            ctx.diagnostics.add_error(
+                "Network interface managed by Azure Arc",
+                str(ArcManaged(nic_ref(planned["network_interface_id"]))),
+                path=["network_interface_id"],
+            )
+            return planned
         if not is_known(planned.get("ip_configuration_id")):
             planned["ip_configuration_id"] = self._plan_ip_configuration(ctx.diagnostics, planned)
         elif current is None:
@@ -245,10 +259,17 @@ class BackendPoolMember(BaseResource):
         nc = self.provider.nc
         delay = RETRY_INITIAL
         cached = self.provider.reads.peek(ref)
+        refused: tuple[NCError, str | None] | None = None  # the last 412 and the etag it refused
         while True:
             from_cache, nic, cached = cached is not None, cached if cached is not None else nc.get(ref), None
             if nic is None:
                 raise MembershipGone(f"{ref} does not exist")
+            if is_arc_managed(nic):
+                raise ArcManaged(ref)
+            if refused is not None and not from_cache and nic.get("etag") == refused[1]:
+                # Not a race (the spec's 412 also reads "parent resource unavailable"): retrying cannot help.
+                refused[0].message += " (Network Controller refused If-Match with the etag it had just returned)"
+                raise refused[0]
             body = strip_read_only(nic)
             ipc = find_ip_configuration(body, state["ip_configuration_id"])
             try:
@@ -268,6 +289,7 @@ class BackendPoolMember(BaseResource):
             except NCError as exc:
                 if exc.status != 412 or time.monotonic() + delay > until or STOP_REQUESTED.is_set():
                     raise
+                refused = (exc, nic.get("etag"))
                 if not from_cache:  # a concurrent writer: let it finish before re-reading
                     log.info("%s changed since it was read (412); re-reading and retrying", ref)
                     STOP_REQUESTED.wait(delay * random.uniform(0.5, 1.5))

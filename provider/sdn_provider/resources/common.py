@@ -11,7 +11,7 @@ from tf.schema import Attribute, Block
 from tf.utils import Diagnostics
 
 from sdn_provider.framework import SingleNestedBlock, is_known
-from sdn_provider.nc import NCConnectionError, NCError, NCTimeoutError, ProvisioningFailed
+from sdn_provider.nc import NCClientError, NCError, ProvisioningFailed
 from sdn_provider.provider import NotConfigured
 from sdn_provider.validation import check_duration
 
@@ -83,18 +83,28 @@ def path_from_target(target: str, names: dict[str, str]) -> list | None:
     return path or None
 
 
-def report(diags: Diagnostics, summary: str, exc: Exception, names: dict[str, str] | None = None) -> None:
-    """Turn a client exception into one diagnostic; NC's target becomes the attribute path when it maps."""
+def report(
+    diags: Diagnostics,
+    summary: str,
+    exc: Exception,
+    names: dict[str, str] | None = None,
+    roots: frozenset[str] = frozenset(),
+) -> None:
+    """Turn a client exception into one diagnostic; NC's target becomes the attribute path when it maps onto one
+    starting at a top-level attribute or block in `roots` (NC's targets are property names such as
+    "SubnetAddress", so this is a hint, never relied on: the message always carries NC's text)."""
     path = None
     if isinstance(exc, NCError) and exc.target and names:
         path = path_from_target(exc.target, names)
+        if path and path[0] not in roots:
+            path = None
     detail = str(exc)
     if isinstance(exc, ProvisioningFailed) and not exc.details:
         detail += " (Network Controller gave no configurationState details)"
     diags.add_error(summary, detail, path=path)
 
 
-CLIENT_ERRORS = (NCError, NCConnectionError, NCTimeoutError, ProvisioningFailed, NotConfigured)
+CLIENT_ERRORS = (NCClientError, NotConfigured)
 
 
 def known_list(value: Any) -> list:

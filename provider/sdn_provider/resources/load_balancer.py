@@ -1,8 +1,10 @@
 """`sdn_load_balancer`: an SLB load balancer in Network Controller (VIP, pools, probes, rules).
 
-The whole load balancer is one NC object, written with one PUT (as the seed's
-New-NetworkControllerLoadBalancer does). Pool membership is written from the NIC side by
-`sdn_backend_pool_member`, so it is not an argument here.
+The whole load balancer is one NC object. A PUT replaces all of it ([MS-NCNBI] 3.1.5.5), and real tenant load
+balancers carry parts this resource does not model (outbound and inbound NAT rules, `resourceMetadata`, fields of
+newer NC versions), so every update is GET -> merge -> PUT: the attributes declared in `load_balancer_fields` are
+written, everything else is sent back as NC returned it (as microsoft/SDN's `New-NCLoadBalancer` wrapper carries
+the outbound NAT rules over). Pool membership is written from the NIC side by `sdn_backend_pool_member`.
 """
 
 from __future__ import annotations
@@ -16,55 +18,38 @@ from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from sdn_provider.framework import BaseResource, ListNestedBlock, SdnPlanContext, is_known
-from sdn_provider.nc import NCError, NCTimeoutError, ProvisioningFailed
+from sdn_provider.nc import ArcManaged, NCError, NCTimeoutError, ProvisioningFailed, is_arc_managed, strip_read_only
 from sdn_provider.resources.common import (
     CLIENT_ERRORS,
     check_timeouts,
     deadline,
-    keep_spelling,
     known_list,
     last_segment,
     report,
     same_ref,
     timeouts_block,
 )
-from sdn_provider.validation import (
-    check_enum,
-    check_ipv4,
-    check_name,
-    check_port,
-    check_range,
-    check_unique,
-)
+from sdn_provider.resources.load_balancer_fields import BLOCKS, Field, is_choice, managed_keys, spelled
+from sdn_provider.validation import check_enum, check_ipv4, check_name, check_range, check_unique
 
-PROBE_PROTOCOLS = ("TCP", "HTTP")
-RULE_PROTOCOLS = ("TCP", "UDP", "All")
-DISTRIBUTIONS = ("Default", "SourceIP", "SourceIPProtocol")
-ALLOCATIONS = ("Static", "Dynamic")
+#: Re-reads after a 412 before giving up (another writer keeps changing the object).
+MAX_PRECONDITION_RETRIES = 3
 
-# NC's error targets -> Terraform attribute names (for diagnostics that point at the attribute).
+# NC's error targets -> Terraform attribute names (for diagnostics that point at the attribute). NC's targets are
+# property names ("SubnetAddress" in [MS-NCNBI] 3.1.5.31), so this is a hint that works when they match.
 _TARGET_NAMES = {
-    "frontendipconfigurations": "frontend_ip_configuration",
-    "backendaddresspools": "backend_address_pool",
-    "probes": "probe",
-    "loadbalancingrules": "load_balancing_rule",
-    "privateipaddress": "private_ip_address",
-    "privateipallocationmethod": "private_ip_allocation_method",
-    "subnet": "subnet_ref",
-    "protocol": "protocol",
-    "port": "port",
-    "intervalinseconds": "interval_in_seconds",
-    "numberofprobes": "number_of_probes",
-    "requestpath": "request_path",
-    "frontendport": "frontend_port",
-    "backendport": "backend_port",
-    "idletimeoutinminutes": "idle_timeout_in_minutes",
-    "enablefloatingip": "enable_floating_ip",
-    "loaddistribution": "load_distribution",
+    **{coll.lower(): block for block, (coll, _) in BLOCKS.items()},
+    **{f.nc.lower(): f.attr for _, fields in BLOCKS.values() for f in fields if f.nc},
     "backendaddresspool": "backend_address_pool_name",
     "probe": "probe_name",
     "resourceid": "name",
     "tags": "tags",
+}
+_TARGET_ROOTS = frozenset({*BLOCKS, "tags"})
+_RULE_REFS = {  # rule attribute -> (NC property, referenced block)
+    "frontend_ip_configuration_names": ("frontendIPConfigurations", "frontend_ip_configuration"),
+    "backend_address_pool_name": ("backendAddressPool", "backend_address_pool"),
+    "probe_name": ("probe", "probe"),
 }
 
 
@@ -72,10 +57,16 @@ def _a(name: str, t: types.TfType, desc: str, **kw: Any) -> Attribute:
     return Attribute(name, t, description=desc, **kw)
 
 
+def _block(name: str, **kw: Any) -> ListNestedBlock:
+    return ListNestedBlock(name, Block(attributes=[f.attribute() for f in BLOCKS[name][1]]), **kw)
+
+
 SCHEMA = Schema(
-    version=0,
+    # 1: frontend_ip_configuration.public_ip_address_ref (version-0 states upgrade by filling it in as null).
+    version=1,
     description="An SLB load balancer in Network Controller: frontend VIPs, backend pools, health probes and "
-    "load-balancing rules, written as one object.",
+    "load-balancing rules. Updates keep every part of the NC object this resource does not manage (NAT rules, "
+    "resourceMetadata, unknown fields).",
     attributes=[
         _a(
             "resource_id",
@@ -105,159 +96,13 @@ SCHEMA = Schema(
         _a("probe_refs", types.Map(types.String()), "Map of probe name to its NC resourceRef.", computed=True),
     ],
     block_types=[
-        ListNestedBlock(
-            "frontend_ip_configuration",
-            Block(
-                attributes=[
-                    _a("name", types.String(), "resourceId of the frontend IP configuration.", required=True),
-                    _a(
-                        "private_ip_address",
-                        types.String(),
-                        "The VIP. Must be inside `subnet_ref`'s prefix. For a guest "
-                        "cluster: an unused address of the nodes' subnet, equal to the cluster IP.",
-                        optional=True,
-                        computed=True,
-                    ),
-                    _a(
-                        "private_ip_allocation_method",
-                        types.String(),
-                        "`Static` (default) or `Dynamic`.",
-                        optional=True,
-                        computed=True,
-                    ),
-                    _a(
-                        "subnet_ref",
-                        types.String(),
-                        "resourceRef of the subnet, e.g. `/virtualNetworks/MyNetwork/subnets/Subnet2`.",
-                        required=True,
-                    ),
-                ]
-            ),
-            min_items=1,
-        ),
-        ListNestedBlock(
-            "backend_address_pool",
-            Block(
-                attributes=[
-                    _a("name", types.String(), "resourceId of the backend pool.", required=True),
-                ]
-            ),
-        ),
-        ListNestedBlock(
-            "probe",
-            Block(
-                attributes=[
-                    _a("name", types.String(), "resourceId of the probe.", required=True),
-                    _a("protocol", types.String(), "`TCP` (default) or `HTTP`.", optional=True, computed=True),
-                    _a(
-                        "port",
-                        types.Number(),
-                        "Port probed on every backend's own address (1-65535). For a guest "
-                        "cluster: the cluster IP resource's `ProbePort`.",
-                        required=True,
-                    ),
-                    _a(
-                        "interval_in_seconds",
-                        types.Number(),
-                        "Seconds between probes, 5-2147483647 (default 15).",
-                        optional=True,
-                        computed=True,
-                    ),
-                    _a(
-                        "number_of_probes",
-                        types.Number(),
-                        "Failed probes before a backend is taken out, 1-100 (default 2).",
-                        optional=True,
-                        computed=True,
-                    ),
-                    _a(
-                        "request_path",
-                        types.String(),
-                        "Path requested by `HTTP` probes (required for HTTP, not allowed for TCP).",
-                        optional=True,
-                    ),
-                ]
-            ),
-        ),
-        ListNestedBlock(
-            "load_balancing_rule",
-            Block(
-                attributes=[
-                    _a("name", types.String(), "resourceId of the rule.", required=True),
-                    _a(
-                        "frontend_ip_configuration_names",
-                        types.List(types.String()),
-                        "Names of the frontend IP configurations this rule listens on.",
-                        required=True,
-                    ),
-                    _a(
-                        "backend_address_pool_name",
-                        types.String(),
-                        "Name of the backend pool traffic goes to.",
-                        required=True,
-                    ),
-                    _a(
-                        "probe_name",
-                        types.String(),
-                        "Name of the probe deciding which backends are healthy.",
-                        optional=True,
-                    ),
-                    _a("protocol", types.String(), "`TCP` (default), `UDP` or `All`.", optional=True, computed=True),
-                    _a("frontend_port", types.Number(), "Port on the VIP (1-65535).", required=True),
-                    _a(
-                        "backend_port",
-                        types.Number(),
-                        "Port on the backend (1-65535; defaults to `frontend_port`).",
-                        optional=True,
-                        computed=True,
-                    ),
-                    _a(
-                        "idle_timeout_in_minutes",
-                        types.Number(),
-                        "TCP idle timeout, 4-30 (default 4).",
-                        optional=True,
-                        computed=True,
-                    ),
-                    _a(
-                        "enable_floating_ip",
-                        types.Bool(),
-                        "Deliver packets with the VIP as destination (direct server "
-                        "return). Default **true**: a guest cluster needs it.",
-                        optional=True,
-                        computed=True,
-                    ),
-                    _a(
-                        "load_distribution",
-                        types.String(),
-                        "`Default` (5-tuple), `SourceIP` or `SourceIPProtocol`.",
-                        optional=True,
-                        computed=True,
-                    ),
-                ]
-            ),
-        ),
+        _block("frontend_ip_configuration", min_items=1),
+        _block("backend_address_pool"),
+        _block("probe"),
+        _block("load_balancing_rule"),
         timeouts_block(),
     ],
 )
-
-# (block, attribute) -> default applied at plan time when the configuration leaves it null.
-_DEFAULTS = {
-    ("frontend_ip_configuration", "private_ip_allocation_method"): "Static",
-    ("probe", "protocol"): "TCP",
-    ("probe", "interval_in_seconds"): 15,
-    ("probe", "number_of_probes"): 2,
-    ("load_balancing_rule", "protocol"): "TCP",
-    ("load_balancing_rule", "idle_timeout_in_minutes"): 4,
-    ("load_balancing_rule", "enable_floating_ip"): True,
-    ("load_balancing_rule", "load_distribution"): "Default",
-}
-_BLOCKS = ("frontend_ip_configuration", "backend_address_pool", "probe", "load_balancing_rule")
-_COLLECTIONS = {
-    "frontend_ip_configuration": "frontendIPConfigurations",
-    "backend_address_pool": "backendAddressPools",
-    "probe": "probes",
-    "load_balancing_rule": "loadBalancingRules",
-}
 
 
 def lb_ref(resource_id: str) -> str:
@@ -272,7 +117,7 @@ def child_refs(resource_id: Any, items: Any, block: str) -> Any:
     for item in items:
         if not is_known(item.get("name")):
             return Unknown
-        refs[item["name"]] = f"{lb_ref(resource_id)}/{_COLLECTIONS[block]}/{item['name']}"
+        refs[item["name"]] = f"{lb_ref(resource_id)}/{BLOCKS[block][0]}/{item['name']}"
     return refs
 
 
@@ -290,139 +135,45 @@ class LoadBalancer(BaseResource):
         super().validate(diags, type_name, config)
         check_name(diags, config.get("resource_id"), ["resource_id"], "resource_id")
         check_timeouts(diags, config)
-        blocks = {b: known_list(config.get(b)) for b in _BLOCKS}
-        for b in _BLOCKS:
-            check_unique(diags, blocks[b], "name", b, f"{b} name")
-            for i, item in enumerate(blocks[b]):
-                check_name(diags, item.get("name"), [b, (i,), "name"])
+        blocks = {b: known_list(config.get(b)) for b in BLOCKS}
+        for block, (_, fields) in BLOCKS.items():
+            check_unique(diags, blocks[block], "name", block, f"{block} name")
+            for i, item in enumerate(blocks[block]):
+                check_name(diags, item.get("name"), [block, (i,), "name"])
+                for f in fields:
+                    _check_field(diags, f, item.get(f.attr), [block, (i,), f.attr])
         for i, fe in enumerate(blocks["frontend_ip_configuration"]):
-            path = ["frontend_ip_configuration", (i,)]
-            check_ipv4(diags, fe.get("private_ip_address"), [*path, "private_ip_address"])
-            check_enum(
-                diags,
-                fe.get("private_ip_allocation_method"),
-                [*path, "private_ip_allocation_method"],
-                ALLOCATIONS,
-                "private_ip_allocation_method",
-            )
-            if fe.get("private_ip_allocation_method") in (None, "Static") and fe.get("private_ip_address") is None:
-                diags.add_error(
-                    "Missing private_ip_address",
-                    "A Static frontend needs private_ip_address (the VIP).",
-                    path=[*path, "private_ip_address"],
-                )
-            subnet = fe.get("subnet_ref")
-            if is_known(subnet) and _subnet_parts(subnet) is None:
-                diags.add_error(
-                    "Invalid subnet_ref",
-                    f'"{subnet}" is not a subnet resourceRef such as /virtualNetworks/MyNetwork/subnets/Subnet2.',
-                    path=[*path, "subnet_ref"],
-                )
+            _check_frontend(diags, fe, ["frontend_ip_configuration", (i,)])
         for i, probe in enumerate(blocks["probe"]):
-            path = ["probe", (i,)]
-            check_enum(diags, probe.get("protocol"), [*path, "protocol"], PROBE_PROTOCOLS, "probe protocol")
-            check_port(diags, probe.get("port"), [*path, "port"], "probe port")
-            check_range(
-                diags,
-                probe.get("interval_in_seconds"),
-                [*path, "interval_in_seconds"],
-                5,
-                2147483647,
-                "interval_in_seconds",
-            )
-            check_range(diags, probe.get("number_of_probes"), [*path, "number_of_probes"], 1, 100, "number_of_probes")
-            protocol, request_path = probe.get("protocol") or "TCP", probe.get("request_path")
-            if protocol == "HTTP" and request_path is None:
-                diags.add_error(
-                    "Missing request_path",
-                    'An HTTP probe needs request_path (e.g. "/health").',
-                    path=[*path, "request_path"],
-                )
-            if protocol == "TCP" and is_known(request_path):
-                diags.add_error(
-                    "request_path not allowed",
-                    "request_path is only valid for HTTP probes.",
-                    path=[*path, "request_path"],
-                )
-            if is_known(request_path) and not request_path.startswith("/"):
-                diags.add_error(
-                    "Invalid request_path", 'request_path must start with "/".', path=[*path, "request_path"]
-                )
-        names = {b: {str(x.get("name")).lower() for x in blocks[b] if is_known(x.get("name"))} for b in _BLOCKS}
+            _check_probe(diags, probe, ["probe", (i,)])
+        names = {b: {str(x.get("name")).lower() for x in blocks[b] if is_known(x.get("name"))} for b in BLOCKS}
         for i, rule in enumerate(blocks["load_balancing_rule"]):
-            path = ["load_balancing_rule", (i,)]
-            check_enum(diags, rule.get("protocol"), [*path, "protocol"], RULE_PROTOCOLS, "rule protocol")
-            check_port(diags, rule.get("frontend_port"), [*path, "frontend_port"], "frontend_port")
-            check_port(diags, rule.get("backend_port"), [*path, "backend_port"], "backend_port")
-            check_range(
-                diags,
-                rule.get("idle_timeout_in_minutes"),
-                [*path, "idle_timeout_in_minutes"],
-                4,
-                30,
-                "idle_timeout_in_minutes",
-            )
-            check_enum(
-                diags, rule.get("load_distribution"), [*path, "load_distribution"], DISTRIBUTIONS, "load_distribution"
-            )
-            fe_names = rule.get("frontend_ip_configuration_names")
-            if is_known(fe_names):
-                if not fe_names:
-                    diags.add_error(
-                        "No frontend",
-                        "frontend_ip_configuration_names needs at least one name.",
-                        path=[*path, "frontend_ip_configuration_names"],
-                    )
-                for name in fe_names:
-                    _check_known_name(
-                        diags,
-                        name,
-                        names["frontend_ip_configuration"],
-                        "frontend_ip_configuration",
-                        [*path, "frontend_ip_configuration_names"],
-                    )
-            _check_known_name(
-                diags,
-                rule.get("backend_address_pool_name"),
-                names["backend_address_pool"],
-                "backend_address_pool",
-                [*path, "backend_address_pool_name"],
-            )
-            if rule.get("probe_name") is not None:
-                _check_known_name(diags, rule.get("probe_name"), names["probe"], "probe", [*path, "probe_name"])
-            if rule.get("enable_floating_ip") is False:
-                diags.add_warning(
-                    "Floating IP is off",
-                    "enable_floating_ip = false delivers traffic to the nodes' own addresses, where a clustered "
-                    "service bound to the cluster IP does not listen: guest-cluster traffic through the VIP fails.",
-                    path=[*path, "enable_floating_ip"],
-                )
+            _check_rule(diags, rule, ["load_balancing_rule", (i,)], names)
         _check_rule_overlap(diags, blocks["load_balancing_rule"])
 
     def plan(self, ctx: SdnPlanContext, current: dict | None, planned: dict) -> dict:
-        for block in _BLOCKS:
+        for block, (_, fields) in BLOCKS.items():
             items = planned.get(block)
             config_items = ctx.config.get(block)
             if not is_known(items):
                 continue
             for i, item in enumerate(items):
                 cfg = config_items[i] if is_known(config_items) and i < len(config_items) else {}
-                for (b, attr), default in _DEFAULTS.items():
-                    if b == block and cfg.get(attr) is None:
-                        item[attr] = default
+                for f in fields:
+                    if f.default is not None and cfg.get(f.attr) is None:
+                        item[f.attr] = f.default
                 if block == "load_balancing_rule" and cfg.get("backend_port") is None:
                     item["backend_port"] = item.get("frontend_port")
-                if block == "frontend_ip_configuration" and cfg.get("private_ip_address") is None:
-                    item["private_ip_address"] = Unknown
+                if block == "frontend_ip_configuration":
+                    public = cfg.get("public_ip_address_ref") is not None
+                    if cfg.get("private_ip_allocation_method") is None:
+                        item["private_ip_allocation_method"] = "Dynamic" if public else "Static"
+                    if cfg.get("private_ip_address") is None:
+                        item["private_ip_address"] = None if public else Unknown
         rid = planned.get("resource_id")
         planned["resource_ref"] = lb_ref(rid) if is_known(rid) else Unknown
-        planned["frontend_ip_configuration_refs"] = child_refs(
-            rid, planned.get("frontend_ip_configuration"), "frontend_ip_configuration"
-        )
-        planned["backend_address_pool_refs"] = child_refs(
-            rid, planned.get("backend_address_pool"), "backend_address_pool"
-        )
-        planned["probe_refs"] = child_refs(rid, planned.get("probe"), "probe")
+        for block in ("frontend_ip_configuration", "backend_address_pool", "probe"):
+            planned[f"{block}_refs"] = child_refs(rid, planned.get(block), block)
         if current is None or _managed_changed(current, planned):
             planned["etag"] = Unknown
             planned["provisioning_state"] = Unknown
@@ -488,7 +239,7 @@ class LoadBalancer(BaseResource):
             first = nc.put(ref, to_nc(planned), deadline=until)
             return self._settle(diags, ref, planned, until, first, "create")
         except CLIENT_ERRORS as exc:
-            report(diags, "Cannot create load balancer", exc, _TARGET_NAMES)
+            report(diags, "Cannot create load balancer", exc, _TARGET_NAMES, _TARGET_ROOTS)
             return self._recover(ref, planned) if nc is not None else None
         finally:
             self._forget_cached_reads()
@@ -526,56 +277,71 @@ class LoadBalancer(BaseResource):
         diags = ctx.diagnostics
         ref = lb_ref(planned["resource_id"])
         try:
-            nc = self.provider.nc
             until = deadline(self.provider, planned, "update")
-            body = to_nc(planned)
-            try:
-                first = nc.put(ref, body, etag=current.get("etag"), deadline=until)
-            except NCError as exc:
-                if exc.status != 412:
-                    raise
-                # Someone wrote the LB since our refresh: overwrite only if what we manage is unchanged.
-                live = nc.get(ref)
-                if live is None or _managed_changed(from_nc(live, current), current):
-                    raise NCError(
-                        412,
-                        "PreconditionFailed",
-                        f"{ref} was changed outside Terraform after the last "
-                        "refresh; run terraform plan again to see the difference",
-                    ) from exc
-                first = nc.put(ref, body, etag=live.get("etag"), deadline=until)
+            first = self._merge_and_put(ref, current, planned, until)
             return self._settle(diags, ref, planned, until, first, "update")
         except CLIENT_ERRORS as exc:
-            report(diags, "Cannot update load balancer", exc, _TARGET_NAMES)
+            report(diags, "Cannot update load balancer", exc, _TARGET_NAMES, _TARGET_ROOTS)
             return self._recover(ref, current) or None
         finally:
             self._forget_cached_reads()
 
-    def delete(self, ctx: Any, current: dict) -> None:
+    def _merge_and_put(self, ref: str, current: dict, planned: dict, until: float) -> dict:
+        """GET -> merge -> PUT with If-Match on the etag just read. A 412 means someone wrote in between: re-read
+        and merge again while what we manage is as Terraform last saw it (a few times). NC refusing the etag it
+        just returned is not a race (the spec's 412 also reads "parent resource unavailable"): NC's error."""
+        nc = self.provider.nc
+        desired = to_nc(planned)
+        live = nc.get(ref)
+        for _ in range(MAX_PRECONDITION_RETRIES):
+            if live is not None:
+                if is_arc_managed(live):
+                    raise ArcManaged(ref)
+                if live.get("etag") != current.get("etag") and _managed_changed(from_nc(live, current), current):
+                    raise NCError(
+                        412,
+                        "PreconditionFailed",
+                        f"{ref} was changed outside Terraform after the last refresh; run terraform plan again to "
+                        "see the difference",
+                    )
+            etag = live.get("etag") if live is not None else None
+            try:
+                return nc.put(ref, merge(live, desired), etag=etag, deadline=until)
+            except NCError as exc:
+                if exc.status != 412:
+                    raise
+                live = nc.get(ref)
+                if live is not None and live.get("etag") == etag:
+                    exc.message += " (Network Controller refused If-Match with the etag it had just returned)"
+                    raise
+                last = exc
+        raise last
+
+    def delete(self, ctx: Any, current: dict) -> dict | None:
+        """Errors keep the load balancer in state: NC still has it, so the next destroy tries again."""
         diags = ctx.diagnostics
         ref = lb_ref(current["resource_id"])
         try:
-            nc = self.provider.nc
-            until = deadline(self.provider, current, "delete")
-            nc.delete(ref, deadline=until)
-            nc.wait_for_deletion(ref, until)
+            self.provider.nc.delete(ref, deadline(self.provider, current, "delete"))
+            return None
         except NCError as exc:
-            if exc.status == 409:
-                users = self._referencing_ip_configurations(ref)
-                diags.add_error(
-                    "Load balancer is still in use",
-                    f"{exc}\nNetwork interface ip configurations still in its backend pools: "
-                    f"{', '.join(users) if users else 'see the message above'}. Remove those memberships "
-                    "(sdn_backend_pool_member) first; in one configuration Terraform orders this for you when the "
-                    "members reference this load balancer's backend_address_pool_refs.",
-                )
-            else:
+            if exc.status != 409:
                 report(diags, "Cannot delete load balancer", exc)
+                return current
+            users = self._referencing_ip_configurations(ref)
+            diags.add_error(
+                "Load balancer is still in use",
+                f"{exc}\nNetwork interface ip configurations still in its backend pools: "
+                f"{', '.join(users) if users else 'see the message above'}. Remove those memberships "
+                "(sdn_backend_pool_member) first; in one configuration Terraform orders this for you when the "
+                "members reference this load balancer's backend_address_pool_refs.",
+            )
+            return current
         except CLIENT_ERRORS as exc:
             report(diags, "Cannot delete load balancer", exc)
+            return current
         finally:
             self._forget_cached_reads()
-        return None
 
     def _forget_cached_reads(self) -> None:
         """After any write attempt: cached reads of load balancers (the cluster IP cross-check's index) are stale."""
@@ -606,6 +372,8 @@ class LoadBalancer(BaseResource):
             return None
         try:
             resource = self.provider.nc.get(lb_ref(resource_id))
+            if resource is not None and is_arc_managed(resource):
+                raise ArcManaged(lb_ref(resource_id))
         except CLIENT_ERRORS as exc:
             report(ctx.diagnostics, "Cannot import load balancer", exc)
             return None
@@ -615,147 +383,106 @@ class LoadBalancer(BaseResource):
         return from_nc(resource, {"timeouts": None})
 
 
-# -- mapping between Terraform state and the NC object ---------------------------------------------
-def to_nc(state: dict) -> dict:
-    ref = lb_ref(state["resource_id"])
-
-    def child(block: str, name: str) -> dict:
-        return {"resourceRef": f"{ref}/{_COLLECTIONS[block]}/{name}"}
-
-    frontends = []
-    for fe in state.get("frontend_ip_configuration") or []:
-        props = {
-            "privateIPAllocationMethod": fe.get("private_ip_allocation_method") or "Static",
-            "subnet": {"resourceRef": fe["subnet_ref"]},
-        }
-        if is_known(fe.get("private_ip_address")):
-            props["privateIPAddress"] = fe["private_ip_address"]
-        frontends.append({"resourceId": fe["name"], "properties": props})
-    probes = []
-    for p in state.get("probe") or []:
-        props = {
-            "protocol": p["protocol"],
-            "port": int(p["port"]),
-            "intervalInSeconds": int(p["interval_in_seconds"]),
-            "numberOfProbes": int(p["number_of_probes"]),
-        }
-        if p.get("request_path") is not None:
-            props["requestPath"] = p["request_path"]
-        probes.append({"resourceId": p["name"], "properties": props})
-    rules = []
-    for r in state.get("load_balancing_rule") or []:
-        props = {
-            "protocol": r["protocol"],
-            "frontendPort": int(r["frontend_port"]),
-            "backendPort": int(r["backend_port"]),
-            "idleTimeoutInMinutes": int(r["idle_timeout_in_minutes"]),
-            "enableFloatingIP": bool(r["enable_floating_ip"]),
-            "loadDistribution": r["load_distribution"],
-            "frontendIPConfigurations": [
-                child("frontend_ip_configuration", n) for n in r["frontend_ip_configuration_names"]
-            ],
-            "backendAddressPool": child("backend_address_pool", r["backend_address_pool_name"]),
-        }
-        if r.get("probe_name"):
-            props["probe"] = child("probe", r["probe_name"])
-        rules.append({"resourceId": r["name"], "properties": props})
-    body: dict[str, Any] = {
-        "resourceId": state["resource_id"],
-        "properties": {
-            "frontendIPConfigurations": frontends,
-            "backendAddressPools": [
-                {"resourceId": p["name"], "properties": {}} for p in state.get("backend_address_pool") or []
-            ],
-            "probes": probes,
-            "loadBalancingRules": rules,
-        },
-    }
-    if state.get("tags"):
-        body["tags"] = state["tags"]
-    return body
+# -- plan-time checks ---------------------------------------------------------------------------------------
+def _check_field(diags: Diagnostics, f: Field, value: Any, path: list) -> None:
+    """The checks a field declares: NC's enum values (any case) and integer ranges."""
+    if f.choices:
+        check_enum(diags, value, path, f.choices, f.what, ignore_case=True)
+    if f.low is not None:
+        check_range(diags, value, path, f.low, f.high, f.what)
 
 
-def from_nc(resource: dict, prior: dict) -> dict:
-    """NC object -> state. Keeps the user's spelling of refs that NC returns in canonical casing."""
-    props = resource.get("properties") or {}
-    rid = resource.get("resourceId") or prior.get("resource_id")
-    prior_fes = {f.get("name"): f for f in known_list(prior.get("frontend_ip_configuration"))}
-    frontends = []
-    for fe in props.get("frontendIPConfigurations") or []:
-        p = fe.get("properties") or {}
-        name = fe.get("resourceId")
-        frontends.append(
-            {
-                "name": name,
-                "private_ip_address": p.get("privateIPAddress") or None,
-                "private_ip_allocation_method": p.get("privateIPAllocationMethod"),
-                "subnet_ref": keep_spelling(
-                    (prior_fes.get(name) or {}).get("subnet_ref"), (p.get("subnet") or {}).get("resourceRef")
-                ),
-            }
+def _check_frontend(diags: Diagnostics, fe: dict, path: list) -> None:
+    check_ipv4(diags, fe.get("private_ip_address"), [*path, "private_ip_address"])
+    subnet, public = fe.get("subnet_ref"), fe.get("public_ip_address_ref")
+    if subnet is None and public is None:
+        diags.add_error(
+            "Missing subnet_ref",
+            "A frontend needs subnet_ref (an internal VIP in a subnet) or public_ip_address_ref (a public IP).",
+            path=[*path, "subnet_ref"],
         )
-    probes = []
-    for pr in props.get("probes") or []:
-        p = pr.get("properties") or {}
-        probes.append(
-            {
-                "name": pr.get("resourceId"),
-                "protocol": p.get("protocol"),
-                "port": p.get("port"),
-                "interval_in_seconds": p.get("intervalInSeconds"),
-                "number_of_probes": p.get("numberOfProbes"),
-                "request_path": p.get("requestPath") or None,
-            }
+    elif subnet is not None and public is not None:
+        diags.add_error(
+            "Conflicting frontend addresses",
+            "Set either subnet_ref (with private_ip_address) or public_ip_address_ref, not both.",
+            path=[*path, "public_ip_address_ref"],
         )
-    rules = []
-    for ru in props.get("loadBalancingRules") or []:
-        p = ru.get("properties") or {}
-        rules.append(
-            {
-                "name": ru.get("resourceId"),
-                "frontend_ip_configuration_names": [
-                    last_segment(f.get("resourceRef")) for f in p.get("frontendIPConfigurations") or []
-                ],
-                "backend_address_pool_name": last_segment((p.get("backendAddressPool") or {}).get("resourceRef")),
-                "probe_name": last_segment((p.get("probe") or {}).get("resourceRef")),
-                "protocol": p.get("protocol"),
-                "frontend_port": p.get("frontendPort"),
-                "backend_port": p.get("backendPort"),
-                "idle_timeout_in_minutes": p.get("idleTimeoutInMinutes"),
-                "enable_floating_ip": bool(p.get("enableFloatingIP")),
-                "load_distribution": p.get("loadDistribution"),
-            }
+    if public is not None and is_known(fe.get("private_ip_address")):
+        diags.add_error(
+            "private_ip_address not allowed",
+            "A frontend on public_ip_address_ref takes its address from the public IP address object.",
+            path=[*path, "private_ip_address"],
         )
-    pools = [{"name": bp.get("resourceId")} for bp in props.get("backendAddressPools") or []]
-    state = {
-        "resource_id": prior["resource_id"] if (prior.get("resource_id") or "").lower() == rid.lower() else rid,
-        "tags": resource.get("tags") or (prior.get("tags") if prior.get("tags") == {} else None),
-        "resource_ref": resource.get("resourceRef") or lb_ref(rid),
-        "instance_id": resource.get("instanceId"),
-        "etag": resource.get("etag"),
-        "provisioning_state": props.get("provisioningState"),
-        "frontend_ip_configuration": frontends,
-        "backend_address_pool": pools,
-        "probe": probes,
-        "load_balancing_rule": rules,
-        "timeouts": prior.get("timeouts"),
-    }
-    state["frontend_ip_configuration_refs"] = child_refs(rid, frontends, "frontend_ip_configuration")
-    state["backend_address_pool_refs"] = child_refs(rid, pools, "backend_address_pool")
-    state["probe_refs"] = child_refs(rid, probes, "probe")
-    return state
+    allocation = fe.get("private_ip_allocation_method")
+    static = allocation is None or is_choice(allocation, "Static")
+    if subnet is not None and static and fe.get("private_ip_address") is None:
+        diags.add_error(
+            "Missing private_ip_address",
+            "A Static frontend needs private_ip_address (the VIP).",
+            path=[*path, "private_ip_address"],
+        )
+    if is_known(subnet) and _subnet_parts(subnet) is None:
+        diags.add_error(
+            "Invalid subnet_ref",
+            f'"{subnet}" is not a subnet resourceRef such as /virtualNetworks/MyNetwork/subnets/Subnet2.',
+            path=[*path, "subnet_ref"],
+        )
+    parts = public.strip("/").split("/") if is_known(public) else None
+    if parts is not None and (len(parts) != 2 or parts[0].lower() != "publicipaddresses" or not parts[1]):
+        diags.add_error(
+            "Invalid public_ip_address_ref",
+            f'"{public}" is not a public IP address resourceRef such as /publicIPAddresses/PublicVIP1.',
+            path=[*path, "public_ip_address_ref"],
+        )
 
 
-def _managed_changed(a: dict, b: dict) -> bool:
-    keys = ("tags", *_BLOCKS)
-    return any(a.get(k) != b.get(k) for k in keys)
+def _check_probe(diags: Diagnostics, probe: dict, path: list) -> None:
+    protocol, request_path = probe.get("protocol") or "TCP", probe.get("request_path")
+    if is_choice(protocol, "Http") and request_path is None:
+        diags.add_error(
+            "Missing request_path", 'An HTTP probe needs request_path (e.g. "/health").', path=[*path, "request_path"]
+        )
+    if is_choice(protocol, "Tcp") and is_known(request_path):
+        diags.add_error(
+            "request_path not allowed", "request_path is only valid for HTTP probes.", path=[*path, "request_path"]
+        )
+    if is_known(request_path) and not request_path.startswith("/"):
+        diags.add_error("Invalid request_path", 'request_path must start with "/".', path=[*path, "request_path"])
 
 
-def _subnet_parts(ref: str) -> tuple[str, str] | None:
-    parts = ref.strip("/").split("/")
-    if len(parts) == 4 and parts[0].lower() in ("virtualnetworks", "logicalnetworks") and parts[2].lower() == "subnets":
-        return parts[1], parts[3]
-    return None
+def _check_rule(diags: Diagnostics, rule: dict, path: list, names: dict[str, set[str]]) -> None:
+    fe_names = rule.get("frontend_ip_configuration_names")
+    if is_known(fe_names):
+        if not fe_names:
+            diags.add_error(
+                "No frontend",
+                "frontend_ip_configuration_names needs at least one name.",
+                path=[*path, "frontend_ip_configuration_names"],
+            )
+        for name in fe_names:
+            _check_known_name(
+                diags,
+                name,
+                names["frontend_ip_configuration"],
+                "frontend_ip_configuration",
+                [*path, "frontend_ip_configuration_names"],
+            )
+    _check_known_name(
+        diags,
+        rule.get("backend_address_pool_name"),
+        names["backend_address_pool"],
+        "backend_address_pool",
+        [*path, "backend_address_pool_name"],
+    )
+    if rule.get("probe_name") is not None:
+        _check_known_name(diags, rule.get("probe_name"), names["probe"], "probe", [*path, "probe_name"])
+    if rule.get("enable_floating_ip") is False:
+        diags.add_warning(
+            "Floating IP is off",
+            "enable_floating_ip = false delivers traffic to the nodes' own addresses, where a clustered "
+            "service bound to the cluster IP does not listen: guest-cluster traffic through the VIP fails.",
+            path=[*path, "enable_floating_ip"],
+        )
 
 
 def _check_known_name(diags: Diagnostics, name: Any, names: set[str], block: str, path: list) -> None:
@@ -775,7 +502,7 @@ def _check_rule_overlap(diags: Diagnostics, rules: list) -> None:
         if not (is_known(names) and is_known(protocol) and is_known(port)):
             continue
         for name in names:
-            key = (str(name).lower(), protocol, port)
+            key = (str(name).lower(), protocol.lower(), port)
             if key in seen:
                 diags.add_error(
                     "Duplicate rule",
@@ -784,3 +511,118 @@ def _check_rule_overlap(diags: Diagnostics, rules: list) -> None:
                     path=["load_balancing_rule", (i,), "frontend_port"],
                 )
             seen[key] = rule.get("name")
+
+
+def _subnet_parts(ref: str) -> tuple[str, str] | None:
+    parts = ref.strip("/").split("/")
+    if len(parts) == 4 and parts[0].lower() in ("virtualnetworks", "logicalnetworks") and parts[2].lower() == "subnets":
+        return parts[1], parts[3]
+    return None
+
+
+# -- mapping between Terraform state and the NC object ---------------------------------------------
+def to_nc(state: dict) -> dict:
+    """The NC document for what Terraform manages (`merge` adds what it does not)."""
+    ref = lb_ref(state["resource_id"])
+    properties: dict[str, Any] = {}
+    for block, (collection, fields) in BLOCKS.items():
+        children = []
+        for item in state.get(block) or []:
+            props = {f.nc: f.to_nc(item[f.attr]) for f in fields if f.nc and is_known(item.get(f.attr))}
+            if block == "frontend_ip_configuration":
+                props.setdefault("privateIPAllocationMethod", "Static" if item.get("subnet_ref") else "Dynamic")
+            if block == "load_balancing_rule":
+                for attr, (prop, target) in _RULE_REFS.items():
+                    value = item.get(attr)
+                    if value:
+                        refs = [{"resourceRef": f"{ref}/{BLOCKS[target][0]}/{n}"} for n in _as_list(value)]
+                        props[prop] = refs if isinstance(value, list) else refs[0]
+            children.append({"resourceId": item["name"], "properties": props})
+        properties[collection] = children
+    body: dict[str, Any] = {"resourceId": state["resource_id"], "properties": properties}
+    if state.get("tags"):
+        body["tags"] = state["tags"]
+    return body
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def merge(live: dict | None, desired: dict) -> dict:
+    """`desired` (from `to_nc`) laid over NC's current document: managed children and their managed properties
+    come from `desired`, children Terraform dropped are dropped, and everything else (NAT rules,
+    resourceMetadata, unmodelled properties of any child) is sent back as NC returned it, minus its
+    computed state fields ([MS-NCNBI] 3.1.5.5: PUT replaces the whole object)."""
+    if live is None:
+        return desired
+    body = strip_read_only({k: v for k, v in live.items() if k not in ("resourceRef", "instanceId", "etag")})
+    body["resourceId"] = desired["resourceId"]
+    if desired.get("tags"):
+        body["tags"] = desired["tags"]
+    else:
+        body.pop("tags", None)
+    props = body.setdefault("properties", {})
+    for block, (collection, _) in BLOCKS.items():
+        existing = {str(c.get("resourceId", "")).lower(): c for c in props.get(collection) or []}
+        managed = managed_keys(block)
+        merged = []
+        for child in desired["properties"][collection]:
+            base = existing.get(child["resourceId"].lower(), {})
+            kept = {k: v for k, v in (base.get("properties") or {}).items() if k not in managed}
+            envelope = {k: v for k, v in base.items() if k not in ("resourceRef", "instanceId", "etag", "properties")}
+            properties = {**kept, **child["properties"]}
+            merged.append({**envelope, "resourceId": child["resourceId"], "properties": properties})
+        props[collection] = merged
+    return body
+
+
+def _children_from_nc(block: str, items: list, prior_items: list) -> list[dict]:
+    """NC children -> state items, keeping the user's spelling of names, enum values and refs."""
+    _, fields = BLOCKS[block]
+    prior = {str(p.get("name")).lower(): p for p in prior_items if is_known(p.get("name"))}
+    out = []
+    for child in items:
+        props = child.get("properties") or {}
+        before = prior.get(str(child.get("resourceId")).lower(), {})
+        item = {f.attr: spelled(before.get(f.attr), f.from_nc(props.get(f.nc))) for f in fields if f.nc}
+        item["name"] = spelled(before.get("name"), child.get("resourceId"))
+        if block == "load_balancing_rule":
+            for attr, (prop, _) in _RULE_REFS.items():
+                value = props.get(prop)
+                if isinstance(value, list):
+                    names = [last_segment((r or {}).get("resourceRef")) for r in value]
+                    was = known_list(before.get(attr))
+                    item[attr] = [spelled(was[i] if i < len(was) else None, n) for i, n in enumerate(names)]
+                else:
+                    item[attr] = spelled(before.get(attr), last_segment((value or {}).get("resourceRef")))
+        out.append(item)
+    return out
+
+
+def from_nc(resource: dict, prior: dict) -> dict:
+    """NC object -> state. Keeps the user's spelling where NC answers the same value in its own casing."""
+    props = resource.get("properties") or {}
+    rid = resource.get("resourceId") or prior.get("resource_id")
+    state: dict[str, Any] = {
+        block: _children_from_nc(block, props.get(collection) or [], known_list(prior.get(block)))
+        for block, (collection, _) in BLOCKS.items()
+    }
+    state.update(
+        {
+            "resource_id": spelled(prior.get("resource_id"), rid),
+            "tags": resource.get("tags") or (prior.get("tags") if prior.get("tags") == {} else None),
+            "resource_ref": resource.get("resourceRef") or lb_ref(rid),
+            "instance_id": resource.get("instanceId"),
+            "etag": resource.get("etag"),
+            "provisioning_state": props.get("provisioningState"),
+            "timeouts": prior.get("timeouts"),
+        }
+    )
+    for block in ("frontend_ip_configuration", "backend_address_pool", "probe"):
+        state[f"{block}_refs"] = child_refs(rid, state[block], block)
+    return state
+
+
+def _managed_changed(a: dict, b: dict) -> bool:
+    return any(a.get(k) != b.get(k) for k in ("tags", *BLOCKS))

@@ -1,0 +1,207 @@
+"""The NC client's protocol behaviour over real HTTP, against a scripted loopback server that answers what a
+test tells it to (each answer is one NC behaviour from [MS-NCNBI]): retries on 5xx/429, the 202 +
+operationResults flow of DELETE and its Failed end, 409 decided by provisioningState, innerError in errors,
+and Negotiate auth settings. Every request the client sends is recorded, so each test counts them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from sdn_provider.nc import NCClient, NCError, NCSettings, OperationFailed
+
+Answer = tuple[int, dict[str, str], Any]  # status, headers, JSON body (None: empty)
+
+
+@dataclass
+class Script:
+    """Answers per (method, path): a list consumed in order, the last one repeating."""
+
+    answers: dict[tuple[str, str], list[Answer]] = field(default_factory=dict)
+    seen: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def on(self, method: str, path: str, *answers: Answer) -> None:
+        self.answers[(method, "/networking/v1" + path)] = list(answers)
+
+    def next(self, method: str, path: str, headers: dict[str, str]) -> Answer:
+        with self.lock:
+            self.seen.append((method, path, headers))
+            queue = self.answers.get((method, path)) or [(404, {}, {"error": {"code": "NotFound", "message": "no"}})]
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def calls(self) -> list[tuple[str, str]]:
+        return [(m, p.removeprefix("/networking/v1")) for m, p, _ in self.seen]
+
+
+@pytest.fixture
+def nc_server() -> Iterator[tuple[Script, str]]:
+    script = Script()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            status, headers, body = script.next(self.command, self.path, dict(self.headers))
+            data = json.dumps(body).encode() if body is not None else b""
+            self.send_response(status)
+            for name, value in {"Content-Type": "application/json", "x-ms-request-id": "rid", **headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PUT = do_DELETE = _answer  # noqa: N815 (http.server names)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield script, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def client(uri: str, **kw: Any) -> NCClient:
+    return NCClient(NCSettings(uri=uri, poll_initial=0.01, poll_max=0.05, **kw))
+
+
+def doc(state: str = "Succeeded", **extra: Any) -> dict:
+    return {"resourceId": "lb", "etag": 'W/"1"', "properties": {"provisioningState": state}, **extra}
+
+
+def error(code: str, message: str, inner: str = "") -> dict:
+    return {"error": {"code": code, "message": message, "target": "", "innerError": inner, "details": []}}
+
+
+def test_5xx_is_retried_until_it_succeeds(nc_server):
+    script, uri = nc_server
+    script.on("GET", "/loadBalancers/lb", (503, {}, error("ServiceUnavailable", "busy")),
+              (503, {}, error("ServiceUnavailable", "busy")), (200, {}, doc()))  # fmt: skip
+    assert client(uri).get("/loadBalancers/lb")["resourceId"] == "lb"
+    assert script.calls() == [("GET", "/loadBalancers/lb")] * 3
+
+
+def test_429_with_retry_after_is_retried(nc_server):
+    script, uri = nc_server
+    script.on("PUT", "/loadBalancers/lb", (429, {"Retry-After": "0"}, error("TooManyRequests", "slow down")),
+              (200, {}, doc("Updating")))  # fmt: skip
+    assert client(uri).put("/loadBalancers/lb", {"properties": {}})["properties"]["provisioningState"] == "Updating"
+    assert script.calls() == [("PUT", "/loadBalancers/lb")] * 2
+
+
+def test_delete_follows_the_async_operation_to_success(nc_server):
+    script, uri = nc_server
+    # Location names another host: only its path is followed, on the configured endpoint.
+    op = "https://nc-node2.contoso.test/networking/v1/operationResults/op1"
+    script.on("DELETE", "/loadBalancers/lb", (202, {"Azure-AsyncOperation": op, "Location": op}, None))
+    script.on("GET", "/operationResults/op1", (202, {"Retry-After": "0"}, {"status": "InProgress"}),
+              (200, {}, {"operationId": "op1", "status": "Succeeded"}))  # fmt: skip
+    assert client(uri).delete("/loadBalancers/lb", time.monotonic() + 10) is True
+    assert script.calls() == [
+        ("DELETE", "/loadBalancers/lb"),
+        ("GET", "/operationResults/op1"),
+        ("GET", "/operationResults/op1"),
+    ]
+
+
+def test_a_failed_delete_surfaces_nc_error_at_once(nc_server):
+    script, uri = nc_server
+    op = uri + "/networking/v1/operationResults/op2"
+    script.on("DELETE", "/loadBalancers/lb", (202, {"Location": op}, None))
+    failed = {"status": "Failed", "error": {"code": "InternalError", "message": "SLB manager could not remove VIP"}}
+    script.on("GET", "/operationResults/op2", (200, {}, failed))
+    with pytest.raises(OperationFailed) as caught:
+        client(uri).delete("/loadBalancers/lb", time.monotonic() + 600)
+    assert caught.value.code == "InternalError"
+    assert "SLB manager could not remove VIP" in str(caught.value) and "ended Failed" in str(caught.value)
+    assert script.calls() == [("DELETE", "/loadBalancers/lb"), ("GET", "/operationResults/op2")]
+
+
+def test_delete_without_an_operation_polls_until_404(nc_server):
+    script, uri = nc_server
+    script.on("DELETE", "/loadBalancers/lb", (200, {}, doc("Deleting")))
+    script.on("GET", "/loadBalancers/lb", (200, {}, doc("Deleting")), (404, {}, error("NotFound", "gone")))
+    assert client(uri).delete("/loadBalancers/lb", time.monotonic() + 10) is True
+    assert script.calls() == [
+        ("DELETE", "/loadBalancers/lb"),
+        ("GET", "/loadBalancers/lb"),
+        ("GET", "/loadBalancers/lb"),
+    ]
+
+
+def test_409_while_the_resource_is_updating_is_retried(nc_server):
+    script, uri = nc_server
+    script.on("PUT", "/networkInterfaces/nic", (409, {}, error("Conflict", "busy")), (200, {}, doc("Updating")))
+    script.on("GET", "/networkInterfaces/nic", (200, {}, doc("Updating")))
+    client(uri).put("/networkInterfaces/nic", {"properties": {}}, deadline=time.monotonic() + 10)
+    assert script.calls() == [
+        ("PUT", "/networkInterfaces/nic"),
+        ("GET", "/networkInterfaces/nic"),
+        ("PUT", "/networkInterfaces/nic"),
+    ]
+
+
+def test_409_under_a_failed_parent_fails_at_once(nc_server):
+    script, uri = nc_server
+    script.on("PUT", "/loadBalancers/lb/probes/p", (409, {}, error("Conflict", "The parent is not ready.")))
+    script.on("GET", "/loadBalancers/lb", (200, {}, doc("Failed")))
+    script.on("GET", "/loadBalancers/lb/probes/p", (200, {}, doc("Succeeded")))
+    with pytest.raises(NCError) as caught:
+        client(uri).put("/loadBalancers/lb/probes/p", {"properties": {}}, deadline=time.monotonic() + 600)
+    assert "/loadBalancers/lb is in provisioningState Failed" in str(caught.value)
+    assert script.calls() == [("PUT", "/loadBalancers/lb/probes/p"), ("GET", "/loadBalancers/lb")]
+
+
+def test_409_for_a_resource_in_use_is_not_retried(nc_server):
+    script, uri = nc_server
+    script.on("DELETE", "/loadBalancers/lb", (409, {}, error("ResourceInUse", "still referenced")))
+    script.on("GET", "/loadBalancers/lb", (200, {}, doc("Succeeded")))
+    with pytest.raises(NCError) as caught:
+        client(uri).delete("/loadBalancers/lb", time.monotonic() + 600)
+    assert caught.value.status == 409
+    assert script.calls() == [("DELETE", "/loadBalancers/lb"), ("GET", "/loadBalancers/lb")]
+
+
+def test_inner_error_is_part_of_the_message(nc_server):
+    script, uri = nc_server
+    script.on("PUT", "/virtualNetworks/v", (400, {}, error("InvalidParameterValue", "bad prefix", "Prefix overlaps")))
+    with pytest.raises(NCError) as caught:
+        client(uri).put("/virtualNetworks/v", {"properties": {}})
+    assert caught.value.inner_error == "Prefix overlaps" and "Root cause (innerError): Prefix overlaps" in str(
+        caught.value
+    )
+
+
+def test_negotiate_auth_asks_for_the_http_service_of_the_rest_name():
+    nc = NCClient(
+        NCSettings(
+            uri="https://10.0.0.5",
+            auth="negotiate",
+            username="CONTOSO\\tf",
+            password="pw",
+            spn_hostname="nc.contoso.test",
+        )  # fmt: skip
+    )
+    auth = nc.session.auth
+    assert (auth.username, auth.password, auth.service, auth.hostname_override, auth.auth_provider) == (
+        "CONTOSO\\tf",
+        "pw",
+        "HTTP",
+        "nc.contoso.test",
+        "negotiate",
+    )
+    ticket = NCClient(NCSettings(uri="https://nc.contoso.test", auth="kerberos")).session.auth
+    assert (ticket.username, ticket.password, ticket.auth_provider) == (None, None, "kerberos")
