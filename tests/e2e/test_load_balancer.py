@@ -136,6 +136,8 @@ def test_create_refuses_to_adopt_existing(tf: Terraform, emulator: Emulator):
         ({"probe_port": 70000}, "probe port must be a whole number from 1 to 65535", "port"),
         ({"vip": "192.168.2.300"}, "is not an IPv4 address", "private_ip_address"),
         ({"vip": "192.168.3.5"}, "VIP outside its subnet", "private_ip_address"),
+        ({"vip": "192.168.2.0"}, "is the network address of", "private_ip_address"),
+        ({"vip": "192.168.2.255"}, "is the broadcast address of", "private_ip_address"),
         ({"subnet": "/virtualNetworks/MyNetwork/subnets/NoSuchSubnet"}, "does not exist", "subnet_ref"),
         ({"subnet": "Subnet2"}, "is not a subnet resourceRef", "subnet_ref"),
         ({"interval": 1}, "interval_in_seconds must be a whole number from 5", "interval_in_seconds"),

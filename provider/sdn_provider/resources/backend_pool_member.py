@@ -23,6 +23,7 @@ from tf.utils import Diagnostics
 from sdn_provider.framework import STOP_REQUESTED, BaseResource, SdnPlanContext, is_known
 from sdn_provider.nc import (
     ArcManaged,
+    NCConnectionError,
     NCError,
     NCTimeoutError,
     ProvisioningFailed,
@@ -328,6 +329,11 @@ class BackendPoolMember(BaseResource):
         except NCTimeoutError as exc:
             report(diags, "Pool membership timed out", exc)
             return state  # only provisioning times out, so the ref was written: keep it, tainted
+        except NCConnectionError as exc:
+            report(diags, "Cannot add the network interface to the pool", exc)
+            # The NIC PUT may have landed before the connection broke: keep the membership (tainted). The next
+            # refresh drops it if the ref is not on the NIC, or the next apply replaces it: nothing is orphaned.
+            return state if is_known(state.get("ip_configuration_id")) else None
         except CLIENT_ERRORS as exc:
             report(diags, "Cannot add the network interface to the pool", exc)
         return None

@@ -18,7 +18,15 @@ from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from sdn_provider.framework import BaseResource, ListNestedBlock, SdnPlanContext, is_known
-from sdn_provider.nc import ArcManaged, NCError, NCTimeoutError, ProvisioningFailed, is_arc_managed, strip_read_only
+from sdn_provider.nc import (
+    ArcManaged,
+    NCConnectionError,
+    NCError,
+    NCTimeoutError,
+    ProvisioningFailed,
+    is_arc_managed,
+    strip_read_only,
+)
 from sdn_provider.resources.common import (
     CLIENT_ERRORS,
     check_timeouts,
@@ -214,6 +222,13 @@ class LoadBalancer(BaseResource):
                     f"{address} is not inside {subnet_ref} ({prefix}); pick an unused address of that subnet.",
                     path=[*path, "private_ip_address"],
                 )
+            elif prefix.prefixlen < 31 and ip in (prefix.network_address, prefix.broadcast_address):
+                diags.add_error(
+                    "VIP is not a host address",
+                    f"{address} is the {'network' if ip == prefix.network_address else 'broadcast'} address of "
+                    f"{subnet_ref} ({prefix}); pick an unused host address of that subnet.",
+                    path=[*path, "private_ip_address"],
+                )
 
     def _subnet_prefix(self, subnet_ref: str) -> ipaddress.IPv4Network | None:
         """Through the provider's read cache: LBs planned together on one subnet share one GET."""
@@ -240,7 +255,14 @@ class LoadBalancer(BaseResource):
             return self._settle(diags, ref, planned, until, first, "create")
         except CLIENT_ERRORS as exc:
             report(diags, "Cannot create load balancer", exc, _TARGET_NAMES, _TARGET_ROOTS)
-            return self._recover(ref, planned) if nc is not None else None
+            if nc is None:
+                return None
+            found = self._recover(ref, planned)
+            if found is None and isinstance(exc, NCConnectionError):
+                # The PUT may have landed before the connection broke: keep it in state (tainted), so the next
+                # refresh finds out and nothing is orphaned; a refresh that finds nothing drops it again.
+                return _unconfirmed(planned)
+            return found
         finally:
             self._forget_cached_reads()
 
@@ -622,6 +644,15 @@ def from_nc(resource: dict, prior: dict) -> dict:
     for block in ("frontend_ip_configuration", "backend_address_pool", "probe"):
         state[f"{block}_refs"] = child_refs(rid, state[block], block)
     return state
+
+
+def _unconfirmed(planned: dict) -> dict:
+    """The planned state with what only NC could tell (etag, instanceId, a Dynamic VIP) left null."""
+    if isinstance(planned, dict):
+        return {k: _unconfirmed(v) for k, v in planned.items()}
+    if isinstance(planned, list):
+        return [_unconfirmed(v) for v in planned]
+    return None if planned is Unknown else planned
 
 
 def _managed_changed(a: dict, b: dict) -> bool:

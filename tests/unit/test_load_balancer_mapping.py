@@ -1,0 +1,169 @@
+"""The load balancer's mapping to and from NC documents: GET -> merge -> PUT keeps what the provider does not
+manage ([MS-NCNBI] 3.1.5.5: PUT replaces the whole object), and NC's own enum spelling never leaks into a
+user's state. The live document is shaped like microsoft/SdnDiagnostics' sanitized NC dumps."""
+
+from __future__ import annotations
+
+import copy
+
+from sdn_provider.resources.load_balancer import from_nc, merge, to_nc
+
+LB = "/loadBalancers/Tenant_LB"
+
+
+def live() -> dict:
+    ref = LB
+    return {
+        "resourceRef": ref,
+        "resourceId": "Tenant_LB",
+        "etag": 'W/"e1"',
+        "instanceId": "i-1",
+        "tags": {"owner": "someone-else"},
+        "resourceMetadata": {"client": "SDN Express", "resourceName": "tenant"},
+        "properties": {
+            "provisioningState": "Succeeded",
+            "futureTopLevel": {"kept": True},
+            "frontendIPConfigurations": [
+                {
+                    "resourceId": "Internal",
+                    "resourceRef": f"{ref}/frontendIPConfigurations/Internal",
+                    "etag": 'W/"e1"',
+                    "properties": {
+                        "provisioningState": "Succeeded",
+                        "privateIPAddress": "192.168.2.100",
+                        "privateIPAllocationMethod": "Static",
+                        "subnet": {"resourceRef": "/virtualNetworks/MyNetwork/subnets/Subnet2"},
+                        "loadBalancingRules": [{"resourceRef": f"{ref}/loadBalancingRules/Rule1"}],
+                    },
+                },
+                {
+                    "resourceId": "Public",
+                    "properties": {
+                        "privateIPAddress": "",
+                        "privateIPAllocationMethod": "Dynamic",
+                        "publicIPAddress": {"resourceRef": "/publicIPAddresses/PublicVIP1"},
+                        "outboundNatRules": [{"resourceRef": f"{ref}/outboundNatRules/Out1"}],
+                    },
+                },
+            ],
+            "backendAddressPools": [
+                {
+                    "resourceId": "Pool1",
+                    "properties": {
+                        "backendIPConfigurations": [{"resourceRef": "/networkInterfaces/n1/ipConfigurations/ip1"}],
+                        "outboundNatRules": [{"resourceRef": f"{ref}/outboundNatRules/Out1"}],
+                    },
+                }
+            ],
+            "probes": [
+                {
+                    "resourceId": "Probe1",
+                    "properties": {
+                        "protocol": "Tcp",
+                        "port": 59999,
+                        "intervalInSeconds": 5,
+                        "numberOfProbes": 11,
+                        "futureProbeField": 7,
+                    },
+                }
+            ],
+            "loadBalancingRules": [
+                {
+                    "resourceId": "Rule1",
+                    "properties": {
+                        "protocol": "Tcp",
+                        "frontendPort": 1433,
+                        "backendPort": 1433,
+                        "idleTimeoutInMinutes": 4,
+                        "enableFloatingIP": True,
+                        "loadDistribution": "Default",
+                        "frontendIPConfigurations": [{"resourceRef": f"{ref}/frontendIPConfigurations/Internal"}],
+                        "backendAddressPool": {"resourceRef": f"{ref}/backendAddressPools/Pool1"},
+                        "probe": {"resourceRef": f"{ref}/probes/Probe1"},
+                    },
+                },
+                {"resourceId": "Rule2", "properties": {"protocol": "Udp", "frontendPort": 53}},
+            ],
+            "outboundNatRules": [
+                {
+                    "resourceId": "Out1",
+                    "properties": {
+                        "protocol": "All",
+                        "frontendIPConfigurations": [{"resourceRef": f"{ref}/frontendIPConfigurations/Public"}],
+                        "backendAddressPool": {"resourceRef": f"{ref}/backendAddressPools/Pool1"},
+                    },
+                }
+            ],
+            "inboundNatRules": [{"resourceId": "In1", "properties": {"protocol": "Tcp", "frontendPort": 3389}}],
+        },
+    }
+
+
+def imported() -> dict:
+    return from_nc(live(), {"timeouts": None})
+
+
+def test_import_reads_nc_spelling_and_both_frontend_kinds():
+    state = imported()
+    internal, public = state["frontend_ip_configuration"]
+    assert internal["subnet_ref"] == "/virtualNetworks/MyNetwork/subnets/Subnet2"
+    assert internal["public_ip_address_ref"] is None
+    assert (public["public_ip_address_ref"], public["private_ip_address"], public["subnet_ref"]) == (
+        "/publicIPAddresses/PublicVIP1",
+        None,
+        None,
+    )
+    assert state["probe"][0]["protocol"] == "Tcp" and state["load_balancing_rule"][1]["protocol"] == "Udp"
+
+
+def test_merge_changes_what_is_managed_and_keeps_everything_else():
+    state = imported()
+    state["probe"][0]["interval_in_seconds"] = 10
+    state["load_balancing_rule"] = state["load_balancing_rule"][:1]  # the user removed Rule2
+    state["tags"] = None
+    body = merge(live(), to_nc(state))
+    props = body["properties"]
+    assert props["probes"][0]["properties"]["intervalInSeconds"] == 10
+    assert props["probes"][0]["properties"]["futureProbeField"] == 7
+    assert [r["resourceId"] for r in props["loadBalancingRules"]] == ["Rule1"]
+    assert props["outboundNatRules"] == live()["properties"]["outboundNatRules"]
+    assert props["inboundNatRules"] == live()["properties"]["inboundNatRules"]
+    assert props["futureTopLevel"] == {"kept": True}
+    assert body["resourceMetadata"] == live()["resourceMetadata"] and "tags" not in body
+    pool = props["backendAddressPools"][0]["properties"]
+    assert (
+        pool["backendIPConfigurations"]
+        == live()["properties"]["backendAddressPools"][0]["properties"]["backendIPConfigurations"]
+    )
+    public = props["frontendIPConfigurations"][1]["properties"]
+    assert public["publicIPAddress"] == {"resourceRef": "/publicIPAddresses/PublicVIP1"}
+    assert "privateIPAddress" not in public  # NC's "" is not sent back as an address
+    assert "provisioningState" not in str(body) and "etag" not in body
+
+
+def test_merge_of_an_unchanged_state_sends_back_what_nc_has():
+    """Re-PUTting an unchanged import changes nothing but NC's computed fields (and the managed tags)."""
+    expected = copy.deepcopy(live())
+    for key in ("resourceRef", "etag", "instanceId"):
+        expected.pop(key)
+    body = merge(live(), to_nc(imported()))
+    for collection in ("outboundNatRules", "inboundNatRules", "probes", "backendAddressPools"):
+        assert body["properties"][collection] == expected["properties"][collection], collection
+    rule = body["properties"]["loadBalancingRules"][0]["properties"]
+    assert rule == expected["properties"]["loadBalancingRules"][0]["properties"]
+
+
+def test_user_spelling_is_kept_for_enums_names_and_refs():
+    prior = imported()
+    prior["probe"][0]["protocol"] = "TCP"
+    prior["probe"][0]["name"] = "probe1"
+    prior["load_balancing_rule"][0]["probe_name"] = "PROBE1"
+    prior["load_balancing_rule"][0]["protocol"] = "tcp"
+    prior["frontend_ip_configuration"][0]["subnet_ref"] = "/VirtualNetworks/MyNetwork/Subnets/Subnet2"
+    state = from_nc(live(), prior)
+    assert state["probe"][0]["protocol"] == "TCP" and state["probe"][0]["name"] == "probe1"
+    assert state["load_balancing_rule"][0]["probe_name"] == "PROBE1"
+    assert state["load_balancing_rule"][0]["protocol"] == "tcp"
+    assert state["frontend_ip_configuration"][0]["subnet_ref"] == "/VirtualNetworks/MyNetwork/Subnets/Subnet2"
+    prior["probe"][0]["protocol"] = "HTTP"  # a real difference shows NC's value (drift)
+    assert from_nc(live(), prior)["probe"][0]["protocol"] == "Tcp"
