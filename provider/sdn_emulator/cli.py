@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     topo = sub.add_parser("topology", help="print a generated topology file")
     topo.add_argument("--tenants", type=int, required=True, help="number of tenants (1-250)")
+    topo.add_argument(
+        "--arc-nic",
+        action="store_true",
+        help='add a NIC owned by Azure Arc (resourceMetadata.client "Network Resource Provider") to tenant 1',
+    )
     ctl.add_parser(sub)
     return parser
 
@@ -104,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         return ctl.run(args)
     if args.command == "topology":
         try:
-            print(json.dumps(generate_multi_tenant(args.tenants), indent=2))
+            print(json.dumps(generate_multi_tenant(args.tenants, args.arc_nic), indent=2))
         except ValueError as error:
             print(f"sdn-emulator: {error}", file=sys.stderr)
             return 2

@@ -2,6 +2,11 @@
 
 The JSON format mirrors the seed walkthrough (one VNet, two cluster-node NICs, two nodes); the same
 file feeds the NC model (``seed_controller``) and, later, the simulated guest nodes (``nodes``).
+Besides, like a real SLB deployment, a ``PublicVIP`` logical network with a public subnet and one public IP
+address (DOC-SLB: frontends on ``/logicalNetworks/PublicVIP/subnets/...``; addresses from TEST-NET-3, labels
+only). A NIC may carry ``resourceMetadata``: ``{"client": "Network Resource Provider"}`` marks one managed by
+Azure Local "SDN enabled by Arc" (SdnDiagnostics networkInterfaces.json); the emulator, like NC, still
+accepts writes to it.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +58,25 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
     ],
     "credentials": {"username": "administrator", "password": "Emulator-Passw0rd!"},
 }
+PUBLIC_NETWORKS: dict[str, Any] = {
+    "logicalNetworks": [
+        {
+            "resourceId": "PublicVIP",
+            "subnets": [
+                {
+                    "resourceId": "PublicVIPSubnet",
+                    "addressPrefix": "203.0.113.0/24",
+                    "defaultGateways": ["203.0.113.254"],
+                    "isPublic": True,
+                }
+            ],
+        }
+    ],
+    "publicIPAddresses": [{"resourceId": "PublicIP1", "ipAddress": "203.0.113.10"}],
+}
+DEFAULT_TOPOLOGY.update(PUBLIC_NETWORKS)
+#: What SdnDiagnostics' dumps show on NICs owned by Azure Local "SDN enabled by Arc".
+ARC_METADATA: dict[str, Any] = {"client": "Network Resource Provider", "resourceName": "arc-managed-nic"}
 
 # What a NIC created by SCVMM/SDN Express carries besides addresses: a client that rewrites the NIC
 # (pool membership) must send all of it back unchanged.
@@ -108,6 +132,8 @@ class Topology:
     network_interfaces: list[dict[str, Any]]
     nodes: list[NodeSpec]
     credentials: Credentials
+    logical_networks: list[dict[str, Any]] = field(default_factory=list)
+    public_ip_addresses: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def default(cls) -> Topology:
@@ -142,10 +168,14 @@ class Topology:
             data.get("networkInterfaces", []),
             nodes,
             Credentials(creds["username"], creds["password"]),
+            data.get("logicalNetworks", []),
+            data.get("publicIPAddresses", []),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "logicalNetworks": self.logical_networks,
+            "publicIPAddresses": self.public_ip_addresses,
             "virtualNetworks": self.virtual_networks,
             "networkInterfaces": self.network_interfaces,
             "nodes": [{"name": n.name, "networkInterface": n.network_interface} for n in self.nodes],
@@ -154,7 +184,18 @@ class Topology:
 
 
 def seed_controller(topology: Topology, controller: NetworkController) -> None:
-    """Create the topology's VNets and NICs in the model, already Succeeded."""
+    """Create the topology's logical networks, public IPs, VNets and NICs in the model, already Succeeded."""
+    for network in topology.logical_networks:
+        subnets = [
+            {"resourceId": s["resourceId"], "properties": {k: v for k, v in s.items() if k != "resourceId"}}
+            for s in network.get("subnets", [])
+        ]
+        controller.seed(f"/logicalNetworks/{network['resourceId']}", {"properties": {"subnets": subnets}})
+    for pip in topology.public_ip_addresses:
+        controller.seed(
+            f"/publicIPAddresses/{pip['resourceId']}",
+            {"properties": {"publicIPAllocationMethod": "Static", "ipAddress": pip["ipAddress"]}},
+        )
     for vnet in topology.virtual_networks:
         controller.seed(
             f"/virtualNetworks/{vnet['resourceId']}",
@@ -172,6 +213,7 @@ def seed_controller(topology: Topology, controller: NetworkController) -> None:
         controller.seed(
             f"/networkInterfaces/{nic['resourceId']}",
             {
+                "resourceMetadata": copy.deepcopy(nic.get("resourceMetadata") or {}),
                 "properties": {
                     **copy.deepcopy(_NIC_EXTRAS),
                     "privateMacAddress": nic.get("privateMacAddress", ""),
@@ -186,13 +228,14 @@ def seed_controller(topology: Topology, controller: NetworkController) -> None:
                         }
                         for c in nic.get("ipConfigurations", [])
                     ],
-                }
+                },
             },
         )
 
 
-def generate_multi_tenant(n: int) -> dict[str, Any]:
-    """N tenants, each a VNet ``Tenant{i}Network`` (192.168.{i}.0/24 subnet) with two NICs and nodes."""
+def generate_multi_tenant(n: int, arc_nic: bool = False) -> dict[str, Any]:
+    """N tenants, each a VNet ``Tenant{i}Network`` (192.168.{i}.0/24 subnet) with two NICs and nodes; with
+    ``arc_nic`` tenant 1 also gets ``T1-ArcManaged_Network-Adapter``, owned by Arc (``ARC_METADATA``)."""
     if not 1 <= n <= 250:
         raise ValueError("tenants must be between 1 and 250")
     data: dict[str, Any] = {
@@ -226,4 +269,19 @@ def generate_multi_tenant(n: int) -> dict[str, Any]:
                 }
             )
             data["nodes"].append({"name": f"T{i}-DB{node}", "networkInterface": nic})
+    if arc_nic:
+        data["networkInterfaces"].append(
+            {
+                "resourceId": "T1-ArcManaged_Network-Adapter",
+                "privateMacAddress": "00155D010B20",
+                "resourceMetadata": copy.deepcopy(ARC_METADATA),
+                "ipConfigurations": [
+                    {
+                        "resourceId": "ipconfig1",
+                        "privateIPAddress": "192.168.1.20",
+                        "subnet": "/virtualNetworks/Tenant1Network/subnets/Subnet1",
+                    }
+                ],
+            }
+        )
     return data

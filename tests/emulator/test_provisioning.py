@@ -42,11 +42,32 @@ def test_deleting_then_404(slow_nc: NcClient, lb_body: dict[str, Any]) -> None:
     slow_nc.put("/loadBalancers/lb1", lb_body)
     _wait_state(slow_nc, "/loadBalancers/lb1", "Succeeded")
     deleted = slow_nc.delete("/loadBalancers/lb1")
-    assert deleted.status_code == 200 and deleted.json()["properties"]["provisioningState"] == "Deleting"
+    assert deleted.status_code == 202 and deleted.json()["properties"]["provisioningState"] == "Deleting"
     assert slow_nc.get("/loadBalancers/lb1").json()["properties"]["provisioningState"] == "Deleting"
-    assert slow_nc.delete("/loadBalancers/lb1").status_code == 200
+    assert slow_nc.delete("/loadBalancers/lb1").status_code == 202
     time.sleep(0.25)
     assert slow_nc.get("/loadBalancers/lb1").status_code == 404
+
+
+def test_child_put_under_a_failed_parent_is_409(nc: NcClient, lb_body: dict[str, Any]) -> None:
+    """[MS-NCNBI] 1.3.3.3: a descendant PUT while the parent is Failed gets 409; the parent itself may be re-PUT."""
+    nc.admin("POST", "faults", json={"kind": "provisioning_outcome", "resourceRef": "/loadBalancers/lb1"})
+    assert nc.put("/loadBalancers/lb1", lb_body).json()["properties"]["provisioningState"] == "Failed"
+    refused = nc.put("/loadBalancers/lb1/probes/Probe2", {"properties": {"protocol": "Tcp", "port": 80}})
+    assert refused.status_code == 409 and "Failed" in refused.json()["error"]["message"]
+    assert nc.get("/loadBalancers/lb1/probes/Probe2").status_code == 404
+    assert nc.put("/loadBalancers/lb1", lb_body).json()["properties"]["provisioningState"] == "Succeeded"
+    assert (
+        nc.put("/loadBalancers/lb1/probes/Probe2", {"properties": {"protocol": "Tcp", "port": 80}}).status_code == 201
+    )
+
+
+def test_nic_ip_configuration_put_under_a_failed_nic_is_409(nc: NcClient) -> None:
+    nc.admin("POST", "faults", json={"kind": "provisioning_outcome", "resourceRef": NIC1})
+    nic = nc.get(NIC1).json()
+    assert nc.put(NIC1, nic).json()["properties"]["provisioningState"] == "Failed"
+    ipc = nic["properties"]["ipConfigurations"][0]
+    assert nc.put(f"{NIC1}/ipConfigurations/ipconfig1", ipc).status_code == 409
 
 
 def test_nic_configuration_state_follows_provisioning(slow_nc: NcClient) -> None:
@@ -68,7 +89,7 @@ def test_if_match(nc: NcClient) -> None:
     assert nc.put("/loadBalancers/new", {"properties": {}}, headers={"If-Match": stale}).status_code == 412
     current = nc.get(NIC1).json()["etag"]
     assert nc.delete(NIC1, headers={"If-Match": stale}).status_code == 412
-    assert nc.delete(NIC1, headers={"If-Match": current}).status_code == 200
+    assert nc.delete(NIC1, headers={"If-Match": current}).status_code == 202
 
 
 def test_child_if_match_uses_parent_etag(nc: NcClient, lb_body: dict[str, Any]) -> None:

@@ -64,8 +64,8 @@ def test_delete_child_used_by_rule_is_409(nc: NcClient, lb_body: dict[str, Any])
         response = nc.delete(f"/loadBalancers/lb1/{child}")
         assert response.status_code == 409
         assert response.json()["error"]["details"][0]["target"] == RULE
-    assert nc.delete(RULE).status_code == 200
-    assert nc.delete("/loadBalancers/lb1/probes/Probe1").status_code == 200
+    assert nc.delete(RULE).status_code == 202
+    assert nc.delete("/loadBalancers/lb1/probes/Probe1").status_code == 202
 
 
 def test_deleting_a_referenced_subnet_is_409(nc: NcClient) -> None:
@@ -82,5 +82,5 @@ def test_delete_after_membership_removed(nc: NcClient, lb_body: dict[str, Any]) 
     nic = nc.get(NIC1).json()
     nic["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = []
     nc.put(NIC1, nic)
-    assert nc.delete("/loadBalancers/lb1").status_code == 200
+    assert nc.delete("/loadBalancers/lb1").status_code == 202
     assert nc.get("/loadBalancers/lb1").status_code == 404

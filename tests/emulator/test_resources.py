@@ -72,7 +72,7 @@ def test_case_insensitive_paths_keys_and_lenient_types(nc: NcClient, lb_body: di
     got = nc.get("/LOADBALANCERS/LB1/LoadBalancingRules/RULE1").json()
     assert got["resourceRef"] == "/loadBalancers/lb1/loadBalancingRules/Rule1"
     props = got["properties"]
-    assert props["protocol"] == "TCP" and props["frontendPort"] == 1433 and props["backendPort"] == 1433
+    assert props["protocol"] == "Tcp" and props["frontendPort"] == 1433 and props["backendPort"] == 1433
     assert props["enableFloatingIP"] is True
     assert props["frontendIPConfigurations"] == [{"resourceRef": "/loadBalancers/lb1/frontendIPConfigurations/FE1"}]
     assert props["backendAddressPool"] == {"resourceRef": POOL}
@@ -116,7 +116,7 @@ def test_child_put_get_delete_splices_into_parent(nc: NcClient, lb_body: dict[st
     updated = nc.put("/loadBalancers/lb1/probes/probe2", {"properties": {"protocol": "TCP", "port": 8080}})
     assert updated.status_code == 200 and updated.json()["resourceId"] == "Probe2"
     assert nc.get("/loadBalancers/lb1/probes/Probe2").json()["properties"]["port"] == 8080
-    assert nc.delete("/loadBalancers/lb1/probes/Probe2").status_code == 200
+    assert nc.delete("/loadBalancers/lb1/probes/Probe2").status_code == 202
     assert nc.get("/loadBalancers/lb1/probes/Probe2").status_code == 404
     assert [p["resourceId"] for p in nc.get("/loadBalancers/lb1").json()["properties"]["probes"]] == ["Probe1"]
 

@@ -1,4 +1,5 @@
-"""Every 400 InvalidParameterValue rule, with the JSON path NC puts in ``target``."""
+"""Every 400 InvalidParameterValue rule: ``target`` names the property the way NC does ([MS-NCNBI] 3.1.5.31
+example: ``"target": "SubnetAddress"``), and the JSON path of the offending value is in ``innerError``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from sdn_emulator.model.errors import property_name
 
 from .conftest import NIC1, NcClient
 
@@ -83,7 +86,8 @@ def test_load_balancer_validation(nc: NcClient, lb_body: dict[str, Any], mutate:
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["code"] == "InvalidParameterValue"
-    assert error["target"] == target
+    assert error["target"] == property_name(target) and "." not in error["target"]
+    assert f"'{target}'" in error["innerError"]
     assert error["message"] and error["details"] == []
     assert nc.get("/loadBalancers/lb1").status_code == 404
 
@@ -91,7 +95,9 @@ def test_load_balancer_validation(nc: NcClient, lb_body: dict[str, Any], mutate:
 def test_child_put_target_is_relative_to_the_child(nc: NcClient, lb_body: dict[str, Any]) -> None:
     nc.put("/loadBalancers/lb1", lb_body)
     response = nc.put("/loadBalancers/lb1/probes/P2", {"properties": {"protocol": "TCP", "port": 0}})
-    assert response.status_code == 400 and response.json()["error"]["target"] == "properties.port"
+    error = response.json()["error"]
+    assert response.status_code == 400 and error["target"] == "port"
+    assert "'properties.port'" in error["innerError"]
 
 
 @pytest.mark.parametrize(
@@ -105,8 +111,9 @@ def test_nic_validation(nc: NcClient, field: str, value: Any) -> None:
     nic = nc.get(NIC1).json()
     nic["properties"]["ipConfigurations"][0]["properties"][field] = value
     response = nc.put(NIC1, nic)
-    assert response.status_code == 400
-    assert response.json()["error"]["target"].startswith(f"properties.ipConfigurations[0].properties.{field}")
+    error = response.json()["error"]
+    assert response.status_code == 400 and error["target"] == field
+    assert f"'properties.ipConfigurations[0].properties.{field}" in error["innerError"]
 
 
 def test_valid_variants_accepted(nc: NcClient, lb_body: dict[str, Any]) -> None:
@@ -115,6 +122,42 @@ def test_valid_variants_accepted(nc: NcClient, lb_body: dict[str, Any]) -> None:
     _set(f"{RULE}.protocol", "all")(lb_body)
     _set(f"{RULE}.loadDistribution", "sourceipprotocol")(lb_body)
     fe = nc.put("/loadBalancers/lb1", lb_body).json()["properties"]
-    assert fe["probes"][0]["properties"]["protocol"] == "HTTP"
+    assert fe["probes"][0]["properties"]["protocol"] == "Http"
     assert fe["loadBalancingRules"][0]["properties"]["protocol"] == "All"
     assert fe["loadBalancingRules"][0]["properties"]["loadDistribution"] == "SourceIPProtocol"
+
+
+@pytest.mark.parametrize(
+    ("sent", "answered"),
+    [("TCP", "Tcp"), ("tcp", "Tcp"), ("UDP", "Udp"), ("ALL", "All"), ("all", "All")],
+)
+def test_rule_protocol_answered_in_nc_spelling(nc: NcClient, lb_body: dict[str, Any], sent: str, answered: str) -> None:
+    """[MS-NCNBI] 3.1.5.5.5.1.2.2 answers "Tcp"; SdnDiagnostics loadBalancers.json answers "All" for "ALL"."""
+    _set(f"{RULE}.protocol", sent)(lb_body)
+    created = nc.put("/loadBalancers/lb1", lb_body).json()["properties"]["loadBalancingRules"][0]["properties"]
+    assert created["protocol"] == answered
+    assert nc.get("/loadBalancers/lb1/loadBalancingRules/Rule1").json()["properties"]["protocol"] == answered
+
+
+def test_every_enum_answered_in_nc_spelling(nc: NcClient, lb_body: dict[str, Any]) -> None:
+    _set(f"{FE}.privateIPAllocationMethod", "STATIC")(lb_body)
+    _set(f"{PROBE}.protocol", "TCP")(lb_body)
+    _set(f"{RULE}.loadDistribution", "SOURCEIP")(lb_body)
+    lb_body["properties"]["inboundNatRules"] = [
+        {
+            "resourceId": "Nat1",
+            "properties": {
+                "protocol": "GRE",
+                "frontendIPConfigurations": [{"resourceRef": "/loadBalancers/lb1/frontendIPConfigurations/FE1"}],
+            },
+        }
+    ]
+    props = nc.put("/loadBalancers/lb1", lb_body).json()["properties"]
+    assert props["frontendIPConfigurations"][0]["properties"]["privateIPAllocationMethod"] == "Static"
+    assert props["probes"][0]["properties"]["protocol"] == "Tcp"
+    assert props["loadBalancingRules"][0]["properties"]["loadDistribution"] == "SourceIP"
+    assert props["inboundNatRules"][0]["properties"]["protocol"] == "Gre"
+    nic = nc.get(NIC1).json()
+    nic["properties"]["ipConfigurations"][0]["properties"]["privateIPAllocationMethod"] = "unmanaged"
+    ipc = nc.put(NIC1, nic).json()["properties"]["ipConfigurations"][0]["properties"]
+    assert ipc["privateIPAllocationMethod"] == "Unmanaged"

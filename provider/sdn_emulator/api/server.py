@@ -1,13 +1,18 @@
 """NC REST adapter: a thin stdlib HTTP(S) layer over ``NetworkController`` (all semantics live in the model).
 
 Routes:
-- ``/networking/v1/...``: GET (resource or collection), PUT (200 update / 201 create), DELETE (200 with the
-  resource in ``Deleting``; 404 when missing); any other verb -> 405. Every request is counted and may be
-  answered by an injected fault first.
+- ``/networking/v1/...``: GET (resource or collection), PUT (200 update / 201 create), DELETE (202 Accepted
+  with the resource in ``Deleting`` and ``Location`` = ``Azure-AsyncOperation`` = the absolute
+  ``/networking/v1/operationResults/{operationId}`` URL, operationId = the response's x-ms-request-id, plus
+  ``Retry-After`` while at least a second remains: [MS-NCNBI] 1.3.2.1, 2.2.1.3; 404 when missing); any other
+  verb -> 405. Every request is counted and may be answered by an injected fault first.
+- ``/networking/v1/operationResults/{id}``: 202 ``{"status": "InProgress"}`` while the operation runs, then
+  200 with ``Succeeded`` or ``Failed`` + ``error`` ([MS-NCNBI] 3.1.5.13); 404 for an unknown id.
 - ``/networking/discovery``: ``{"properties": {"currentRestVersion": "v1"}}``.
 - ``/_emulator/...`` (not NC; for tests and tools): ``GET stats``, ``POST stats/reset``,
   ``POST faults`` (``{"kind": ..., <params>}``: the same kinds and parameters as the control API's
-  ``InjectFault``), ``GET inventory``.
+  ``InjectFault``), ``GET inventory``, ``GET requests`` (the last ``REQUESTS_KEPT`` NC requests: method,
+  path, If-Match, the Authorization scheme only, status) and ``POST requests/reset``.
 
 Injected transport faults: ``drop_next`` closes the socket without answering; ``slow_next`` processes the
 request, then answers only after ``seconds`` (past the client's timeout). Every NC request is logged
@@ -27,6 +32,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -36,6 +42,7 @@ from ..model import NC_FAULT_KINDS, NcError, NetworkController, apply_nc_fault
 from ..model.schema import bad_body, split_path
 
 log = logging.getLogger("sdn_emulator.api")
+REQUESTS_KEPT = 500
 #: (kind, params) -> result text; raises KeyError/ValueError/TypeError on bad parameters.
 FaultHandler = Callable[[str, dict[str, Any]], str]
 
@@ -63,6 +70,7 @@ class _Server(ThreadingHTTPServer):
         self.ssl_context = ssl_context
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self.requests: deque[dict[str, Any]] = deque(maxlen=REQUESTS_KEPT)
         super().__init__(address, _Handler)
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -143,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
             head = [p.lower() for p in parts[:2]]
             if head == ["networking", "v1"]:
                 nc_api = True
-                status, doc = self._nc(method, "/" + "/".join(parts[2:]), raw)
+                status, doc = self._nc(method, "/" + "/".join(parts[2:]), raw, request_id, headers)
                 if isinstance(doc.get("etag"), str):
                     headers["ETag"] = doc["etag"]
             elif head == ["networking", "discovery"] and len(parts) == 2:
@@ -151,21 +159,35 @@ class _Handler(BaseHTTPRequestHandler):
             elif head[:1] == ["_emulator"]:
                 status, doc = self._admin(method, "/".join(parts[1:]).lower(), raw)
             else:
-                raise NcError(404, "NotFound", f"No such endpoint: {self.path}", self.path)
+                raise NcError(404, "NotFound", f"No such endpoint: {self.path}")
         except NcError as error:
             status, doc = error.status, error.body()
         except _Dropped:
             log.info("%s %s -> connection dropped (injected fault)", method, self.path)
             self.server.controller.record_status(0)
+            self._record(method, 0)
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         log.info("%s %s -> %s (x-ms-request-id: %s)", method, self.path, status, request_id)
         if nc_api:
             self.server.controller.record_status(status)
+            self._record(method, status)
         if self._delay:
             time.sleep(self._delay)  # processed already: the client times out and must cope (retry, re-read)
         self._send(status, doc, request_id, headers)
+
+    def _record(self, method: str, status: int) -> None:
+        """Remember one NC request for ``GET /_emulator/requests``: never a credential, only its scheme."""
+        self.server.requests.append(
+            {
+                "method": method,
+                "path": urlsplit(self.path).path,
+                "ifMatch": self.headers.get("If-Match"),
+                "authorization": self.headers.get("Authorization", "").partition(" ")[0] or None,
+                "status": status,
+            }
+        )
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -189,7 +211,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise NcError(405, "MethodNotAllowed", f"{method} is not allowed here; use {allowed}.")
         return 200, action()
 
-    def _nc(self, method: str, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+    def _nc(
+        self, method: str, path: str, raw: bytes, request_id: str, headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
         nc = self.server.controller
         nc.record_request(method, path)
         fault = nc.take_fault(method, path)
@@ -199,14 +223,36 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.action == "error":
                 raise fault.error(method)
             self._delay = fault.delay
+        segments = split_path(path)
+        if segments and segments[0].lower() == "operationresults" and method == "GET":
+            if len(segments) != 2:
+                raise NcError(404, "NotFound", f"No such operation: {path}")
+            result, retry_after = nc.operation(segments[1])
+            self._retry_after(headers, retry_after)
+            return (202 if result["status"] == "InProgress" else 200), result
         if method == "GET":
             return 200, nc.get(path)
         if method == "PUT":
             doc, created = nc.put(path, self._json(raw), self.headers.get("If-Match"))
             return (201 if created else 200), doc
         if method == "DELETE":
-            return 200, nc.delete(path, self.headers.get("If-Match"))
-        raise NcError(405, "MethodNotAllowed", f"{method} is not supported by the Network Controller API.", path)
+            doc, operation = nc.delete(path, self.headers.get("If-Match"), operation_id=request_id)
+            monitor = f"{self._base_url()}/networking/v1/operationResults/{operation.operation_id}"
+            headers["Location"] = headers["Azure-AsyncOperation"] = monitor
+            self._retry_after(headers, nc.operation(operation.operation_id)[1])
+            return 202, doc
+        raise NcError(405, "MethodNotAllowed", f"{method} is not supported by the Network Controller API.")
+
+    @staticmethod
+    def _retry_after(headers: dict[str, str], seconds: int | None) -> None:
+        if seconds is not None:
+            headers["Retry-After"] = str(seconds)
+
+    def _base_url(self) -> str:
+        """The absolute base clients reached us by (their Host header), as the async-operation URLs need."""
+        scheme = "https" if self.server.ssl_context is not None else "http"
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        return f"{scheme}://{host}"
 
     def _admin(self, method: str, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         nc = self.server.controller
@@ -218,6 +264,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._only(method, "GET", nc.snapshot)
         if path == "faults":
             return self._only(method, "POST", lambda: _apply_fault(self.server.faults, self._json(raw)))
+        if path == "requests":
+            return self._only(method, "GET", lambda: {"requests": list(self.server.requests)})
+        if path == "requests/reset":
+            return self._only(method, "POST", lambda: self.server.requests.clear() or {"reset": True})
         raise NcError(404, "NotFound", f"No such emulator endpoint: /_emulator/{path}")
 
     def _send(self, status: int, doc: dict[str, Any], request_id: str, headers: dict[str, str]) -> None:

@@ -4,10 +4,18 @@ Callers pass NC paths relative to ``/networking/v1`` (``/loadBalancers/lb1/probe
 dicts; errors are ``NcError`` (status + NC error body), so REST, WinRM and the data plane share one model.
 One RLock guards everything. Provisioning is evaluated lazily against ``clock`` (no threads): a PUT
 makes the resource ``Updating`` until ``provisioning_delay`` has passed; DELETE makes it ``Deleting``
-for the same time, after which it is gone. Semantics the real API leaves open, chosen here:
+for the same time, after which it is gone. Every DELETE is an asynchronous operation ([MS-NCNBI] 1.3.2.1:
+202 + ``Azure-AsyncOperation`` -> ``operationResults/{id}``) whose result is ``InProgress`` until then and
+``Succeeded``, or ``Failed`` with an error (1.3.2.6; injected with ``fail_delete``). The last
+``OPERATIONS_KEPT`` operations are kept. Semantics the real API leaves open, chosen here:
 
 - PUT of a resource, or of a child, while the top-level resource is Updating/Deleting -> 409
-  ``ResourceNotTerminal``; DELETE is always processed (repeating it while Deleting is a no-op).
+  ``ResourceNotTerminal``; PUT of a child while the parent is Failed -> 409 ``ParentResourceFailed``
+  ([MS-NCNBI] 1.3.3.3 names the states, not the codes: the codes are assumptions); DELETE is always
+  processed (repeating it while Deleting starts another operation that ends with the same deletion).
+- A delete that fails (assumption, the spec is silent): the resource stays, readable, with
+  ``provisioningState`` ``Failed`` (a top-level resource's children too) and NC's error in
+  ``configurationState``; a later DELETE is processed normally.
 - A child PUT/DELETE renews the parent's etag and makes the parent and that child ``Updating``;
   siblings keep their state. A parent PUT makes every child ``Updating``.
 - ``If-Match``: absent -> accepted; ``*`` -> any existing resource; otherwise it must equal the current
@@ -22,13 +30,14 @@ for the same time, after which it is gone. Semantics the real API leaves open, c
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .errors import INJECTED_CODES, NcError, invalid, not_found
@@ -37,6 +46,7 @@ from .schema import (
     CHILDREN,
     PRESERVED_READ_ONLY,
     PROPERTY_READ_ONLY,
+    SINGLE_BACKREFS,
     Key,
     Pairs,
     bad_body,
@@ -51,6 +61,7 @@ from .schema import (
 from .validation import Children, validate
 
 BUSY = ("Updating", "Deleting")
+OPERATIONS_KEPT = 1000
 _COLLECTION_ORDER = {c: i for i, c in enumerate(CHILDREN)}
 
 
@@ -66,8 +77,12 @@ def _etag_value(etag: str) -> str:
     return etag.strip().removeprefix("W/").strip('"')
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return _iso(datetime.now(UTC))
 
 
 def _clone(value: Any) -> Any:
@@ -96,6 +111,7 @@ class _Node:
     outcome: str = "Succeeded"
     failure: str | None = None
     deleting_at: float | None = None
+    delete_failure: tuple[str, str] | None = None  # (code, message) the running delete will end with
     updated: str = field(default_factory=_now_iso)
     children: dict[str, dict[str, _Node]] = field(default_factory=dict)
 
@@ -121,6 +137,33 @@ class _Prepared:
 
 
 @dataclass
+class Operation:
+    """One asynchronous operation (a DELETE), shaped after [MS-NCNBI] 3.1.5.13 operationResults: ``status``
+    is derived from the clock, ``failure`` is NC's (code, message) when it ends Failed."""
+
+    operation_id: str
+    started_at: float  # controller clock
+    started: datetime  # wall clock, for startTime/endTime
+    done_at: float
+    failure: tuple[str, str] | None
+
+    def result(self, now: float) -> dict[str, Any]:
+        doc: dict[str, Any] = {"operationId": self.operation_id, "startTime": _iso(self.started)}
+        if now < self.done_at:
+            return {**doc, "status": "InProgress"}
+        doc["endTime"] = _iso(self.started + timedelta(seconds=max(0.0, self.done_at - self.started_at)))
+        if self.failure is None:
+            return {**doc, "status": "Succeeded"}
+        code, message = self.failure
+        return {**doc, "status": "Failed", "error": {"code": code, "message": message, "details": []}}
+
+    def retry_after(self, now: float) -> int | None:
+        """Whole seconds left, only when at least one is ([MS-NCNBI] 1.3.2.1: Retry-After is optional)."""
+        left = self.done_at - now
+        return math.ceil(left) if 1 <= left < math.inf else None
+
+
+@dataclass
 class Fault:
     """A pending injected fault; ``action`` is ``error`` (answer ``status``), ``drop`` (close the socket
     unanswered) or ``delay`` (process, then answer after ``delay`` seconds)."""
@@ -141,7 +184,7 @@ FAULT_ACTIONS = ("error", "drop", "delay")
 
 
 class NetworkController:
-    """Thread-safe in-memory NC holding virtualNetworks, networkInterfaces and loadBalancers."""
+    """Thread-safe in-memory NC holding the collections of ``schema.CHILDREN`` and the delete operations."""
 
     def __init__(self, provisioning_delay: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.provisioning_delay = provisioning_delay
@@ -152,6 +195,8 @@ class NetworkController:
         self._outcomes: dict[Key, tuple[str, str]] = {}
         self._faults: list[Fault] = []
         self._held: set[Key] = set()
+        self._delete_failures: dict[Key, list[Any]] = {}  # key -> [code, message, remaining count]
+        self._operations: OrderedDict[str, Operation] = OrderedDict()
         self._statuses: Counter[int] = Counter()
         self._counts: Counter[tuple[str, str]] = Counter()
         # Reference index, maintained on every store change so reads never scan the store. Edges are
@@ -201,8 +246,11 @@ class NetworkController:
         with self._lock:
             return self._put(self._resource_pairs(path), body, None, 0.0)[0]
 
-    def delete(self, path: str, if_match: str | None = None) -> dict[str, Any]:
-        """Start deleting a resource or child; returns it as it looks now (``Deleting``)."""
+    def delete(
+        self, path: str, if_match: str | None = None, operation_id: str | None = None
+    ) -> tuple[dict[str, Any], Operation]:
+        """Start deleting a resource or child; returns it as it looks now (``Deleting``) and the operation
+        that follows the deletion (``operation_id`` defaults to a new GUID)."""
         with self._lock:
             now = self._tick()
             pairs = self._resource_pairs(path)
@@ -216,6 +264,7 @@ class NetworkController:
                 if users:
                     raise self._in_use(self._canonical(pairs), users)
                 node.deleting_at = now + self.provisioning_delay
+                node.delete_failure = self._take_delete_failure(key)
                 if key in self._held:
                     self._held.discard(key)
                     node.deleting_at = float("inf")
@@ -224,9 +273,33 @@ class NetworkController:
                 self._deletions.append((node.deleting_at, key))
                 self._revision += 1
                 self._settles_at = max(self._settles_at, node.deleting_at, top.ready_at)
+            operation = Operation(
+                operation_id or _guid(), now, datetime.now(UTC), node.deleting_at, node.delete_failure
+            )
+            self._operations[operation.operation_id.lower()] = operation
+            while len(self._operations) > OPERATIONS_KEPT:
+                self._operations.popitem(last=False)
             rendered = self._render(pairs, now)
             self._tick()
-            return rendered
+            return rendered, operation
+
+    def operation(self, operation_id: str) -> tuple[dict[str, Any], int | None]:
+        """The operationResults document for an operation and its Retry-After (None: none or finished)."""
+        with self._lock:
+            now = self._tick()
+            operation = self._operations.get(operation_id.lower())
+            if operation is None:
+                raise not_found(f"/operationResults/{operation_id}")
+            return operation.result(now), operation.retry_after(now)
+
+    def _take_delete_failure(self, key: Key) -> tuple[str, str] | None:
+        armed = self._delete_failures.get(key)
+        if armed is None:
+            return None
+        armed[2] -= 1
+        if armed[2] <= 0:
+            del self._delete_failures[key]
+        return armed[0], armed[1]
 
     def version(self) -> int | None:
         """A number that changes whenever a rendered resource may have changed, or None while provisioning
@@ -297,7 +370,15 @@ class NetworkController:
         with self._lock:
             self._faults.clear()
             self._outcomes.clear()
+            self._delete_failures.clear()
         self.release_provisioning()
+
+    def fail_delete(self, resource_ref: str, code: str, message: str, count: int = 1) -> None:
+        """Make the next ``count`` DELETEs of ``resource_ref`` end Failed with NC's (code, message)."""
+        if count < 1 or not code:
+            raise ValueError("fail_delete needs a code and count >= 1")
+        with self._lock:
+            self._delete_failures[key_of(self._ref_pairs(resource_ref))] = [code, message or code, count]
 
     def hold_provisioning(self, resource_ref: str) -> None:
         """Keep ``resource_ref`` Updating (or Deleting) from its next PUT/DELETE until released."""
@@ -310,6 +391,8 @@ class NetworkController:
             now = self._clock()
             self._held.clear()
             self._deletions = [(min(at, now), key) for at, key in self._deletions]
+            for operation in self._operations.values():
+                operation.done_at = min(operation.done_at, now)
             for nodes in self._store.values():
                 for top in nodes.values():
                     for node in (top, *(c for cs in top.children.values() for c in cs.values())):
@@ -379,7 +462,7 @@ class NetworkController:
     def _resource_pairs(self, path: str) -> Pairs:
         pairs, collection = self._parse(path)
         if collection is not None:
-            raise NcError(405, "MethodNotAllowed", f"Only GET is allowed on the collection '{path}'.", path)
+            raise NcError(405, "MethodNotAllowed", f"Only GET is allowed on the collection '{path}'.")
         return pairs
 
     def _find(self, key: Key) -> _Node | None:
@@ -409,9 +492,12 @@ class NetworkController:
         due = [d for d in self._deletions if d[0] <= now]
         if due:
             self._deletions = [d for d in self._deletions if d[0] > now]
-            for _, key in due:
+            for at, key in due:
                 node = self._find(key)
                 if node is None or node.deleting_at is None:
+                    continue
+                if node.delete_failure is not None:
+                    self._fail_deletion(node, at)
                     continue
                 parent = self._find(key[:1])
                 container = self._store[key[0][0]] if len(key) == 1 else parent.children[key[1][0]]
@@ -419,6 +505,16 @@ class NetworkController:
                 self._reindex(key[:1])
                 self._revision += 1
         return now
+
+    def _fail_deletion(self, node: _Node, at: float) -> None:
+        """The delete ended Failed: the resource stays, Failed (with its children, [MS-NCNBI] 1.3.2.6: a
+        parent's state is its descendants'), carrying NC's error in configurationState."""
+        code, message = node.delete_failure or ("", "")
+        for each in (node, *(c for cs in node.children.values() for c in cs.values())):
+            each.outcome, each.failure, each.updated = "Failed", f"{code}: {message}", _now_iso()
+            each.ready_at = min(each.ready_at, at)
+        node.deleting_at, node.delete_failure = None, None
+        self._revision += 1
 
     @staticmethod
     def _state(node: _Node, now: float, parent: _Node | None = None) -> str:
@@ -442,13 +538,12 @@ class NetworkController:
         if if_match is None:
             return
         if current is None:
-            raise NcError(412, "PreconditionFailed", f"If-Match was given but '{ref}' does not exist.", ref)
+            raise NcError(412, "PreconditionFailed", f"If-Match was given but '{ref}' does not exist.")
         if if_match.strip() != "*" and _etag_value(if_match) != _etag_value(current.etag):
             raise NcError(
                 412,
                 "PreconditionFailed",
                 f"The etag {if_match} does not match the current etag {current.etag} of '{ref}'.",
-                ref,
             )
 
     # ----------------------------------------------------------------- references
@@ -522,8 +617,7 @@ class NetworkController:
             409,
             "ResourceInUse",
             f"'{ref}' is still referenced by: {', '.join(users)}.",
-            ref,
-            [{"code": "ResourceInUse", "message": f"Referenced by {u}", "target": u} for u in users],
+            details=[{"code": "ResourceInUse", "message": f"Referenced by {u}", "target": u} for u in users],
         )
 
     # ----------------------------------------------------------------- PUT
@@ -537,13 +631,18 @@ class NetworkController:
         if len(pairs) == 2 and top is None:
             raise not_found(ref_of(pairs[:1]))
         self._check_if_match(if_match, top if existing is not None else None, ref_of(pairs))
-        if top is not None and self._state(top, now) in BUSY:
+        state = self._state(top, now) if top is not None else ""
+        if state in BUSY:
             raise NcError(
                 409,
                 "ResourceNotTerminal",
-                f"'{self._canonical(pairs[:1])}' is "
-                f"{self._state(top, now)}; retry when its provisioningState is terminal.",
-                self._canonical(pairs[:1]),
+                f"'{self._canonical(pairs[:1])}' is {state}; retry when its provisioningState is terminal.",
+            )
+        if len(pairs) == 2 and state == "Failed":
+            raise NcError(
+                409,
+                "ParentResourceFailed",
+                f"The parent '{self._canonical(pairs[:1])}' is Failed; fix it with a PUT of the whole resource.",
             )
         rid = body.get("resourceId")
         if rid is not None and str(rid).lower() != pairs[-1][1].lower():
@@ -571,8 +670,8 @@ class NetworkController:
             return self._prepare(top.collection, top.resource_id, doc, top)
         except NcError as error:
             prefix = f"properties.{collection}[{index}]"
-            if error.target == prefix or error.target.startswith(prefix + "."):
-                error.target = error.target[len(prefix) + 1 :]
+            if error.path == prefix or error.path.startswith(prefix + "."):
+                error.path = error.path[len(prefix) + 1 :]
             raise
 
     @staticmethod
@@ -592,7 +691,7 @@ class NetworkController:
 
     def _prepare(self, collection: str, resource_id: str, doc: dict[str, Any], old: _Node | None) -> _Prepared:
         props = dict(require_object(doc.get("properties"), "properties"))
-        for key in PROPERTY_READ_ONLY:
+        for key in (*PROPERTY_READ_ONLY, *SINGLE_BACKREFS.get(collection, {}).values()):
             props.pop(key, None)
         for key in PRESERVED_READ_ONLY.get(collection, ()):
             props.pop(key, None)
@@ -706,11 +805,15 @@ class NetworkController:
         for prop in backrefs.values():
             props[prop] = []
         listed: set[tuple[str, str]] = set()
-        for edge in self._referrers(key) if backrefs else ():
+        single = SINGLE_BACKREFS.get(node.collection, {})
+        for edge in self._referrers(key) if backrefs or single else ():
             prop = backrefs.get(edge.source_collection)
             if prop and (prop, edge.source_ref) not in listed:
                 listed.add((prop, edge.source_ref))
                 props[prop].append({"resourceRef": edge.source_ref})
+            prop = single.get(edge.source_collection)
+            if prop and prop not in props:
+                props[prop] = {"resourceRef": edge.source_ref}
         if state == "Failed":
             code, _, message = (node.failure or "").partition(": ")
             props["configurationState"] = {
@@ -718,7 +821,8 @@ class NetworkController:
                 "lastUpdatedTime": node.updated,
                 "detailedInfo": [{"source": "Emulator", "code": code, "message": message}],
             }
-        elif node.collection == "networkInterfaces":
+        elif node.collection in ("networkInterfaces", "virtualNetworks"):
+            # configurationState on NICs and VNets ([MS-NCNBI] NIC example; SdnDiagnostics dumps of both).
             props["configurationState"] = {
                 "status": "Success" if state == "Succeeded" else "InProgress",
                 "lastUpdatedTime": node.updated,
@@ -749,6 +853,22 @@ class _StoreResolver:
             return None
         return self._nc._canonical(pairs), node.properties
 
+    def public_pools(self) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (ref_of(((ln.collection, ln.resource_id), ("subnets", s.resource_id))), s.properties)
+            for ln in self._nc._store["logicalNetworks"].values()
+            if ln.deleting_at is None
+            for s in ln.children["subnets"].values()
+            if s.properties.get("isPublic") is True
+        ]
+
+    def used_public_addresses(self) -> set[str]:
+        return {
+            str(pip.properties.get("ipAddress"))
+            for pip in self._nc._store["publicIPAddresses"].values()
+            if key_of(((pip.collection, pip.resource_id),)) != self._exclude and pip.properties.get("ipAddress")
+        }
+
     def used_addresses(self, subnet_ref: str) -> set[str]:
         used = set()
         for collection in ("networkInterfaces", "loadBalancers"):
@@ -769,6 +889,7 @@ NC_FAULT_KINDS = (
     "slow_next",
     "bump_etag",
     "provisioning_outcome",
+    "fail_delete",
     "hold_provisioning",
     "release_provisioning",
     "provisioning_delay",
@@ -794,6 +915,13 @@ def apply_nc_fault(nc: NetworkController, kind: str, p: dict[str, Any]) -> str |
             str(p.get("state", "Failed")),
             str(p.get("detail", "")),
             str(p.get("code", "PolicyConfigurationFailure")),
+        )
+    elif kind == "fail_delete":
+        nc.fail_delete(
+            p["resourceRef"],
+            str(p.get("code", "InternalError")),
+            str(p.get("message", "")),
+            count,
         )
     elif kind == "hold_provisioning":
         nc.hold_provisioning(p["resourceRef"])

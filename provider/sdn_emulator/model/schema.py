@@ -12,8 +12,13 @@ from typing import Any
 from .errors import NcError, invalid
 
 # Top-level collections and their embedded child collections (canonical casing).
+# logicalNetworks and publicIPAddresses: [MS-NCNBI] 3.1.5.x resource pages; shapes from microsoft/SdnDiagnostics
+# tests/offline/data/SdnApiResources/{logicalNetworks,publicIPAddresses}.json (sanitized real NC dumps). Logical
+# subnets' ipPools (a third level) are not addressable here: they round-trip as an opaque subnet property.
 CHILDREN: dict[str, tuple[str, ...]] = {
     "virtualNetworks": ("subnets",),
+    "logicalNetworks": ("subnets",),
+    "publicIPAddresses": (),
     "networkInterfaces": ("ipConfigurations",),
     "loadBalancers": (
         "frontendIPConfigurations",
@@ -41,15 +46,29 @@ BACKREFS: dict[str, dict[str, str]] = {
     },
     "subnets": {"ipConfigurations": "ipConfigurations"},
 }
+# Single-valued read-only back-references, present only while something points here: a public IP's
+# ``ipConfiguration`` names the frontend or NIC ipConfiguration using it (SdnDiagnostics publicIPAddresses.json).
+SINGLE_BACKREFS: dict[str, dict[str, str]] = {
+    "publicIPAddresses": {"frontendIPConfigurations": "ipConfiguration", "ipConfigurations": "ipConfiguration"},
+}
 ENVELOPE_READ_ONLY = ("resourceRef", "instanceId", "etag")
 PROPERTY_READ_ONLY = ("provisioningState", "configurationState")
 # Read-only NIC fields that a client re-PUTting a GET result sends back: keep the stored value.
 PRESERVED_READ_ONLY = {"networkInterfaces": ("server", "previousPrivateMacAddress")}
 
 INT_FIELDS = frozenset(
-    {"frontendPort", "backendPort", "port", "intervalInSeconds", "numberOfProbes", "idleTimeoutInMinutes"}
+    {"frontendPort", "backendPort", "port", "intervalInSeconds", "numberOfProbes", "idleTimeoutInMinutes", "vlanID"}
 )
-BOOL_FIELDS = frozenset({"enableFloatingIP", "enableOutboundNat", "isPrimary", "isHostVirtualNetworkInterface"})
+BOOL_FIELDS = frozenset(
+    {
+        "enableFloatingIP",
+        "enableOutboundNat",
+        "isPrimary",
+        "isHostVirtualNetworkInterface",
+        "isPublic",
+        "networkVirtualizationEnabled",
+    }
+)
 _KNOWN_KEYS = [
     "resourceId",
     "resourceRef",
@@ -96,6 +115,15 @@ _KNOWN_KEYS = [
     "loadBalancerBackendAddressPools",
     "loadBalancerInboundNatRules",
     "accessControlList",
+    "defaultGateways",
+    "ipPools",
+    "startIPAddress",
+    "endIPAddress",
+    "ipAddress",
+    "publicIPAllocationMethod",
+    "publicIPAddressVersion",
+    "ipConfiguration",
+    "loadDistribution",
     *INT_FIELDS,
     *BOOL_FIELDS,
     *_COLLECTIONS.values(),

@@ -7,27 +7,36 @@ document most ranges, so these are our documented assumptions (the conservative 
 | field                                    | rule (assumption unless marked [C])                              |
 |------------------------------------------|------------------------------------------------------------------|
 | any IPv4 address / prefix                | dotted quad / CIDR [C]                                           |
-| subnet addressPrefix                     | inside one of the VNet's addressPrefixes                         |
+| subnet addressPrefix                     | inside one of the VNet's addressPrefixes (logical subnets: CIDR) |
 | privateIPAllocationMethod (frontend)     | Static or Dynamic [C]; Static needs privateIPAddress             |
 | privateIPAllocationMethod (NIC ipconfig) | Static, Dynamic or Unmanaged [C]                                 |
 | privateIPAddress                         | inside the referenced subnet, which must exist                   |
 | Dynamic without an address               | lowest free host of the subnet, skipping .1-.3                   |
-| frontend                                 | privateIPAddress + subnet required (publicIPAddress unsupported) |
+| frontend                                 | publicIPAddress, or privateIPAddress + subnet [C 3.1.5.5.3];     |
+|                                          | subnet on a virtualNetwork or a logicalNetwork [C DOC-SLB]; a    |
+|                                          | Dynamic frontend with a publicIPAddress answers                  |
+|                                          | ``privateIPAddress: ""`` [C SdnDiagnostics loadBalancers.json]   |
 | frontendPort, backendPort, probe port    | 1..65535; backendPort defaults to frontendPort [C]               |
-| rule protocol                            | TCP, UDP or All; inbound NAT also GRE, ESP [C]                   |
-| probe protocol                           | TCP or HTTP; requestPath required iff HTTP [C]                   |
+| rule protocol                            | Tcp, Udp or All [C]; inbound NAT also Gre, Esp (spelling assumed)|
+| probe protocol                           | Tcp or Http; requestPath required iff Http [C]                   |
 | intervalInSeconds                        | 5..2147483647, default 15                                        |
 | numberOfProbes                           | 1..2147483647, default 2                                         |
 | idleTimeoutInMinutes                     | 4..30, default 4                                                 |
 | loadDistribution                         | Default, SourceIP or SourceIPProtocol, default Default           |
 | rule frontendIPConfigurations            | non-empty; refs (and backendAddressPool, probe) in the same LB   |
 | rule backendAddressPool                  | required                                                         |
-| (frontend, protocol, frontendPort)       | unique across loadBalancingRules; All overlaps TCP and UDP       |
+| (frontend, protocol, frontendPort)       | unique across loadBalancingRules; All overlaps Tcp and Udp       |
 | child resourceIds                        | unique within one parent, case-insensitively                     |
 | NIC loadBalancerBackendAddressPools      | every ref is an existing backend pool                            |
 | NIC loadBalancerInboundNatRules          | every ref is an existing inbound NAT rule                        |
+| NIC / frontend publicIPAddress           | an existing publicIPAddresses resource                           |
 | privateMacAddress                        | 12 hex digits, dashes/colons accepted, stored upper-case [C]     |
-Enum values are matched case-insensitively and returned in the canonical casing above.
+| publicIPAllocationMethod                 | Static or Dynamic, default Dynamic; Static needs ipAddress       |
+| public ipAddress (Dynamic, none given)   | lowest free host of a logical subnet with ``isPublic: true``     |
+Enum values are matched case-insensitively and answered in NC's own spelling whatever the client sent
+([MS-NCNBI] 3.1.5.5.5.1.2.2 rule GET example answers ``"protocol": "Tcp"``; microsoft/SdnDiagnostics
+``loadBalancers.json`` answers ``"All"`` where the client sent ``"ALL"``; Microsoft's SLB/NAT guide sends
+``"dynamic"`` and reads back ``"Dynamic"``). Properties nobody validates are stored and returned as sent.
 """
 
 from __future__ import annotations
@@ -50,6 +59,12 @@ class Resolver(Protocol):
 
     def used_addresses(self, subnet_ref: str) -> set[str]:
         """Addresses already taken in a subnet (for Dynamic allocation)."""
+
+    def public_pools(self) -> list[tuple[str, dict[str, Any]]]:
+        """(ref, properties) of every logical subnet flagged ``isPublic``."""
+
+    def used_public_addresses(self) -> set[str]:
+        """``ipAddress`` values already held by other publicIPAddresses."""
 
 
 Children = dict[str, list[dict[str, Any]]]
@@ -94,16 +109,18 @@ class _Ctx:
         owner = ref_of(((self.collection, self.resource_id),))
         raise invalid(target, f"'{raw}' does not reference a {child} entry of {owner}.")
 
-    def external(self, value: Any, target: str, kind: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
-        """Resolve a ref to an existing resource of the given collection path; return (canonical ref, props)."""
+    def external(self, value: Any, target: str, *kinds: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+        """Resolve a ref to an existing resource of one of the given collection paths; return (canonical ref,
+        props)."""
         raw = _ref_string(value, target)
         try:
             pairs = parse_ref(raw)
         except ValueError:
             pairs = ()
-        found = self.resolver.lookup(pairs) if tuple(c for c, _ in pairs) == kind else None
+        found = self.resolver.lookup(pairs) if tuple(c for c, _ in pairs) in kinds else None
         if found is None:
-            raise invalid(target, f"The referenced resource '{raw}' does not exist or is not a {kind[-1]} entry.")
+            names = " or ".join("/".join(k) for k in kinds)
+            raise invalid(target, f"The referenced resource '{raw}' does not exist or is not a {names} entry.")
         return found
 
 
@@ -165,7 +182,24 @@ def _prefix(value: Any, target: str) -> ipaddress.IPv4Network:
         raise invalid(target, f"'{value}' is not a valid argument for '{target.rsplit('.', 1)[-1]}'.") from None
 
 
-def _address_in_subnet(ctx: _Ctx, props: dict[str, Any], path: str, methods: tuple[str, ...]) -> None:
+VNET_SUBNET = ("virtualNetworks", "subnets")
+LOGICAL_SUBNET = ("logicalNetworks", "subnets")
+PUBLIC_IP = ("publicIPAddresses",)
+
+
+def _public_ip(ctx: _Ctx, props: dict[str, Any], path: str) -> bool:
+    """Resolve an optional ``publicIPAddress`` ref (frontends and NIC ipconfigs); True if there is one."""
+    if not props.get("publicIPAddress"):
+        return False
+    props["publicIPAddress"] = {
+        "resourceRef": ctx.external(props["publicIPAddress"], f"{path}.publicIPAddress", PUBLIC_IP)[0]
+    }
+    return True
+
+
+def _address_in_subnet(
+    ctx: _Ctx, props: dict[str, Any], path: str, methods: tuple[str, ...], subnets: tuple[tuple[str, ...], ...]
+) -> None:
     """Shared by frontends and NIC ipconfigs: subnet ref, allocation method, address inside the subnet."""
     method = _enum(
         props,
@@ -176,7 +210,7 @@ def _address_in_subnet(ctx: _Ctx, props: dict[str, Any], path: str, methods: tup
     )
     if "subnet" not in props:
         raise invalid(f"{path}.subnet", "'subnet' is required.")
-    ref, subnet = ctx.external(props["subnet"], f"{path}.subnet", ("virtualNetworks", "subnets"))
+    ref, subnet = ctx.external(props["subnet"], f"{path}.subnet", *subnets)
     props["subnet"] = {"resourceRef": ref}
     network = ipaddress.IPv4Network(subnet["addressPrefix"], strict=False)
     address = props.get("privateIPAddress")
@@ -204,6 +238,37 @@ def _refs_list(
     return refs
 
 
+def _logical_network(ctx: _Ctx) -> None:
+    for path, props in ctx.items("subnets"):
+        _prefix(props.get("addressPrefix"), f"{path}.addressPrefix")
+        gateways = props.get("defaultGateways") or []
+        if not isinstance(gateways, list):
+            raise invalid(f"{path}.defaultGateways", "'defaultGateways' must be an array of IPv4 addresses.")
+        for i, gateway in enumerate(gateways):
+            _ipv4(gateway, f"{path}.defaultGateways[{i}]")
+
+
+def _public_ip_address(ctx: _Ctx) -> None:
+    props = ctx.props
+    method = _enum(props, "publicIPAllocationMethod", "properties", ("Static", "Dynamic"), default="Dynamic")
+    _int(props, "idleTimeoutInMinutes", "properties", 4, 30, default=4)
+    address = props.get("ipAddress")
+    if address:
+        _ipv4(address, "properties.ipAddress")
+        if address in ctx.resolver.used_public_addresses():
+            raise invalid("properties.ipAddress", f"'{address}' is already used by another publicIPAddress.")
+    elif method == "Static":
+        raise invalid("properties.ipAddress", "'ipAddress' is required with Static allocation.")
+    else:
+        used = ctx.resolver.used_public_addresses()
+        hosts = (
+            str(h)
+            for _, subnet in ctx.resolver.public_pools()
+            for h in ipaddress.IPv4Network(subnet["addressPrefix"], strict=False).hosts()
+        )
+        props["ipAddress"] = next((h for h in hosts if h not in used), "")
+
+
 def _virtual_network(ctx: _Ctx) -> None:
     space = ctx.props.setdefault("addressSpace", {"addressPrefixes": []})
     prefixes = space.get("addressPrefixes") if isinstance(space, dict) else None
@@ -224,7 +289,8 @@ def _network_interface(ctx: _Ctx) -> None:
             raise invalid("properties.privateMacAddress", f"'{mac}' is not a valid MAC address.")
         ctx.props["privateMacAddress"] = clean
     for path, props in ctx.items("ipConfigurations"):
-        _address_in_subnet(ctx, props, path, ("Static", "Dynamic", "Unmanaged"))
+        _address_in_subnet(ctx, props, path, ("Static", "Dynamic", "Unmanaged"), (VNET_SUBNET, LOGICAL_SUBNET))
+        _public_ip(ctx, props, path)
         _refs_list(
             ctx,
             props,
@@ -246,28 +312,37 @@ def _load_balancer(ctx: _Ctx) -> None:
         return ctx.internal(v, t, "frontendIPConfigurations")
 
     for path, props in ctx.items("frontendIPConfigurations"):
-        if "publicIPAddress" in props:
-            raise invalid(f"{path}.publicIPAddress", "publicIPAddress frontends are not supported by the emulator.")
-        _address_in_subnet(ctx, props, path, ("Static", "Dynamic"))
+        # [MS-NCNBI] 3.1.5.5.3: "Either a publicIPAddress or a privateIPAddress and subnet MUST be configured".
+        if _public_ip(ctx, props, path):
+            _enum(props, "privateIPAllocationMethod", path, ("Static", "Dynamic"), default="Dynamic")
+            if props.get("subnet"):
+                ref = ctx.external(props["subnet"], f"{path}.subnet", VNET_SUBNET, LOGICAL_SUBNET)[0]
+                props["subnet"] = {"resourceRef": ref}
+            # SdnDiagnostics loadBalancers.json: a Dynamic public-IP frontend answers "privateIPAddress": "".
+            props.setdefault("privateIPAddress", "")
+            if props["privateIPAddress"]:
+                _ipv4(props["privateIPAddress"], f"{path}.privateIPAddress")
+            continue
+        _address_in_subnet(ctx, props, path, ("Static", "Dynamic"), (VNET_SUBNET, LOGICAL_SUBNET))
     for path, props in ctx.items("probes"):
-        protocol = _enum(props, "protocol", path, ("TCP", "HTTP"), required=True)
+        protocol = _enum(props, "protocol", path, ("Tcp", "Http"), required=True)
         _int(props, "port", path, 1, 65535, required=True)
         _int(props, "intervalInSeconds", path, 5, INT_MAX, default=15)
         _int(props, "numberOfProbes", path, 1, INT_MAX, default=2)
-        if protocol == "HTTP" and not props.get("requestPath"):
+        if protocol == "Http" and not props.get("requestPath"):
             raise invalid(f"{path}.requestPath", "'requestPath' is required for HTTP probes.")
-        if protocol == "TCP" and props.get("requestPath"):
+        if protocol == "Tcp" and props.get("requestPath"):
             raise invalid(f"{path}.requestPath", "'requestPath' is only allowed for HTTP probes.")
     seen: dict[tuple[str, str, int], str] = {}
     for i, (path, props) in enumerate(ctx.items("loadBalancingRules")):
-        protocol = _enum(props, "protocol", path, ("TCP", "UDP", "All"), required=True)
+        protocol = _enum(props, "protocol", path, ("Tcp", "Udp", "All"), required=True)
         port = _int(props, "frontendPort", path, 1, 65535, required=True)
         _int(props, "backendPort", path, 1, 65535, default=port)
         _int(props, "idleTimeoutInMinutes", path, 4, 30, default=4)
         _enum(props, "loadDistribution", path, ("Default", "SourceIP", "SourceIPProtocol"), default="Default")
         props.setdefault("enableFloatingIP", False)
         for fe in _refs_list(ctx, props, "frontendIPConfigurations", path, frontend, required=True):
-            for proto in ("TCP", "UDP") if protocol == "All" else (protocol,):
+            for proto in ("Tcp", "Udp") if protocol == "All" else (protocol,):
                 other = seen.setdefault((fe.lower(), proto, port), ctx.children["loadBalancingRules"][i]["resourceId"])
                 if other != ctx.children["loadBalancingRules"][i]["resourceId"]:
                     raise invalid(
@@ -283,13 +358,14 @@ def _load_balancer(ctx: _Ctx) -> None:
         if props.get("probe"):
             props["probe"] = {"resourceRef": ctx.internal(props["probe"], f"{path}.probe", "probes")}
     for path, props in ctx.items("inboundNatRules"):
-        protocol = _enum(props, "protocol", path, ("TCP", "UDP", "GRE", "ESP", "All"), required=True)
-        port = _int(props, "frontendPort", path, 1, 65535, required=protocol in ("TCP", "UDP"))
+        # [MS-NCNBI] 78c08f00 lists UDP, TCP, GRE, ESP, ALL; NC's answer spelling of GRE/ESP is an assumption.
+        protocol = _enum(props, "protocol", path, ("Tcp", "Udp", "Gre", "Esp", "All"), required=True)
+        port = _int(props, "frontendPort", path, 1, 65535, required=protocol in ("Tcp", "Udp"))
         _int(props, "backendPort", path, 1, 65535, default=port)
         _int(props, "idleTimeoutInMinutes", path, 4, 30, default=4)
         _refs_list(ctx, props, "frontendIPConfigurations", path, frontend, required=True)
     for path, props in ctx.items("outboundNatRules"):
-        _enum(props, "protocol", path, ("TCP", "UDP", "All"), default="All")
+        _enum(props, "protocol", path, ("Tcp", "Udp", "All"), default="All")
         _refs_list(ctx, props, "frontendIPConfigurations", path, frontend, required=True)
         if "backendAddressPool" not in props:
             raise invalid(f"{path}.backendAddressPool", "'backendAddressPool' is required.")
@@ -302,6 +378,8 @@ def _load_balancer(ctx: _Ctx) -> None:
 
 _VALIDATORS: dict[str, Callable[[_Ctx], None]] = {
     "virtualNetworks": _virtual_network,
+    "logicalNetworks": _logical_network,
+    "publicIPAddresses": _public_ip_address,
     "networkInterfaces": _network_interface,
     "loadBalancers": _load_balancer,
 }
