@@ -145,7 +145,7 @@ FAULTS = (
         "stuck_updating",
         NC_RESOURCES,
         ("create", "update", "delete"),
-        r"did not finish provisioning in time|still present when the delete timeout expired",
+        r"did not finish provisioning in time|still present when the delete timeout expired|did not finish in time",
         _by_ref("hold_provisioning"),
     ),
     Fault(

@@ -178,6 +178,7 @@ class LoadBalancer(BaseResource):
                         item["private_ip_allocation_method"] = "Dynamic" if public else "Static"
                     if cfg.get("private_ip_address") is None:
                         item["private_ip_address"] = None if public else Unknown
+            _keep_prior_spelling(items, known_list((current or {}).get(block)))
         rid = planned.get("resource_id")
         planned["resource_ref"] = lb_ref(rid) if is_known(rid) else Unknown
         for block in ("frontend_ip_configuration", "backend_address_pool", "probe"):
@@ -644,6 +645,21 @@ def from_nc(resource: dict, prior: dict) -> dict:
     for block in ("frontend_ip_configuration", "backend_address_pool", "probe"):
         state[f"{block}_refs"] = child_refs(rid, state[block], block)
     return state
+
+
+def _keep_prior_spelling(items: list, prior_items: list) -> None:
+    """Plan the prior value where the configuration differs from it only in letter case (`TCP` against NC's
+    `Tcp` after an import): NC treats them as one value, and Terraform accepts a planned value equal to the
+    prior one as "functionally equivalent" to the configuration. No update is planned for spelling alone."""
+    prior = {str(p.get("name")).lower(): p for p in prior_items if is_known(p.get("name"))}
+    for item in items:
+        before = prior.get(str(item.get("name")).lower()) if is_known(item.get("name")) else None
+        for key, value in (before or {}).items():
+            now = item.get(key)
+            if isinstance(now, list) and isinstance(value, list) and len(now) == len(value):
+                item[key] = [spelled(b, n) for b, n in zip(value, now, strict=True)]
+            elif isinstance(now, str):
+                item[key] = spelled(value, now)
 
 
 def _unconfirmed(planned: dict) -> dict:
