@@ -828,15 +828,16 @@ class NetworkController:
                 "lastUpdatedTime": node.updated,
                 "detailedInfo": [],
             }
-        return {
-            "resourceRef": ref,
-            "resourceId": node.resource_id,
-            "etag": etag,
-            "instanceId": node.instance_id,
-            "tags": _clone(node.tags),
-            "resourceMetadata": _clone(node.metadata),
-            "properties": props,
-        }
+        if node.collection == "networkInterfaces" and "configurationState" in props:
+            props["configurationState"]["id"] = node.instance_id  # SdnDiagnostics networkInterfaces.json
+        out = {"resourceRef": ref, "resourceId": node.resource_id, "etag": etag, "instanceId": node.instance_id}
+        # SdnDiagnostics' dumps leave out tags and resourceMetadata when a resource has none.
+        if node.tags:
+            out["tags"] = _clone(node.tags)
+        if node.metadata:
+            out["resourceMetadata"] = _clone(node.metadata)
+        out["properties"] = props
+        return out
 
 
 class _StoreResolver:
