@@ -139,7 +139,10 @@ class _Prepared:
 @dataclass
 class Operation:
     """One asynchronous operation (a DELETE), shaped after [MS-NCNBI] 3.1.5.13 operationResults: ``status``
-    is derived from the clock, ``failure`` is NC's (code, message) when it ends Failed."""
+    (InProgress | Succeeded | Failed) is derived from the clock, ``failure`` is NC's (code, message) when it ends
+    Failed, answered as ``error {code, message, details}``. ``operationId``/``startTime``/``endTime`` are an
+    assumption (not in the spec's readable text); for a PUT the spec's example (3.1.5.13.1.1.2) answers the
+    resource body instead, which a DELETE no longer has."""
 
     operation_id: str
     started_at: float  # controller clock
