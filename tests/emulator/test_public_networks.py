@@ -183,5 +183,7 @@ def test_request_recording(nc: NcClient) -> None:
         },
     ]
     assert "secret-token" not in nc.admin("GET", "requests").text
+    assert nc.admin("GET", "requests?last=1").json()["requests"] == recorded[-1:]
+    assert nc.admin("GET", "requests?last=x").status_code == 400
     assert nc.admin("POST", "requests/reset").status_code == 200
     assert nc.admin("GET", "requests").json() == {"requests": []}

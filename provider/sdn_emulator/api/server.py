@@ -11,8 +11,8 @@ Routes:
 - ``/networking/discovery``: ``{"properties": {"currentRestVersion": "v1"}}``.
 - ``/_emulator/...`` (not NC; for tests and tools): ``GET stats``, ``POST stats/reset``,
   ``POST faults`` (``{"kind": ..., <params>}``: the same kinds and parameters as the control API's
-  ``InjectFault``), ``GET inventory``, ``GET requests`` (the last ``REQUESTS_KEPT`` NC requests: method,
-  path, If-Match, the Authorization scheme only, status) and ``POST requests/reset``.
+  ``InjectFault``), ``GET inventory``, ``GET requests[?last=N]`` (the last ``REQUESTS_KEPT`` NC requests:
+  method, path, If-Match, the Authorization scheme only, status) and ``POST requests/reset``.
 
 Authentication, as NC's ``ClientAuthentication`` offers it (Install-/Set-NetworkController on Microsoft
 Learn): none; X509 client certificates (the TLS layer, ``tls.py``); or Kerberos, which HTTP clients reach through
@@ -46,7 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..model import NC_FAULT_KINDS, NcError, NetworkController, apply_nc_fault
 from ..model.schema import bad_body, split_path
@@ -315,10 +315,20 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "faults":
             return self._only(method, "POST", lambda: _apply_fault(self.server.faults, self._json(raw)))
         if path == "requests":
-            return self._only(method, "GET", lambda: {"requests": list(self.server.requests)})
+            return self._only(method, "GET", self._recorded_requests)
         if path == "requests/reset":
             return self._only(method, "POST", lambda: self.server.requests.clear() or {"reset": True})
         raise NcError(404, "NotFound", f"No such emulator endpoint: /_emulator/{path}")
+
+    def _recorded_requests(self) -> dict[str, Any]:
+        """The recorded NC requests, oldest first; ``?last=N`` keeps the newest N."""
+        values = parse_qs(urlsplit(self.path).query).get("last", [])
+        try:
+            last = int(values[0]) if values else len(self.server.requests)
+        except ValueError:
+            raise bad_body(f"'last' must be an integer, not {values[0]!r}.") from None
+        recorded = list(self.server.requests)
+        return {"requests": recorded[len(recorded) - min(max(last, 0), len(recorded)) :]}
 
     def _send(self, status: int, doc: dict[str, Any], request_id: str, headers: dict[str, str]) -> None:
         data = json.dumps(doc).encode()
