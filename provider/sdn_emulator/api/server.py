@@ -177,7 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
             parts = [unquote(p) for p in split_path(urlsplit(self.path).path)]
             nc_api = [p.lower() for p in parts[:1]] == ["networking"]
             head = [p.lower() for p in parts[:2]]
-            if head[:1] == ["networking"] and self._auth is not None and not self._auth.authenticated:
+            if nc_api and self._auth is not None and not self._auth.authenticated:
                 self._authenticate(headers)
             if head == ["networking", "v1"]:
                 status, doc = self._nc(method, "/" + "/".join(parts[2:]), raw, request_id, headers)
