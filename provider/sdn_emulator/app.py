@@ -14,13 +14,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from .api import NcRestServer
+from .api import NcRestServer, NegotiateAuth
 from .control.service import ControlServer, Views, apply_fault
 from .control.status import StatusServer
 from .dataplane import DataPlane
 from .guests.cluster import GuestWorld
 from .guests.component import GuestNodes
 from .model import NetworkController
+from .ntlm import NTLM_USERS, tls_server_end_point
 from .tls import TlsMaterial, ensure_tls_material
 from .topology import Topology, seed_controller
 
@@ -45,7 +46,8 @@ class EmulatorOptions:
     topology: Topology | None = None
     tls: bool = False
     tls_dir: Path | None = None
-    client_cert_auth: bool = False
+    client_cert_auth: bool = False  # NC ClientAuthentication X509
+    negotiate_auth: bool = False  # NC ClientAuthentication Kerberos: HTTP Negotiate as the topology's account
     allow_remote: bool = False
     probe_time_scale: float = 1.0  # multiplies probe intervals (0.02: 5 s x 11 probes take 1.1 s)
 
@@ -69,6 +71,8 @@ class Emulator:
             raise ValueError(f"refusing to listen on non-loopback host {opts.host!r} without allow_remote")
         if opts.client_cert_auth and not opts.tls:
             raise ValueError("client certificate auth requires TLS")
+        if opts.client_cert_auth and opts.negotiate_auth:
+            raise ValueError("choose one NC authentication mode: client certificates or Negotiate")
         self.topology = opts.topology or Topology.default()
         self.controller = NetworkController(opts.provisioning_delay)
         seed_controller(self.topology, self.controller)
@@ -76,6 +80,13 @@ class Emulator:
         self._certs = ensure_tls_material(opts.tls_dir)
         self.tls: TlsMaterial | None = self._certs if opts.tls else None
         context = self.tls.server_context(opts.client_cert_auth) if self.tls else None
+        creds = self.topology.credentials
+        negotiate = None
+        if opts.negotiate_auth:
+            NTLM_USERS.add(creds.username, creds.password)
+            negotiate = NegotiateAuth(
+                creds.username, tls_server_end_point(str(self.tls.server_cert)) if self.tls else None
+            )
         # REST fault injection goes through the control API's handler (guest faults included).
         self.nc = NcRestServer(
             self.controller,
@@ -83,9 +94,9 @@ class Emulator:
             opts.port,
             context,
             faults=lambda kind, params: apply_fault(self.views, kind, params),
+            negotiate=negotiate,
         )
         self.guest_world = GuestWorld()
-        creds = self.topology.credentials
         self.guests = GuestNodes(
             self.guest_world,
             self.topology.nodes,
@@ -116,10 +127,15 @@ class Emulator:
             shutil.rmtree(self._certs.directory, ignore_errors=True)  # a generated temp dir: nobody else uses it
 
     def endpoints(self) -> dict[str, Any]:
-        """Where clients connect: ``nc_uri``, the TLS files (client cert None without TLS) and WinRM."""
+        """Where clients connect: ``nc_uri``, its ``nc_auth`` mode (none | x509 | negotiate, with
+        ``nc_username``/``nc_password`` for negotiate), the TLS files (client cert None without TLS) and WinRM."""
         creds = self.topology.credentials
+        negotiate = self.options.negotiate_auth
         return {
             "nc_uri": self.nc.url,
+            "nc_auth": self.nc_auth,
+            "nc_username": creds.username if negotiate else None,
+            "nc_password": creds.password if negotiate else None,
             "ca_file": str(self._certs.ca_file),
             "client_cert": str(self.tls.client_cert) if self.tls else None,
             "client_key": str(self.tls.client_key) if self.tls else None,
@@ -130,13 +146,17 @@ class Emulator:
             "status_url": self.status.url,
         }
 
+    @property
+    def nc_auth(self) -> str:
+        return "x509" if self.options.client_cert_auth else "negotiate" if self.options.negotiate_auth else "none"
+
     def describe(self) -> list[str]:
         """One readable line per component, for the CLI banner."""
         lines = [c.describe() for c in self.components]
         lines.append(f"provisioning    {self.options.provisioning_delay:g}s Updating/Deleting per PUT/DELETE")
         if self.tls:
-            auth = "client certificate required" if self.options.client_cert_auth else "no client auth"
-            lines.append(f"TLS CA          {self.tls.ca_file} ({auth})")
+            lines.append(f"TLS CA          {self.tls.ca_file}")
+        lines.append(f"NC client auth  {self.nc_auth}")
         nodes = ", ".join(n.name for n in self.topology.nodes) or "none"
         lines.append(
             f"topology        {len(self.topology.virtual_networks)} virtual network(s), "

@@ -27,7 +27,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--topology", type=Path, help="topology JSON file (default: the seed's)")
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
     serve.add_argument("--tls-dir", type=Path, help="where to keep the CA/server/client certificates")
-    serve.add_argument("--client-cert-auth", action="store_true", help="require a client certificate (implies --tls)")
+    serve.add_argument(
+        "--nc-auth",
+        choices=("none", "x509", "negotiate"),
+        default="none",
+        help="NC client authentication: none, x509 (client certificate, implies --tls) or negotiate "
+        "(HTTP Negotiate with the topology's credentials, published in --state-file)",
+    )
+    serve.add_argument("--client-cert-auth", action="store_true", help="same as --nc-auth x509")
     serve.add_argument("--state-file", type=Path, help="write endpoints as JSON here once ready")
     serve.add_argument(
         "--probe-time-scale",
@@ -68,15 +75,20 @@ def _serve(args: argparse.Namespace) -> int:
         level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     topology = Topology.load(args.topology) if args.topology else None
+    x509 = args.client_cert_auth or args.nc_auth == "x509"
+    if x509 and args.nc_auth == "negotiate":
+        print("sdn-emulator: --client-cert-auth and --nc-auth negotiate exclude each other", file=sys.stderr)
+        return 2
     emulator = Emulator(
         EmulatorOptions(
             host=args.host,
             port=args.port,
             provisioning_delay=args.provisioning_delay,
             topology=topology,
-            tls=args.tls or args.client_cert_auth,
+            tls=args.tls or x509,
             tls_dir=args.tls_dir,
-            client_cert_auth=args.client_cert_auth,
+            client_cert_auth=x509,
+            negotiate_auth=args.nc_auth == "negotiate",
             allow_remote=args.allow_remote,
             probe_time_scale=args.probe_time_scale,
         )

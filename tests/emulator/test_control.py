@@ -161,3 +161,15 @@ def test_emulator_app_reports_control_and_status() -> None:
             topo = pb_grpc.EmulatorControlStub(channel).GetTopology(pb.GetTopologyRequest(), timeout=5)
         assert [n.name for n in topo.nodes] == ["DB1", "DB2"] and not topo.vips
         assert requests.get(ends["status_url"], timeout=5).status_code == 200
+
+
+def test_fail_delete_over_grpc(lab: Lab, control) -> None:
+    """The generic InjectFault carries fail_delete: no proto change."""
+    _, stub = control
+    nic = "/networkInterfaces/ClusterNode1_Network-Adapter"
+    params = {"resourceRef": nic, "code": "HostUnreachable", "message": "host DB1 unreachable"}
+    assert stub.InjectFault(pb.InjectFaultRequest(kind="fail_delete", params=params), timeout=5).result == "armed"
+    _, operation = lab.nc.delete(nic)
+    result, _ = lab.nc.operation(operation.operation_id)
+    assert result["status"] == "Failed" and result["error"]["message"] == "host DB1 unreachable"
+    assert lab.nc.get(nic)["properties"]["provisioningState"] == "Failed"

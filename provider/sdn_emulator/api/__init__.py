@@ -1,5 +1,5 @@
 """NC REST adapter over the emulator model."""
 
-from .server import NcRestServer
+from .server import NcRestServer, NegotiateAuth
 
-__all__ = ["NcRestServer"]
+__all__ = ["NcRestServer", "NegotiateAuth"]

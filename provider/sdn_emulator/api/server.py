@@ -11,8 +11,15 @@ Routes:
 - ``/networking/discovery``: ``{"properties": {"currentRestVersion": "v1"}}``.
 - ``/_emulator/...`` (not NC; for tests and tools): ``GET stats``, ``POST stats/reset``,
   ``POST faults`` (``{"kind": ..., <params>}``: the same kinds and parameters as the control API's
-  ``InjectFault``), ``GET inventory``, ``GET requests`` (the last ``REQUESTS_KEPT`` NC requests: method,
-  path, If-Match, the Authorization scheme only, status) and ``POST requests/reset``.
+  ``InjectFault``), ``GET inventory``, ``GET requests[?last=N]`` (the last ``REQUESTS_KEPT`` NC requests:
+  method, path, If-Match, the Authorization scheme only, status) and ``POST requests/reset``.
+
+Authentication, as NC's ``ClientAuthentication`` offers it (Install-/Set-NetworkController on Microsoft
+Learn): none; X509 client certificates (the TLS layer, ``tls.py``); or Kerberos, which HTTP clients reach through
+HTTP Negotiate (Microsoft's clients: ``Invoke-WebRequest -Credential`` / ``-UseDefaultCredentials``). With
+``negotiate`` every ``/networking/...`` request on a connection that has not authenticated yet gets 401
+``WWW-Authenticate: Negotiate``; the SPNEGO exchange (NTLM inside it here: no KDC on this machine) authenticates
+the TCP connection, as HTTP.sys does, so later keep-alive requests need no header. ``/_emulator`` stays open.
 
 Injected transport faults: ``drop_next`` closes the socket without answering; ``slow_next`` processes the
 request, then answers only after ``seconds`` (past the client's timeout). Every NC request is logged
@@ -24,6 +31,8 @@ resources and always ``Content-Length`` (HTTP/1.1 keep-alive).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import socket
@@ -34,17 +43,28 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..model import NC_FAULT_KINDS, NcError, NetworkController, apply_nc_fault
 from ..model.schema import bad_body, split_path
+from ..ntlm import AuthFailed, ConnectionAuth
 
 log = logging.getLogger("sdn_emulator.api")
 REQUESTS_KEPT = 500
 #: (kind, params) -> result text; raises KeyError/ValueError/TypeError on bad parameters.
 FaultHandler = Callable[[str, dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class NegotiateAuth:
+    """Require HTTP Negotiate as ``username`` (registered with ``ntlm.NTLM_USERS``); ``cbt``: the TLS
+    certificate's channel-binding data, which clients such as pypsrp bind their tokens to over HTTPS."""
+
+    username: str
+    cbt: bytes | None = None
 
 
 class _Dropped(Exception):
@@ -64,9 +84,11 @@ class _Server(ThreadingHTTPServer):
         controller: NetworkController,
         ssl_context: ssl.SSLContext | None,
         faults: FaultHandler,
+        negotiate: NegotiateAuth | None,
     ) -> None:
         self.controller = controller
         self.faults = faults
+        self.negotiate = negotiate
         self.ssl_context = ssl_context
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
@@ -116,6 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     _delay = 0.0  # seconds to hold the answer back (an injected slow_next)
 
+    def setup(self) -> None:
+        super().setup()
+        auth = self.server.negotiate
+        self._auth = ConnectionAuth(auth.username, "negotiate", auth.cbt) if auth else None
+
     def version_string(self) -> str:
         return self.server_version
 
@@ -148,9 +175,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             raw = self._read_body()
             parts = [unquote(p) for p in split_path(urlsplit(self.path).path)]
+            nc_api = [p.lower() for p in parts[:1]] == ["networking"]
             head = [p.lower() for p in parts[:2]]
+            if nc_api and self._auth is not None and not self._auth.authenticated:
+                self._authenticate(headers)
             if head == ["networking", "v1"]:
-                nc_api = True
                 status, doc = self._nc(method, "/" + "/".join(parts[2:]), raw, request_id, headers)
                 if isinstance(doc.get("etag"), str):
                     headers["ETag"] = doc["etag"]
@@ -176,6 +205,27 @@ class _Handler(BaseHTTPRequestHandler):
         if self._delay:
             time.sleep(self._delay)  # processed already: the client times out and must cope (retry, re-read)
         self._send(status, doc, request_id, headers)
+
+    def _authenticate(self, headers: dict[str, str]) -> None:
+        """One leg of the Negotiate exchange; raises the 401 (with the next challenge) until it completes."""
+        assert self._auth is not None
+        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+        challenge = "Negotiate"
+        if scheme.lower() == "negotiate" and token.strip():
+            try:
+                out = self._auth.step(base64.b64decode(token, validate=True))
+            except (AuthFailed, binascii.Error) as error:
+                log.info("Negotiate authentication failed: %s", error)
+                self.close_connection = True
+            else:
+                reply = f"Negotiate {base64.b64encode(out).decode()}" if out else ""
+                if self._auth.authenticated:
+                    if reply:
+                        headers["WWW-Authenticate"] = reply  # the final SPNEGO token (mechListMIC)
+                    return
+                challenge = reply or challenge
+        headers["WWW-Authenticate"] = challenge
+        raise NcError(401, "Unauthorized", "Authenticate with HTTP Negotiate (Kerberos or NTLM).")
 
     def _record(self, method: str, status: int) -> None:
         """Remember one NC request for ``GET /_emulator/requests``: never a credential, only its scheme."""
@@ -265,10 +315,20 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "faults":
             return self._only(method, "POST", lambda: _apply_fault(self.server.faults, self._json(raw)))
         if path == "requests":
-            return self._only(method, "GET", lambda: {"requests": list(self.server.requests)})
+            return self._only(method, "GET", self._recorded_requests)
         if path == "requests/reset":
             return self._only(method, "POST", lambda: self.server.requests.clear() or {"reset": True})
         raise NcError(404, "NotFound", f"No such emulator endpoint: /_emulator/{path}")
+
+    def _recorded_requests(self) -> dict[str, Any]:
+        """The recorded NC requests, oldest first; ``?last=N`` keeps the newest N."""
+        values = parse_qs(urlsplit(self.path).query).get("last", [])
+        try:
+            last = int(values[0]) if values else len(self.server.requests)
+        except ValueError:
+            raise bad_body(f"'last' must be an integer, not {values[0]!r}.") from None
+        recorded = list(self.server.requests)
+        return {"requests": recorded[len(recorded) - min(max(last, 0), len(recorded)) :]}
 
     def _send(self, status: int, doc: dict[str, Any], request_id: str, headers: dict[str, str]) -> None:
         data = json.dumps(doc).encode()
@@ -278,6 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("x-ms-request-id", request_id)
         for name, value in headers.items():
             self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
@@ -331,8 +393,9 @@ class NcRestServer:
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
         faults: FaultHandler | None = None,
+        negotiate: NegotiateAuth | None = None,
     ) -> None:
-        self._server = _Server((host, port), controller, ssl_context, faults or model_faults(controller))
+        self._server = _Server((host, port), controller, ssl_context, faults or model_faults(controller), negotiate)
         self._thread: threading.Thread | None = None
         self._tls = ssl_context is not None
 

@@ -10,12 +10,9 @@ While a node is Down its listener is closed, so clients get "connection refused"
 from __future__ import annotations
 
 import base64
-import hashlib
-import os
 import socket
 import ssl
 import sys
-import tempfile
 import threading
 import uuid
 import xml.etree.ElementTree as ET
@@ -25,11 +22,10 @@ from typing import Any
 
 import spnego
 import spnego.channel_bindings
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.serialization import Encoding
-from spnego._ntlm_raw.crypto import lmowfv1, ntowfv1  # private; pyspnego is pinned in setup.cfg
 
+from ..ntlm import NTLM_USERS as _NTLM_USERS
+from ..ntlm import same_user as _same_user
+from ..ntlm import tls_server_end_point as _tls_server_end_point
 from .cluster import GuestWorld
 from .executor import execute
 
@@ -304,15 +300,6 @@ class _Handler(BaseHTTPRequestHandler):
         return rsp
 
 
-def _same_user(given: str, expected: str) -> bool:
-    """Compare account names ignoring a DOMAIN\\ prefix or @realm suffix, case-insensitively like Windows."""
-
-    def bare(name: str) -> str:
-        return name.rsplit("\\", 1)[-1].split("@", 1)[0].upper()
-
-    return bool(given) and bare(given) == bare(expected)
-
-
 def _envelope(action: str, relates_to: str, body: ET.Element | None) -> bytes:
     env = ET.Element(_q("s", "Envelope"))
     header = ET.SubElement(env, _q("s", "Header"))
@@ -336,46 +323,6 @@ def _fault(fault: WSManFault) -> ET.Element:
     wf = ET.SubElement(detail, _q("f", "WSManFault"), Code=str(fault.code), Machine="localhost")
     ET.SubElement(wf, _q("f", "Message")).text = fault.reason
     return f
-
-
-def _tls_server_end_point(certfile: str) -> bytes:
-    """RFC 5929 channel-binding data for our certificate (what pypsrp binds NTLM to)."""
-    with open(certfile, "rb") as fd:
-        cert = x509.load_pem_x509_certificate(fd.read())
-    algorithm = cert.signature_hash_algorithm
-    if algorithm is None or algorithm.name in ("md5", "sha1"):
-        algorithm = hashes.SHA256()
-    digest = hashlib.new(algorithm.name, cert.public_bytes(Encoding.DER)).digest()
-    return b"tls-server-end-point:" + digest
-
-
-class _NtlmUsers:
-    """pyspnego's NTLM acceptor reads accounts from the file named by ``NTLM_USER_FILE`` (process-wide).
-
-    Written in smbpasswd form with the hashes computed here once: from a plain password pyspnego derives them on
-    every authentication, in pure Python (the LM hash's DES alone cost ~3 ms per connection).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._path: str | None = None
-        self._lines: set[str] = set()
-
-    def add(self, username: str, password: str) -> None:
-        domain, _, user = username.rpartition("\\")
-        with self._lock:
-            if self._path is None:
-                fd, self._path = tempfile.mkstemp(prefix="sdn-emulator-ntlm-", suffix=".txt")
-                os.close(fd)
-            account = f"{domain}\\{user}" if domain else user
-            lm_hash, nt_hash = (base64.b16encode(h).decode() for h in (lmowfv1(password), ntowfv1(password)))
-            self._lines.add(f"{account}:0:{lm_hash}:{nt_hash}:[U]:LCT-00000000")
-            with open(self._path, "w", encoding="utf-8") as out:
-                out.write("\n".join(sorted(self._lines)) + "\n")
-            os.environ["NTLM_USER_FILE"] = self._path
-
-
-_NTLM_USERS = _NtlmUsers()
 
 
 class GuestServers(dict[str, str]):

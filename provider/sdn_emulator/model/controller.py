@@ -139,7 +139,10 @@ class _Prepared:
 @dataclass
 class Operation:
     """One asynchronous operation (a DELETE), shaped after [MS-NCNBI] 3.1.5.13 operationResults: ``status``
-    is derived from the clock, ``failure`` is NC's (code, message) when it ends Failed."""
+    (InProgress | Succeeded | Failed) is derived from the clock, ``failure`` is NC's (code, message) when it ends
+    Failed, answered as ``error {code, message, details}``. ``operationId``/``startTime``/``endTime`` are an
+    assumption (not in the spec's readable text); for a PUT the spec's example (3.1.5.13.1.1.2) answers the
+    resource body instead, which a DELETE no longer has."""
 
     operation_id: str
     started_at: float  # controller clock
@@ -828,15 +831,16 @@ class NetworkController:
                 "lastUpdatedTime": node.updated,
                 "detailedInfo": [],
             }
-        return {
-            "resourceRef": ref,
-            "resourceId": node.resource_id,
-            "etag": etag,
-            "instanceId": node.instance_id,
-            "tags": _clone(node.tags),
-            "resourceMetadata": _clone(node.metadata),
-            "properties": props,
-        }
+        if node.collection == "networkInterfaces" and "configurationState" in props:
+            props["configurationState"]["id"] = node.instance_id  # SdnDiagnostics networkInterfaces.json
+        out = {"resourceRef": ref, "resourceId": node.resource_id, "etag": etag, "instanceId": node.instance_id}
+        # SdnDiagnostics' dumps leave out tags and resourceMetadata when a resource has none.
+        if node.tags:
+            out["tags"] = _clone(node.tags)
+        if node.metadata:
+            out["resourceMetadata"] = _clone(node.metadata)
+        out["properties"] = props
+        return out
 
 
 class _StoreResolver:

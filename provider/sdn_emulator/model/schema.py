@@ -47,9 +47,11 @@ BACKREFS: dict[str, dict[str, str]] = {
     "subnets": {"ipConfigurations": "ipConfigurations"},
 }
 # Single-valued read-only back-references, present only while something points here: a public IP's
-# ``ipConfiguration`` names the frontend or NIC ipConfiguration using it (SdnDiagnostics publicIPAddresses.json).
+# ``ipConfiguration`` names the load balancer frontend using it. SdnDiagnostics publicIPAddresses.json shows it
+# for a frontend's public IP but not for the one a NIC ipConfiguration references (pip-tenant-0001), so a NIC
+# reference does not set it here either.
 SINGLE_BACKREFS: dict[str, dict[str, str]] = {
-    "publicIPAddresses": {"frontendIPConfigurations": "ipConfiguration", "ipConfigurations": "ipConfiguration"},
+    "publicIPAddresses": {"frontendIPConfigurations": "ipConfiguration"},
 }
 ENVELOPE_READ_ONLY = ("resourceRef", "instanceId", "etag")
 PROPERTY_READ_ONLY = ("provisioningState", "configurationState")
