@@ -424,21 +424,9 @@ def _check_frontend(diags: Diagnostics, fe: dict, path: list) -> None:
             "A frontend needs subnet_ref (an internal VIP in a subnet) or public_ip_address_ref (a public IP).",
             path=[*path, "subnet_ref"],
         )
-    elif subnet is not None and public is not None:
-        diags.add_error(
-            "Conflicting frontend addresses",
-            "Set either subnet_ref (with private_ip_address) or public_ip_address_ref, not both.",
-            path=[*path, "public_ip_address_ref"],
-        )
-    if public is not None and is_known(fe.get("private_ip_address")):
-        diags.add_error(
-            "private_ip_address not allowed",
-            "A frontend on public_ip_address_ref takes its address from the public IP address object.",
-            path=[*path, "private_ip_address"],
-        )
     allocation = fe.get("private_ip_allocation_method")
     static = allocation is None or is_choice(allocation, "Static")
-    if subnet is not None and static and fe.get("private_ip_address") is None:
+    if public is None and static and fe.get("private_ip_address") is None:
         diags.add_error(
             "Missing private_ip_address",
             "A Static frontend needs private_ip_address (the VIP).",

@@ -78,7 +78,7 @@ FRONTEND = (
         "privateIPAddress",
         types.String(),
         "The VIP, inside `subnet_ref`'s prefix. For a guest cluster: an unused address of the nodes' subnet, equal "
-        "to the cluster IP. Not used with `public_ip_address_ref`.",
+        "to the cluster IP. Empty (null) on a frontend with `public_ip_address_ref`.",
     ),
     Field(
         "private_ip_allocation_method",
@@ -92,7 +92,7 @@ FRONTEND = (
         "subnet",
         types.String(),
         "resourceRef of the subnet of an internal VIP, e.g. `/virtualNetworks/MyNetwork/subnets/Subnet2` (or a "
-        "`/logicalNetworks/<ln>/subnets/<s>`). Exactly one of `subnet_ref` and `public_ip_address_ref`.",
+        "`/logicalNetworks/<ln>/subnets/<s>`). A frontend needs `subnet_ref`, `public_ip_address_ref` or both.",
         ref=True,
         computed=False,
     ),
@@ -101,7 +101,8 @@ FRONTEND = (
         "publicIPAddress",
         types.String(),
         "resourceRef of a public IP address (`/publicIPAddresses/<id>`) for a public frontend ([MS-NCNBI] "
-        "3.1.5.5.3: either a publicIPAddress or a privateIPAddress and subnet).",
+        "3.1.5.5.3: a publicIPAddress, or a privateIPAddress and subnet; NC's dumps show both with a logical "
+        "network's subnet).",
         ref=True,
         computed=False,
     ),
