@@ -121,7 +121,8 @@ def test_a_failed_delete_surfaces_nc_error_at_once(nc_server):
     script, uri = nc_server
     op = uri + "/networking/v1/operationResults/op2"
     script.on("DELETE", "/loadBalancers/lb", (202, {"Location": op}, None))
-    failed = {"status": "Failed", "error": {"code": "InternalError", "message": "SLB manager could not remove VIP"}}
+    # The spec's table spells the keys `Status`/`Error`: matched without letter case.
+    failed = {"Status": "Failed", "Error": {"Code": "InternalError", "Message": "SLB manager could not remove VIP"}}
     script.on("GET", "/operationResults/op2", (200, {}, failed))
     with pytest.raises(OperationFailed) as caught:
         client(uri).delete("/loadBalancers/lb", time.monotonic() + 600)

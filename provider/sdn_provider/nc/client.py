@@ -273,17 +273,17 @@ class NCClient:
             if status == 404:
                 return False
             retry_after = _retry_after(resp)
-            result = str((doc or {}).get("status") or "").lower() if isinstance(doc, dict) else ""
+            result = str(_key(doc, "status") or "").lower()
             if status == 202 or result in ("inprogress", "running", "accepted"):
                 continue  # a 200 without a status is "the same response a synchronous call would give": done
             if result in FAILED_OPERATIONS:
-                err = doc.get("error") if isinstance(doc.get("error"), dict) else {}
+                err = _key(doc, "error")
                 raise OperationFailed(
                     method,
                     ref,
-                    str(doc.get("status")),
-                    str(err.get("code") or ""),
-                    str(err.get("message") or ""),
+                    str(_key(doc, "status")),
+                    str(_key(err, "code") or ""),
+                    str(_key(err, "message") or ""),
                     operation,
                 )
             return True
@@ -409,6 +409,14 @@ def _operation_ref(resp: requests.Response | None) -> str | None:
             if tail.strip("/"):
                 return tail
     return None
+
+
+def _key(doc: Any, name: str) -> Any:
+    """`doc[name]` with the key matched case-insensitively ([MS-NCNBI] 3.1.5.13's table writes `Status`, its
+    JSON examples `status`); None when `doc` is not an object or has no such key."""
+    if not isinstance(doc, dict):
+        return None
+    return next((v for k, v in doc.items() if isinstance(k, str) and k.lower() == name), None)
 
 
 def _retry_after(resp: requests.Response | None) -> float | None:
