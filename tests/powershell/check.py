@@ -67,15 +67,13 @@ def _calls(root: Node, problems: list[Problem]) -> list[Call]:
     for node in walk(root):
         if node.type != "command":
             continue
-        name_node = next((c for c in node.children if c.type in ("command_name", "command_name_expr")), None)
-        if name_node is None or not text(name_node) or EXPRESSION_AS_COMMAND.fullmatch(text(name_node)):
-            continue
-        if name_node.type == "command_name_expr" and not any(
-            n.type == "path_command_name_token" for n in walk(name_node)
-        ):
+        name = _command_name(node)
+        if name is None:
             problems.append(Problem(line_of(node), f"{text(node)[:40]!r}: a computed command name cannot be checked"))
             continue
-        call = Call(text(name_node), line_of(node))
+        if not name or EXPRESSION_AS_COMMAND.fullmatch(name):
+            continue
+        call = Call(name, line_of(node))
         for element in next((c.children for c in node.children if c.type == "command_elements"), []):
             if element.type == "command_parameter":
                 call.parameters.append((text(element).lstrip("-").rstrip(":"), line_of(element)))
@@ -83,6 +81,25 @@ def _calls(root: Node, problems: list[Problem]) -> list[Call]:
                 call.splats.append(text(element)[1:])
         calls.append(call)
     return calls
+
+
+def _command_name(command: Node) -> str | None:
+    """The name a command invokes; "" when it invokes a script-block value (``& { }``, ``& ([ScriptBlock]::
+    Create(...))``: the code is not a named command, and what it runs is checked where it is written or sent);
+    None when the name is computed (``& $name``)."""
+    for child in command.children:
+        if child.type == "command_name":
+            return text(child)
+        if child.type == "command_name_expr":
+            target = child.children[0]
+            if target.type in ("script_block_expression", "parenthesized_expression"):
+                return ""
+            if target.type == "string_literal" and not any(n.type == "sub_expression" for n in walk(target)):
+                return text(target).strip("'\"")
+            if target.type == "path_command_name" and all(n.type != "variable" for n in walk(target)):
+                return text(target)
+            return None
+    return ""
 
 
 def _is_splat(element: Node) -> bool:

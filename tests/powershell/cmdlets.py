@@ -331,6 +331,53 @@ _TABLE = (
         },
     ),
     _cmdlet(
+        "Write-Warning",
+        UTILITY,
+        "https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/write-warning?view=powershell-5.1",
+        {"__AllParameterSets": "Message"},
+        aliases={"Msg": "Message"},
+    ),
+    _cmdlet(
+        "Write-Verbose",
+        UTILITY,
+        "https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/write-verbose?view=powershell-5.1",
+        {"__AllParameterSets": "Message"},
+        aliases={"Msg": "Message"},
+    ),
+    _cmdlet(
+        "Add-Type",
+        UTILITY,
+        "https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/add-type?view=powershell-5.1",
+        {
+            "FromSource": (
+                "CodeDomProvider CompilerParameters IgnoreWarnings Language OutputAssembly OutputType PassThru "
+                "ReferencedAssemblies TypeDefinition"
+            ),
+            "FromMember": (
+                "CodeDomProvider CompilerParameters IgnoreWarnings Language MemberDefinition Name Namespace "
+                "OutputAssembly OutputType PassThru ReferencedAssemblies UsingNamespace"
+            ),
+            "FromPath": (
+                "CompilerParameters IgnoreWarnings OutputAssembly OutputType PassThru Path ReferencedAssemblies"
+            ),
+            "FromLiteralPath": (
+                "CompilerParameters IgnoreWarnings LiteralPath OutputAssembly OutputType PassThru ReferencedAssemblies"
+            ),
+            "FromAssemblyName": "AssemblyName IgnoreWarnings PassThru",
+        },
+        aliases={
+            "AN": "AssemblyName",
+            "Provider": "CodeDomProvider",
+            "CP": "CompilerParameters",
+            "PSPath": "LiteralPath",
+            "NS": "Namespace",
+            "OA": "OutputAssembly",
+            "OT": "OutputType",
+            "RA": "ReferencedAssemblies",
+            "Using": "UsingNamespace",
+        },
+    ),
+    _cmdlet(
         "Start-Sleep",
         UTILITY,
         "https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/start-sleep?view=powershell-5.1",

@@ -6,18 +6,23 @@ catches each kind of mistake, by feeding it small bad snippets."""
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
 
 from sdn_provider.cluster import transport
 from tests.powershell.check import check_script
+from tests.powershell.cmdlets import CMDLETS, FAILOVERCLUSTERS, FAILOVERCLUSTERS_MODULE
 
 REPO = Path(__file__).resolve().parents[2]
-# Where the shipped scripts live: today beside the transport; a neutral data package may take them over.
+# Where the shipped PowerShell lives: beside the transport, or in the neutral data package that may take it over.
 SCRIPT_DIRS = (REPO / "provider" / "sdn_provider" / "cluster" / "scripts", REPO / "provider" / "sdn_scripts")
-SHIPPED = sorted({p.stem for d in SCRIPT_DIRS for p in d.glob("*.ps1")})
-# Any values: they travel as base64 JSON in the prelude, so they never change the PowerShell that is parsed.
+SHIPPED = sorted(p for d in SCRIPT_DIRS for p in d.glob("*.ps1"))
+# The scripts the provider runs by name say so on their first line; the others (a shared library, a bootstrap)
+# travel with them.
+SCRIPTS = sorted(p.stem for p in SHIPPED if p.read_text(encoding="utf-8").startswith("# sdn-script:"))
+# Any values: they travel as data (base64 JSON), so they never change the PowerShell that is parsed.
 PARAMS = {
     "name": "SQLCLUSTER",
     "node": "DB1",
@@ -27,23 +32,42 @@ PARAMS = {
 
 
 def sent_texts(name: str) -> list[str]:
-    """The PowerShell the transport sends for ``name``: the -EncodedCommand argument, decoded, plus the script
-    text it builds (the same text today; kept separate in case a bootstrap ever carries the script another way)."""
-    _, args = transport.build_command(name, PARAMS)
-    encoded = base64.b64decode(args[args.index("-EncodedCommand") + 1]).decode("utf-16-le")
-    return list(dict.fromkeys([encoded, transport.build_script(name, PARAMS)]))
+    """The PowerShell the transport sends to run ``name``, as it goes on the wire: the -EncodedCommand argument
+    decoded, and any base64 line on stdin that decodes to something other than the JSON input."""
+    command = transport.build_command(name, PARAMS)
+    # build_command gives (executable, arguments) with nothing on stdin, or a Command that also carries stdin.
+    arguments = command.arguments if hasattr(command, "arguments") else command[1]
+    texts = [base64.b64decode(arguments[arguments.index("-EncodedCommand") + 1]).decode("utf-16-le")]
+    for line in getattr(command, "stdin", b"").split():
+        decoded = base64.b64decode(line).decode("utf-8")
+        try:
+            json.loads(decoded)
+        except ValueError:
+            texts.append(decoded)
+    return texts
 
 
 def test_the_scripts_are_found() -> None:
-    assert {"get_cluster", "new_cluster", "set_cluster_ip_address"} <= set(SHIPPED)
+    assert {"get_cluster", "new_cluster", "set_cluster_ip_address"} <= set(SCRIPTS)
 
 
-@pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.parametrize("name", SCRIPTS)
 def test_shipped_script_is_windows_powershell_with_documented_cmdlets(name: str) -> None:
     for sent in sent_texts(name):
-        assert name in sent, "the text sent must carry the shipped script"
         problems = [str(p) for p in check_script(sent)]
-        assert not problems, f"{name}.ps1 as sent:\n" + "\n".join(problems)
+        assert not problems, f"{name} as sent:\n" + "\n".join(problems)
+
+
+def test_every_shipped_file_is_in_what_is_checked() -> None:
+    checked = "\n".join(text for name in SCRIPTS for text in sent_texts(name))
+    assert [p.name for p in SHIPPED if p.read_text(encoding="utf-8") not in checked] == []
+
+
+def test_the_table_cites_learn_and_knows_the_module() -> None:
+    for cmdlet in CMDLETS.values():
+        assert cmdlet.url.startswith("https://learn.microsoft.com/powershell/module/"), cmdlet.name
+        assert cmdlet.parameter_sets and all(cmdlet.parameter_sets.values()), cmdlet.name
+        assert cmdlet.module != FAILOVERCLUSTERS or cmdlet.name in FAILOVERCLUSTERS_MODULE, cmdlet.name
 
 
 # (snippet, a fragment of the problem it must raise)
@@ -64,6 +88,7 @@ BAD_SNIPPETS = [
     ("Microsoft.PowerShell.Core\\Get-Cluster", "in module FailoverClusters"),
     ("function Get-Sdn([string]$Name) { 1 }\nGet-Sdn -Nme x", "has no parameter -Nme"),
     ("& $command -Name x", "computed command name"),
+    ("& 'Get-ClusterResource' -Nme x", "has no parameter -Nme"),
     ("gci | % { $_ }", "neither a function of this script nor a Windows PowerShell 5.1 cmdlet"),
     # Windows PowerShell 5.1 parameters only
     ("1..3 | ForEach-Object -Parallel { $_ }", "ForEach-Object has no parameter -Parallel in Windows PowerShell 5.1"),
@@ -107,6 +132,7 @@ GOOD_SNIPPETS = [
     "function Get-Sdn {\n  [CmdletBinding()]\n  param([string]$Name)\n  $Name\n}\nGet-Sdn -Name a -Verbose",
     '$s = "a ? b : c $($x.Name) ?? d"  # operators inside strings and comments ?? ?. are text',
     "Get-Date | Where-Object { $_ } | Select-Object -First 1 | Out-Null",
+    "& ([ScriptBlock]::Create('Get-Date'))\n& { Get-Date }\n. Get-Date",
 ]
 
 
