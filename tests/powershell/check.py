@@ -29,6 +29,7 @@ COMMON = {name.lower() for name in COMMON_PARAMETERS} | {alias.lower() for alias
 CLUSTER_NOUN = re.compile(r"^[a-z]+-cluster", re.IGNORECASE)
 # The grammar reads a pipeline that starts with a number or range (``1..3 | ...``) as a command; PowerShell does not.
 EXPRESSION_AS_COMMAND = re.compile(r"\d[\d.]*")
+SPLAT = re.compile(r"@\w+")
 MEMBER_KEY = re.compile(r"^\$(?P<var>\w+)(\.(?P<member>\w+)|\[\s*(['\"])(?P<key>\w+)\4\s*\])$")
 
 
@@ -77,7 +78,7 @@ def _calls(root: Node, problems: list[Problem]) -> list[Call]:
         for element in next((c.children for c in node.children if c.type == "command_elements"), []):
             if element.type == "command_parameter":
                 call.parameters.append((text(element).lstrip("-").rstrip(":"), line_of(element)))
-            elif element.type == "array_literal_expression" and text(element).startswith("@") and _is_splat(element):
+            elif element.type == "array_literal_expression" and SPLAT.fullmatch(text(element)):
                 call.splats.append(text(element)[1:])
         calls.append(call)
     return calls
@@ -100,10 +101,6 @@ def _command_name(command: Node) -> str | None:
                 return text(target)
             return None
     return ""
-
-
-def _is_splat(element: Node) -> bool:
-    return any(n.type == "variable" and text(n).startswith("@") for n in walk(element))
 
 
 def _functions(root: Node) -> dict[str, Function]:

@@ -127,9 +127,7 @@ def _error_with_children(node: Node) -> str | None:
 
 
 def _command_construct(node: Node) -> str | None:
-    name_node = node.child_by_field_name("command_name") or next(
-        (c for c in node.children if c.type == "command_name"), None
-    )
+    name_node = next((c for c in node.children if c.type == "command_name"), None)
     if name_node is None:
         return None
     name = text(name_node)
