@@ -4,18 +4,19 @@ node and follows a failover; each classic misconfiguration breaks it, and probe 
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sdn_emulator.control.client import ControlClient
+from sdn_emulator.control.gen import control_pb2 as pb
 from tests.harness import REPO, Emulator, ProviderServer, Terraform
+from tests.waiting import wait_until
 
 VIP, PORT = "192.168.2.100", 1433
 TIME_SCALE = 0.02  # 5 s x 11 probes -> 1.1 s
-SETTLE = 5 * 11 * TIME_SCALE + 1.0
+SETTLE = 5 * 11 * TIME_SCALE + 1.0  # what marking a backend down takes, plus slack; waits allow 5 s more
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +52,18 @@ def example(tmp_path: Path, server: ProviderServer, emu: Emulator, patch: dict[s
     )
 
 
-def never_answers(control: ControlClient, seconds: float) -> bool:
-    """True when no connection through the VIP succeeds for `seconds` (after probes had time to settle)."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if control.connect(VIP, PORT) is not None:
-            return False
-        time.sleep(0.05)
-    return True
+def never_answers(control: ControlClient, attempts: int = 20) -> bool:
+    """True when the VIP's rule is programmed and none of `attempts` connections through it is answered."""
+    assert control.vip_endpoint(VIP, PORT) is not None, "the VIP rule is not programmed"
+    return all(control.connect(VIP, PORT) is None for _ in range(attempts))
+
+
+def backends(control: ControlClient) -> list[pb.BackendHealth]:
+    return [b for r in control.health().rules for b in r.backends]
+
+
+def healthy_nodes(control: ControlClient) -> set[str]:
+    return {b.node for b in backends(control) if b.healthy}
 
 
 def reasons(control: ControlClient) -> str:
@@ -73,8 +78,8 @@ def test_traffic_reaches_the_active_node_and_follows_failover(tmp_path, provider
 
     control.failover("DB2")
     assert control.wait_for_answer(VIP, PORT, expect="DB2", timeout=SETTLE + 5) == "DB2"
-    time.sleep(SETTLE)  # the old owner is now marked down: every connection goes to DB2
-    assert {control.connect(VIP, PORT) for _ in range(10)} == {"DB2"}
+    wait_until(lambda: healthy_nodes(control) == {"DB2"}, SETTLE + 5, "the mux to mark the old owner DB1 down")
+    assert {control.connect(VIP, PORT) for _ in range(10)} == {"DB2"}  # every connection goes to DB2
     assert "DB1" in reasons(control) and "does not own an online cluster IP" in reasons(control)
     assert tf.resource_changes() == []  # the owner moving is not drift (only the owner output changes)
 
@@ -102,8 +107,12 @@ def test_misconfiguration_breaks_traffic_and_health_explains(
     tf = example(tmp_path, provider_server, dataplane_emulator, patch)
     tf.apply()
     try:
-        time.sleep(SETTLE)
-        assert never_answers(control, 1.0), reasons(control)
+        wait_until(
+            lambda: all(b.probes_sent for b in backends(control)) and expected_reason in reasons(control),
+            SETTLE + 5,
+            f"every backend probed and health saying {expected_reason!r}",
+        )
+        assert never_answers(control), reasons(control)
         assert expected_reason in reasons(control)
     finally:
         tf.destroy()
@@ -116,8 +125,8 @@ def test_cluster_ip_offline_breaks_traffic(tmp_path, provider_server, dataplane_
         assert control.wait_for_answer(VIP, PORT, timeout=SETTLE + 5) is not None
         owner = tf.resources()["sdn_cluster_ip_address.vip"]["owner_node"]
         control.inject("stop_resource", node=owner, resource="Cluster IP Address")
-        time.sleep(SETTLE)
-        assert never_answers(control, 1.0), reasons(control)
+        wait_until(lambda: not healthy_nodes(control), SETTLE + 5, "every backend marked down with the cluster IP off")
+        assert never_answers(control), reasons(control)
         assert "offline on every node" in reasons(control)
         assert tf.resources()["sdn_cluster_ip_address.vip"]["state"] == "Online"
         tf.run("refresh", "-no-color", "-input=false")

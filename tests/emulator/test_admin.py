@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 import requests
 
 from sdn_emulator.app import Emulator
+from tests.waiting import wait_until
 
 from .conftest import NIC1, NcClient
+
+
+def _state(nc: NcClient, path: str) -> str:
+    return nc.get(path).json()["properties"]["provisioningState"]
 
 
 def _count(nc: NcClient, method: str, collection: str) -> int:
@@ -99,15 +103,18 @@ def test_slow_next_processes_then_answers_late(nc: NcClient, lb_body: dict[str, 
     nc.admin("POST", "faults", json={"kind": "slow_next", "method": "PUT", "seconds": 1.5})
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.put(nc.uri + "/networking/v1/loadBalancers/lb1", json=lb_body, timeout=0.5)
-    time.sleep(0.1)
-    assert nc.get("/loadBalancers/lb1").status_code == 200  # the PUT was applied even though nobody heard
+    # The PUT was applied even though nobody heard the answer.
+    wait_until(lambda: nc.get("/loadBalancers/lb1").status_code == 200, 5.0, "the unanswered PUT of lb1 to apply")
+    assert nc.get("/loadBalancers/lb1").json()["resourceId"] == "lb1"
 
 
 def test_hold_provisioning_until_released(nc: NcClient, lb_body: dict[str, Any]) -> None:
     nc.admin("POST", "faults", json={"kind": "hold_provisioning", "resourceRef": "/loadBalancers/lb1"})
     assert nc.put("/loadBalancers/lb1", lb_body).json()["properties"]["provisioningState"] == "Updating"
-    time.sleep(0.05)
-    assert nc.get("/loadBalancers/lb1").json()["properties"]["provisioningState"] == "Updating"
+    # A PUT made after lb1's, and not held, finishes (this emulator has no provisioning delay); lb1 does not.
+    assert nc.put(NIC1, nc.get(NIC1).json()).status_code == 200
+    wait_until(lambda: _state(nc, NIC1) == "Succeeded", 5.0, "the unheld NIC PUT to finish provisioning")
+    assert _state(nc, "/loadBalancers/lb1") == "Updating"
     nc.admin("POST", "faults", json={"kind": "clear_faults"})
     assert nc.get("/loadBalancers/lb1").json()["properties"]["provisioningState"] == "Succeeded"
     nc.admin("POST", "faults", json={"kind": "hold_provisioning", "resourceRef": "/loadBalancers/lb1"})

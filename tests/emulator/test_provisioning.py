@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
+
+from tests.waiting import wait_until
 
 from .conftest import NIC1, NcClient
 
 
 def _wait_state(nc: NcClient, path: str, want: str, timeout: float = 3.0) -> dict[str, Any]:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
+    def reached() -> dict[str, Any] | None:
         body = nc.get(path).json()
-        if body["properties"]["provisioningState"] == want:
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"{path} never reached {want}")
+        return body if body["properties"]["provisioningState"] == want else None
+
+    body = wait_until(reached, timeout, f"{path} to reach {want}")
+    assert body["properties"]["provisioningState"] == want
+    return body
 
 
 def test_updating_then_succeeded(slow_nc: NcClient, lb_body: dict[str, Any]) -> None:
@@ -45,8 +46,8 @@ def test_deleting_then_404(slow_nc: NcClient, lb_body: dict[str, Any]) -> None:
     assert deleted.status_code == 202 and deleted.json()["properties"]["provisioningState"] == "Deleting"
     assert slow_nc.get("/loadBalancers/lb1").json()["properties"]["provisioningState"] == "Deleting"
     assert slow_nc.delete("/loadBalancers/lb1").status_code == 202
-    time.sleep(0.25)
-    assert slow_nc.get("/loadBalancers/lb1").status_code == 404
+    wait_until(lambda: slow_nc.get("/loadBalancers/lb1").status_code == 404, 3.0, "lb1 to be deleted")
+    assert slow_nc.get("/loadBalancers/lb1").json()["error"]["code"] == "NotFound"
 
 
 def test_child_put_under_a_failed_parent_is_409(nc: NcClient, lb_body: dict[str, Any]) -> None:
