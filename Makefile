@@ -23,9 +23,11 @@ build/terraform.rc: $(STAMP)
 demo: install
 	$(BIN)/python tools/demo.py
 
+# Unit + emulator tests once, the e2e suites once per Terraform version (the bundled 1.0.3, $$TERRAFORMS,
+# $$TERRAFORM, terraform/tofu on PATH); the last line names the versions covered.
 test: install
 	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python tools/version_matrix.py -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # The fault matrix alone (also part of `make test`); ends with a "fault matrix: ..." summary line.
 faults: install
