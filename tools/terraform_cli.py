@@ -29,6 +29,7 @@ FEATURES: dict[str, dict[str, tuple[int, int]]] = {
     "terraform test with mock_provider": {"Terraform": (1, 7), "OpenTofu": (1, 8)},
     "ephemeral variables": {"Terraform": (1, 10), "OpenTofu": (1, 11)},
     "cached provider schemas": {"Terraform": (1, 6), "OpenTofu": (1, 6)},
+    "destroy plans by the provider": {"Terraform": (1, 3), "OpenTofu": (1, 6)},
 }
 
 

@@ -8,10 +8,11 @@ Each test runs where this run's binary has the feature and is skipped with the r
 from __future__ import annotations
 
 import json
+import re
 
 from tests.e2e.test_import_example import EXAMPLE, wait_succeeded
 from tests.e2e.test_load_balancer import seed_lb
-from tests.harness import Emulator, Terraform, provider_block, requires
+from tests.harness import TERRAFORM_BINARY, Emulator, Terraform, provider_block, requires
 
 #: NC's own spelling: an imported state holds it, and a config differing only in case plans an update.
 SUBNET = "/virtualNetworks/MyNetwork/subnets/Subnet2"
@@ -167,3 +168,20 @@ def test_terraform_test_with_mock_provider_needs_no_network_controller(tf: Terra
     proc = tf.run("test", "-no-color")
     assert "1 passed, 0 failed" in proc.stdout, proc.stdout
     assert emulator.get("/loadBalancers/Mocked_VIP") is None
+
+
+def test_schema_is_served_once_per_command_where_terraform_caches_it(tmp_path, emulator: Emulator, cli_config):
+    """Spawned plugins (mirror + init): Terraform >= 1.6 asks the first start for the schema and reuses it
+    (get_provider_schema_optional); older releases ask every start. Destroy plans reach the provider."""
+    tf = Terraform(tmp_path, {"TF_CLI_CONFIG_FILE": str(cli_config), "TF_LOG": "trace"})
+    tf.write(provider_block(emulator) + lb("Schema_VIP", "192.168.2.178"))
+    tf.init()
+    tf.apply()
+    log = tf.destroy().stderr
+    starts = len(re.findall(r"plugin started", log))
+    served = len(re.findall(r"served GetProviderSchema", log))
+    assert starts >= 2, log[-3000:]
+    assert served == (1 if TERRAFORM_BINARY.supports("cached provider schemas") else starts), (starts, served)
+    destroy_plans = len(re.findall(r"planned the destroy of a sdn_load_balancer", log))
+    assert destroy_plans == (1 if TERRAFORM_BINARY.supports("destroy plans by the provider") else 0), log[-3000:]
+    assert emulator.get("/loadBalancers/Schema_VIP") is None
