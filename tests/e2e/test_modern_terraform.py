@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
+import pytest
+
+from tests.e2e.test_cluster import cluster_hcl, sh
 from tests.e2e.test_import_example import EXAMPLE, wait_succeeded
 from tests.e2e.test_load_balancer import seed_lb
 from tests.harness import TERRAFORM_BINARY, Emulator, Terraform, provider_block, requires
@@ -185,3 +189,37 @@ def test_schema_is_served_once_per_command_where_terraform_caches_it(tmp_path, e
     destroy_plans = len(re.findall(r"planned the destroy of a sdn_load_balancer", log))
     assert destroy_plans == (1 if TERRAFORM_BINARY.supports("destroy plans by the provider") else 0), log[-3000:]
     assert emulator.get("/loadBalancers/Schema_VIP") is None
+
+
+@pytest.fixture(scope="module")
+def own_emulator() -> Iterator[Emulator]:
+    """Its own guest nodes: this module builds a failover cluster, which other files' tests also do."""
+    emu = Emulator.start(delay=0.05)
+    yield emu
+    emu.stop()
+
+
+@requires("ephemeral variables")
+def test_ephemeral_winrm_password_stays_out_of_the_saved_plan_and_the_state(tf: Terraform, own_emulator: Emulator):
+    info = own_emulator.info
+    endpoints = ", ".join(f'{node} = "{url}"' for node, url in info["winrm_endpoints"].items())
+    tf.write(
+        'variable "winrm_password" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n'
+        + provider_block(
+            own_emulator,
+            f"winrm_endpoints    = {{ {endpoints} }}\n"
+            f'  winrm_username     = "{info["winrm_username"]}"\n'
+            "  winrm_password     = var.winrm_password\n"
+            f'  winrm_ca_cert_file = "{info["ca_file"]}"',
+        )
+        + cluster_hcl(nodes=("DB1",))
+    )
+    password = info["winrm_password"]
+    tf.env["TF_VAR_winrm_password"] = password
+    tf.run("plan", "-out=tfplan", "-no-color", "-input=false")
+    assert password not in tf.run("show", "-json", "-no-color", "tfplan").stdout
+    tf.apply("tfplan")  # Terraform asks for the ephemeral value again at apply: TF_VAR_ supplies it
+    assert sh(own_emulator, "DB1", "get_cluster")["exists"]
+    assert password not in (tf.workdir / "terraform.tfstate").read_text()
+    tf.assert_no_changes()
+    tf.destroy()
