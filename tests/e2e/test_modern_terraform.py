@@ -16,7 +16,7 @@ import pytest
 from tests.e2e.test_cluster import cluster_hcl, sh
 from tests.e2e.test_import_example import EXAMPLE, wait_succeeded
 from tests.e2e.test_load_balancer import seed_lb
-from tests.harness import TERRAFORM_BINARY, Emulator, Terraform, provider_block, requires
+from tests.harness import REPO, REQUIRED_PROVIDERS, TERRAFORM_BINARY, Emulator, Terraform, provider_block, requires
 
 #: NC's own spelling: an imported state holds it, and a config differing only in case plans an update.
 SUBNET = "/virtualNetworks/MyNetwork/subnets/Subnet2"
@@ -223,3 +223,18 @@ def test_ephemeral_winrm_password_stays_out_of_the_saved_plan_and_the_state(tf: 
     assert password not in (tf.workdir / "terraform.tfstate").read_text()
     tf.assert_no_changes()
     tf.destroy()
+
+
+def test_the_guides_emulator_provider_block_works(tf: Terraform, emulator: Emulator):
+    """docs/guides/modern-terraform.md's block, as written, against an emulator's state file."""
+    guide = (REPO / "docs" / "guides" / "modern-terraform.md").read_text()
+    block = guide.split("## A provider block for the emulator", 1)[1].split("```hcl\n", 1)[1].split("```", 1)[0]
+    (tf.workdir / "emu.json").write_text(json.dumps(emulator.info))
+    tf.write(
+        REQUIRED_PROVIDERS
+        + block
+        + 'data "sdn_virtual_network" "tenant" {\n  resource_id = "MyNetwork"\n}\n'
+        + 'output "subnet" {\n  value = data.sdn_virtual_network.tenant.subnet_refs["Subnet2"]\n}\n'
+    )
+    tf.apply()
+    assert json.loads(tf.run("output", "-json").stdout)["subnet"]["value"].lower().endswith("/subnets/subnet2")
