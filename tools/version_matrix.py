@@ -43,7 +43,11 @@ def pytest(paths: list[str], extra: list[str], totals: Counter, terraform: Terra
 
 
 def main(extra: list[str]) -> int:
-    binaries = matrix()
+    try:
+        binaries = matrix()
+    except ValueError as exc:  # a TERRAFORM(S) entry that is not Terraform/OpenTofu
+        print(f"terraform matrix: {exc}", file=sys.stderr)
+        return 2
     print("terraform matrix: " + ", ".join(map(str, binaries)), flush=True)
     totals: Counter = Counter()
     results = {"unit+emulator": pytest(ONCE, extra, totals)}
