@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 LINT_PATHS := $(wildcard provider tests bench tools)
 
-.PHONY: install demo test lint faults bench proto clean
+.PHONY: install demo test lint faults bench proto clean dist dist-test
 
 install: $(STAMP) build/terraform.rc
 
@@ -23,9 +23,11 @@ build/terraform.rc: $(STAMP)
 demo: install
 	$(BIN)/python tools/demo.py
 
+# Unit + emulator tests once, the e2e suites once per Terraform version (the bundled 1.0.3, $$TERRAFORMS,
+# $$TERRAFORM, terraform/tofu on PATH); the last line names the versions covered.
 test: install
 	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python tools/version_matrix.py -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # The fault matrix alone (also part of `make test`); ends with a "fault matrix: ..." summary line.
 faults: install
@@ -38,12 +40,21 @@ bench: install
 	$(BIN)/python -m compileall -q provider bench
 	$(BIN)/python bench/run.py
 
+# The wheel, the sdist and the offline bundle (wheelhouse for CPython 3.11-3.13 on glibc x86_64 + install.sh)
+# in dist/; `make dist-test` installs the bundle into a new virtualenv with no package index (~1 minute).
+dist: install
+	$(BIN)/pip install --quiet 'build>=1.2'
+	$(BIN)/python tools/dist.py
+
+dist-test: dist
+	$(BIN)/pytest -q tests/dist
+
 lint: install
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
 clean:
-	rm -rf build $(VENV) *.egg-info provider/*.egg-info
+	rm -rf build dist $(VENV) *.egg-info provider/*.egg-info
 
 # Regenerate the emulator's gRPC control code from proto/ (checked in; a test verifies it is current).
 proto: install

@@ -34,8 +34,13 @@ from pathlib import Path
 from sdn_emulator.process import EmulatorProcess, EmulatorStartError
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+from terraform_cli import selected  # noqa: E402  (tools/ is not a package)
+
 BIN = Path(sysconfig.get_path("scripts"))
-TERRAFORM = os.environ.get("TERRAFORM") or str(BIN / "terraform")
+#: $TERRAFORM, else the bundled Terraform 1.0.3; the results header names the one that ran.
+TERRAFORM_BINARY = selected()
+TERRAFORM = TERRAFORM_BINARY.path
 MODULE = REPO / "examples" / "modules" / "guest-cluster"
 NULL_TWIN = Path(__file__).resolve().parent / "null_twin"
 PARALLELISM = "-parallelism=10"
@@ -339,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.tenants or ([1, 10] if args.quick else [1, 10, 50])
     runs = args.runs or (1 if args.quick else 3)
     started = time.monotonic()
+    print(f"bench: using {TERRAFORM_BINARY}", flush=True)
 
     root = Path(tempfile.mkdtemp(prefix="sdn-bench-"))
     try:
@@ -363,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(
-        f"Terraform 1.0.3, {PARALLELISM}, medians of {runs} alternating runs (seconds); "
+        f"{TERRAFORM_BINARY}, {PARALLELISM}, medians of {runs} alternating runs (seconds); "
         "noise = (max-min)/median of the null runs"
     )
     print("pynull = the same twin on a no-op Python provider (our stack, no I/O): the floor for a Python provider")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.conftest import RESULTS_ENV, summarize
-from tests.harness import Emulator, ProviderServer, Terraform, install_mirror
+from tests.harness import TERRAFORM_BINARY, Emulator, ProviderServer, Terraform, install_mirror
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +45,15 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[RESULTS_ENV] = tempfile.mkdtemp(prefix="sdn-fault-matrix-")
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"terraform: {TERRAFORM_BINARY}"
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
     directory = os.environ.get(RESULTS_ENV)
-    line = summarize(Path(directory)) if directory and not hasattr(config, "workerinput") else None
+    line = summarize(Path(directory)) if directory else None
     if line:
         terminalreporter.write_line(line)
+    terminalreporter.write_line(f"terraform: this run drove {TERRAFORM_BINARY}")

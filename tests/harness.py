@@ -1,12 +1,11 @@
 """Shared test harness: a real emulator process, a long-lived provider in reattach (dev) mode,
-and a small driver for the real `terraform` binary (honours $TERRAFORM, e.g. OpenTofu)."""
+and a small driver for the real `terraform` binary ($TERRAFORM, e.g. OpenTofu; default the bundled 1.0.3)."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sysconfig
@@ -17,13 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from sdn_emulator.process import EmulatorProcess
+from tools.terraform_cli import selected
 
 BIN = Path(sysconfig.get_path("scripts"))
-TERRAFORM = os.environ.get("TERRAFORM") or shutil.which("terraform") or str(BIN / "terraform")
+#: The binary every test of this run drives; `make test` runs the e2e suites once per version it finds.
+TERRAFORM_BINARY = selected()
+TERRAFORM = TERRAFORM_BINARY.path
 REPO = Path(__file__).resolve().parent.parent
+
+
+def requires(feature: str) -> pytest.MarkDecorator:
+    """Skip a test of a newer Terraform feature, with the reason, where this run's binary lacks it."""
+    return pytest.mark.skipif(not TERRAFORM_BINARY.supports(feature), reason=TERRAFORM_BINARY.requirement(feature))
 
 
 class Emulator(EmulatorProcess):

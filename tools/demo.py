@@ -11,17 +11,19 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import time
 from pathlib import Path
+
+from terraform_cli import selected
 
 from sdn_emulator.control.client import ControlClient
 from sdn_emulator.process import EmulatorProcess, EmulatorStartError
 
 REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sysconfig.get_path("scripts"))
 WORK = REPO / "build" / "demo"
-TERRAFORM = os.environ.get("TERRAFORM") or str(BIN / "terraform")
+#: $TERRAFORM, else the bundled Terraform 1.0.3 (tools/terraform_cli.py); printed at the start and the end.
+TERRAFORM_BINARY = selected()
+TERRAFORM = TERRAFORM_BINARY.path
 #: Probe timing runs 10x faster than configured, so "5 s x 11 probes" takes 5.5 s in the demo.
 TIME_SCALE = 0.1
 
@@ -132,6 +134,7 @@ def main() -> int:
         "CHECKPOINT_DISABLE": "1",
     }
 
+    step(f"using {TERRAFORM_BINARY}")
     step("starting the emulator (Network Controller REST and WinRM over HTTPS, SLB data plane; loopback only)")
     emulator = start_emulator()
     info = emulator.info
@@ -144,7 +147,7 @@ def main() -> int:
     finally:
         step("stopping the emulator")
         emulator.stop(remove_workdir=False)  # WORK keeps the emulator's log for the user
-    print("demo: SUCCESS - guest-cluster applied, verified and destroyed against the emulator")
+    print(f"demo: SUCCESS - guest-cluster applied, verified and destroyed against the emulator with {TERRAFORM_BINARY}")
     return 0
 
 

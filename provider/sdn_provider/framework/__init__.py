@@ -6,7 +6,8 @@ Each piece works around a gap or bug listed in shared/reference/tf-framework-aud
 * `Object`: a cty object type (the framework has none), used by data sources.
 * `SafeSet`: `types.Set` crashes the plan when the whole set is Unknown.
 * `SdnServicer`: runs `Resource.plan()` on create too, hands it the raw config and a way to
-  request replacement, and turns unexpected exceptions into diagnostics (no tracebacks for users).
+  request replacement, turns unexpected exceptions into diagnostics (no tracebacks for users), and
+  advertises its server capabilities in GetProviderSchema, where Terraform reads them.
 * `BaseResource`: schema version 0 and a silent `upgrade()`, so no warning on every plan.
 * `install_runtime_patches()`: Ctrl-C and StopProvider never kill in-flight calls, an
   unwritable HOME does not crash the start-up, and a cached TLS certificate is loaded without
@@ -141,6 +142,10 @@ def _unexpected(diags: Diagnostics, what: str, exc: BaseException) -> None:
     diags.add_error(f"Unexpected error in {what}", f"{type(exc).__name__}: {exc}")
 
 
+#: What this provider can do beyond the base protocol (tfplugin6 ServerCapabilities).
+SERVER_CAPABILITIES = pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True)
+
+
 def make_servicer_class():
     """Build the patched servicer lazily: importing grpc costs ~100 ms we do not want at import."""
     import grpc
@@ -152,6 +157,21 @@ def make_servicer_class():
     from tf.utils import _to_attribute_path, read_dynamic_value
 
     class SdnServicer(tfp.ProviderServicer):
+        def GetProviderSchema(self, request, context):  # noqa: N802 (gRPC name)
+            """The stock servicer reports its capabilities only in GetMetadata, which Terraform calls only
+            in place of this RPC; Terraform reads them from this response (hashicorp/terraform
+            internal/plugin6/grpc_provider.go). With get_provider_schema_optional, Terraform >= 1.6 reuses
+            the schema it got from the first provider start of a command instead of asking every start;
+            with plan_destroy it sends destroy plans (a null proposed state) here instead of planning them
+            itself."""
+            response = super().GetProviderSchema(request, context)
+            response.server_capabilities.CopyFrom(SERVER_CAPABILITIES)
+            log.debug("served GetProviderSchema")
+            return response
+
+        def GetMetadata(self, request, context):  # noqa: N802
+            return pb.GetMetadata.Response(server_capabilities=SERVER_CAPABILITIES)
+
         def PlanResourceChange(self, request, context: grpc.ServicerContext):  # noqa: N802 (gRPC name)
             type_name = request.type_name
             diags = Diagnostics()
@@ -161,8 +181,11 @@ def make_servicer_class():
             proposed_enc, proposed = tfp._decode_state(diags, attrs, blocks, request.proposed_new_state)
             if diags.has_errors():
                 return pb.PlanResourceChange.Response(diagnostics=diags.to_pb())
-            if proposed is None:  # destroy: nothing to plan
-                return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
+            if proposed is None:  # destroy: plan the null state, as Terraform does for providers without plan_destroy
+                log.debug("planned the destroy of a %s", type_name)
+                return pb.PlanResourceChange.Response(
+                    planned_state=request.proposed_new_state, planned_private=request.prior_private
+                )
             config = read_dynamic_value(request.config) or {}
             inst = self.app.new_resource(self._get_res_cls(type_name))
             planned = deepcopy(proposed)
