@@ -276,3 +276,18 @@ def test_plain_http_basic_only_when_allowed() -> None:
     finally:
         close_connections()
         stop_guest_servers(servers)
+
+
+def test_emulator_never_imports_the_provider() -> None:
+    """The contract between emulator and provider is the wire; shared script text lives in sdn_scripts."""
+    import subprocess
+    import sys
+
+    code = (
+        "import pkgutil, sys, sdn_emulator\n"
+        "for m in pkgutil.walk_packages(sdn_emulator.__path__, 'sdn_emulator.'):\n"
+        "    __import__(m.name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sdn_provider'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"

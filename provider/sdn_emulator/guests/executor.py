@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sdn_provider.cluster.transport import script_text
+from sdn_scripts import script_text
 
 from .cluster import NAME_RESOURCE, ClusterCmdletError, GuestWorld
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from sdn_scripts import script_text
+
 if TYPE_CHECKING:
     from pypsrp.shell import WinRS
     from pypsrp.wsman import WSMan
@@ -142,16 +144,6 @@ class WinRMSettings:
             raise WinRMSettingsError("winrm_insecure and winrm_ca_cert_file are mutually exclusive")
         if self.operation_timeout <= 0 or self.connection_timeout <= 0:
             raise WinRMSettingsError("winrm timeouts must be positive")
-
-
-@functools.cache
-def script_text(name: str) -> str:
-    """The shipped script body, read once per process; unknown names are a programming error."""
-    if not name.isidentifier():
-        raise ValueError(f"invalid script name {name!r}")
-    from importlib import resources
-
-    return resources.files(__package__).joinpath("scripts", f"{name}.ps1").read_text(encoding="utf-8")
 
 
 def build_script(name: str, params: dict[str, Any]) -> str:
