@@ -16,3 +16,12 @@ def script_text(name: str) -> str:
     if not name.isidentifier():
         raise ValueError(f"invalid script name {name!r}")
     return resources.files(__package__).joinpath(f"{name}.ps1").read_text(encoding="utf-8")
+
+
+def program(name: str) -> str:
+    """What one command runs: the shared library, then the script (the transport sends it on stdin)."""
+    return script_text("library") + "\n" + script_text(name)
+
+
+#: The fixed command-line part: reads the program and its JSON input from stdin, forces UTF-8 output.
+BOOTSTRAP = script_text("bootstrap")

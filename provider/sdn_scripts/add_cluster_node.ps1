@@ -1,34 +1,18 @@
 # sdn-script: add_cluster_node
-# Join a node to an existing cluster.
-$ErrorActionPreference = "Stop"
-$ProgressPreference = "SilentlyContinue"
-Import-Module FailoverClusters
-function Get-SdnCluster {
-    $c = Get-Cluster -ErrorAction SilentlyContinue
-    if (-not $c) { return [ordered]@{ exists = $false } }
-    $nodes = @(Get-ClusterNode -InputObject $c | ForEach-Object { [ordered]@{ name = $_.Name; state = "$($_.State)" } })
-    $ip = Get-ClusterResource -InputObject $c -Name "Cluster IP Address" -ErrorAction SilentlyContinue
-    $ipInfo = $null
-    $static = $null
-    if ($ip) {
-        $p = @{}
-        foreach ($x in (Get-ClusterParameter -InputObject $ip)) { $p[$x.Name] = $x.Value }
-        $ipInfo = [ordered]@{ name = $ip.Name; state = "$($ip.State)"; owner_node = "$($ip.OwnerNode)"; parameters = $p }
-        if ("$($p.EnableDhcp)" -eq "0") { $static = $p.Address }
-    }
-    [ordered]@{ exists = $true; name = $c.Name; nodes = $nodes; static_address = $static; ip_resource = $ipInfo }
-}
+# Join a node to the local cluster, then wait until the node is Up.
 try {
-    Add-ClusterNode -Cluster ([string]$SdnInput.cluster) -Name ([string]$SdnInput.node) -NoStorage | Out-Null
-    Get-SdnCluster | ConvertTo-Json -Depth 6 -Compress
-} catch {
-    $e = $_
-    $record = [ordered]@{
-        message = $e.Exception.Message
-        category = "$($e.CategoryInfo.Category)"
-        cmdlet = "$($e.InvocationInfo.MyCommand.Name)"
-        fullyQualifiedErrorId = "$($e.FullyQualifiedErrorId)"
+    $node = [string]$SdnInput.node
+    $wait = if ($SdnInput.wait_seconds) { [int]$SdnInput.wait_seconds } else { 120 }
+    Assert-SdnCluster ([string]$SdnInput.cluster) | Out-Null
+    # No -Cluster: Learn says the cmdlet then runs on the local cluster (the cluster name may resolve to a VIP).
+    Add-ClusterNode -Name $node -NoStorage | Out-Null
+    $until = (Get-Date).AddSeconds($wait)
+    while ("$((Get-ClusterNode -Name $node).State)" -ne "Up") {
+        if ((Get-Date) -gt $until) { throw "Node $node joined but did not reach Up within $wait seconds." }
+        Start-Sleep -Seconds 2
     }
-    @{ error = $record } | ConvertTo-Json -Depth 6 -Compress
+    Write-SdnResult (Get-SdnCluster)
+} catch {
+    Write-SdnError $_
     exit 1
 }

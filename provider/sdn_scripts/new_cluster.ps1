@@ -1,36 +1,12 @@
 # sdn-script: new_cluster
-# New-Cluster without storage; the static address is optional (DHCP otherwise).
-$ErrorActionPreference = "Stop"
-$ProgressPreference = "SilentlyContinue"
-Import-Module FailoverClusters
-function Get-SdnCluster {
-    $c = Get-Cluster -ErrorAction SilentlyContinue
-    if (-not $c) { return [ordered]@{ exists = $false } }
-    $nodes = @(Get-ClusterNode -InputObject $c | ForEach-Object { [ordered]@{ name = $_.Name; state = "$($_.State)" } })
-    $ip = Get-ClusterResource -InputObject $c -Name "Cluster IP Address" -ErrorAction SilentlyContinue
-    $ipInfo = $null
-    $static = $null
-    if ($ip) {
-        $p = @{}
-        foreach ($x in (Get-ClusterParameter -InputObject $ip)) { $p[$x.Name] = $x.Value }
-        $ipInfo = [ordered]@{ name = $ip.Name; state = "$($ip.State)"; owner_node = "$($ip.OwnerNode)"; parameters = $p }
-        if ("$($p.EnableDhcp)" -eq "0") { $static = $p.Address }
-    }
-    [ordered]@{ exists = $true; name = $c.Name; nodes = $nodes; static_address = $static; ip_resource = $ipInfo }
-}
+# New-Cluster without storage; static address optional (DHCP networks otherwise), networks to ignore optional.
 try {
     $a = @{ Name = [string]$SdnInput.name; Node = [string]$SdnInput.node; NoStorage = $true }
     if ($SdnInput.static_address) { $a.StaticAddress = [string]$SdnInput.static_address }
+    if ($SdnInput.ignore_networks) { $a.IgnoreNetwork = [string[]]@($SdnInput.ignore_networks) }
     New-Cluster @a | Out-Null
-    Get-SdnCluster | ConvertTo-Json -Depth 6 -Compress
+    Write-SdnResult (Get-SdnCluster)
 } catch {
-    $e = $_
-    $record = [ordered]@{
-        message = $e.Exception.Message
-        category = "$($e.CategoryInfo.Category)"
-        cmdlet = "$($e.InvocationInfo.MyCommand.Name)"
-        fullyQualifiedErrorId = "$($e.FullyQualifiedErrorId)"
-    }
-    @{ error = $record } | ConvertTo-Json -Depth 6 -Compress
+    Write-SdnError $_
     exit 1
 }

@@ -1,19 +1,10 @@
 # sdn-script: remove_cluster
-# Destroy the cluster and its computer object.
-$ErrorActionPreference = "Stop"
-$ProgressPreference = "SilentlyContinue"
-Import-Module FailoverClusters
+# Destroy the local cluster and its computer object.
 try {
-    Remove-Cluster -Cluster ([string]$SdnInput.cluster) -Force -CleanupAD | Out-Null
-    [ordered]@{ removed = $true } | ConvertTo-Json -Depth 6 -Compress
+    Assert-SdnCluster ([string]$SdnInput.cluster) | Out-Null
+    Remove-Cluster -Force -CleanupAD | Out-Null
+    Write-SdnResult ([ordered]@{ removed = $true })
 } catch {
-    $e = $_
-    $record = [ordered]@{
-        message = $e.Exception.Message
-        category = "$($e.CategoryInfo.Category)"
-        cmdlet = "$($e.InvocationInfo.MyCommand.Name)"
-        fullyQualifiedErrorId = "$($e.FullyQualifiedErrorId)"
-    }
-    @{ error = $record } | ConvertTo-Json -Depth 6 -Compress
+    Write-SdnError $_
     exit 1
 }

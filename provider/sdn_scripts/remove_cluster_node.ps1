@@ -1,34 +1,10 @@
 # sdn-script: remove_cluster_node
-# Evict a node from the cluster.
-$ErrorActionPreference = "Stop"
-$ProgressPreference = "SilentlyContinue"
-Import-Module FailoverClusters
-function Get-SdnCluster {
-    $c = Get-Cluster -ErrorAction SilentlyContinue
-    if (-not $c) { return [ordered]@{ exists = $false } }
-    $nodes = @(Get-ClusterNode -InputObject $c | ForEach-Object { [ordered]@{ name = $_.Name; state = "$($_.State)" } })
-    $ip = Get-ClusterResource -InputObject $c -Name "Cluster IP Address" -ErrorAction SilentlyContinue
-    $ipInfo = $null
-    $static = $null
-    if ($ip) {
-        $p = @{}
-        foreach ($x in (Get-ClusterParameter -InputObject $ip)) { $p[$x.Name] = $x.Value }
-        $ipInfo = [ordered]@{ name = $ip.Name; state = "$($ip.State)"; owner_node = "$($ip.OwnerNode)"; parameters = $p }
-        if ("$($p.EnableDhcp)" -eq "0") { $static = $p.Address }
-    }
-    [ordered]@{ exists = $true; name = $c.Name; nodes = $nodes; static_address = $static; ip_resource = $ipInfo }
-}
+# Evict a node from the local cluster.
 try {
-    Remove-ClusterNode -Cluster ([string]$SdnInput.cluster) -Name ([string]$SdnInput.node) -Force | Out-Null
-    Get-SdnCluster | ConvertTo-Json -Depth 6 -Compress
+    Assert-SdnCluster ([string]$SdnInput.cluster) | Out-Null
+    Remove-ClusterNode -Name ([string]$SdnInput.node) -Force | Out-Null
+    Write-SdnResult (Get-SdnCluster)
 } catch {
-    $e = $_
-    $record = [ordered]@{
-        message = $e.Exception.Message
-        category = "$($e.CategoryInfo.Category)"
-        cmdlet = "$($e.InvocationInfo.MyCommand.Name)"
-        fullyQualifiedErrorId = "$($e.FullyQualifiedErrorId)"
-    }
-    @{ error = $record } | ConvertTo-Json -Depth 6 -Compress
+    Write-SdnError $_
     exit 1
 }

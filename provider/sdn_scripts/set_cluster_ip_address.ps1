@@ -1,44 +1,26 @@
 # sdn-script: set_cluster_ip_address
 # Set IP parameters, then cycle: name offline, IP online, name online (Windows' guest-cluster steps).
-$ErrorActionPreference = "Stop"
-$ProgressPreference = "SilentlyContinue"
-Import-Module FailoverClusters
-function Get-SdnResource([string]$Name) {
-    $r = Get-ClusterResource -Name $Name
-    $p = [ordered]@{}
-    foreach ($x in (Get-ClusterParameter -InputObject $r)) { $p[$x.Name] = $x.Value }
-    $d = Get-ClusterResourceDependency -Resource $r.Name
-    [ordered]@{
-        name = $r.Name; state = "$($r.State)"; owner_node = "$($r.OwnerNode)"; resource_type = "$($r.ResourceType)"
-        owner_group = "$($r.OwnerGroup)"; dependencies = "$($d.DependencyExpression)"; parameters = $p
-    }
-}
 try {
-    $ipName = [string]$SdnInput.resource_name
-    $nameRes = if ($SdnInput.name_resource) { [string]$SdnInput.name_resource } else { "Cluster Name" }
+    $ip = Resolve-SdnResource ([string]$SdnInput.resource_name) "IP Address"
+    $nameRes = Resolve-SdnResource ([string]$SdnInput.name_resource) "Network Name"
     $wait = if ($SdnInput.wait_seconds) { [int]$SdnInput.wait_seconds } else { 60 }
-    $previous = (Get-SdnResource $ipName).parameters
+    $previous = (Get-SdnResource $ip).parameters
     $values = @{}
     foreach ($prop in $SdnInput.parameters.PSObject.Properties) { $values[[string]$prop.Name] = $prop.Value }
-    Stop-ClusterResource -Name $nameRes | Out-Null
+    Stop-ClusterResource -Name $nameRes.Name | Out-Null
     # Parameter changes only take effect when the IP comes online again; stopping it is a no-op if already off.
-    Stop-ClusterResource -Name $ipName | Out-Null
+    Stop-ClusterResource -Name $ip.Name | Out-Null
     try {
-        Get-ClusterResource -Name $ipName | Set-ClusterParameter -Multiple $values
+        $ip | Set-ClusterParameter -Multiple $values
     } finally {
         # Back online even when Windows refuses the table: a failed apply must not leave the cluster down.
-        Start-ClusterResource -Name $ipName -Wait $wait | Out-Null
-        Start-ClusterResource -Name $nameRes -Wait $wait | Out-Null
+        Start-ClusterResource -Name $ip.Name -Wait $wait | Out-Null
+        Start-ClusterResource -Name $nameRes.Name -Wait $wait | Out-Null
     }
-    [ordered]@{ previous = $previous; resource = (Get-SdnResource $ipName) } | ConvertTo-Json -Depth 6 -Compress
+    $result = [ordered]@{ previous = $previous; resource = (Get-SdnResource (Get-ClusterResource -Name $ip.Name)) }
+    $result.name_resource = $nameRes.Name
+    Write-SdnResult $result
 } catch {
-    $e = $_
-    $record = [ordered]@{
-        message = $e.Exception.Message
-        category = "$($e.CategoryInfo.Category)"
-        cmdlet = "$($e.InvocationInfo.MyCommand.Name)"
-        fullyQualifiedErrorId = "$($e.FullyQualifiedErrorId)"
-    }
-    @{ error = $record } | ConvertTo-Json -Depth 6 -Compress
+    Write-SdnError $_
     exit 1
 }

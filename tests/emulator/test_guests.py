@@ -217,6 +217,7 @@ def test_injection_arrives_literally(guests: Guests, field: str) -> None:
     _build(guests)
     db1 = guests.settings("DB1")
     if field == "cluster":
+        # Refused by the library's check that the local cluster is the expected one, before any cmdlet.
         name, params = "add_cluster_node", {"cluster": INJECTION, "node": "DB2"}
     elif field == "node":
         name, params = "remove_cluster_node", {"cluster": "MyCluster", "node": INJECTION}
@@ -235,21 +236,29 @@ def test_injection_arrives_literally(guests: Guests, field: str) -> None:
     assert INJECTION in str(exc.value)
     assert run_script(db1, "get_cluster", {})["name"] == "MyCluster"
     assert not any(cmd == "Remove-Cluster" for _, cmd, _ in guests.world.history)
-    assert any(INJECTION in args.values() for _, _, args in guests.world.history)
+    if field != "cluster":
+        assert any(INJECTION in args.values() for _, _, args in guests.world.history)
 
 
 def test_executor_runs_only_shipped_scripts(guests: Guests) -> None:
-    from sdn_emulator.guests.executor import execute
-    from sdn_provider.cluster.transport import build_command, build_script
+    import threading
 
-    exe, args = build_command("get_cluster", {})
-    assert execute(guests.world, "DB1", exe, args)[0] == 0
-    tampered = build_script("get_cluster", {}) + "\nRemove-Cluster -Force\n"
-    encoded = base64.b64encode(tampered.encode("utf-16-le")).decode()
-    rc, out, err = execute(guests.world, "DB1", exe, [*args[:3], encoded])
-    assert rc == 1 and out == b"" and b"is not recognized as the name of a cmdlet" in err
-    rc, _, err = execute(guests.world, "DB1", "cmd.exe", ["/c", "whoami"])
-    assert rc == 1 and b"The term 'cmd.exe' is not recognized" in err
+    from sdn_emulator.guests.executor import execute
+    from sdn_provider.cluster.clixml import decode_clixml
+    from sdn_provider.cluster.transport import build_command
+
+    never = threading.Event()
+    command = build_command("get_cluster", {})
+    assert execute(guests.world, "DB1", command.executable, command.arguments, command.stdin, never)[0] == 0
+    program, _, rest = command.stdin.partition(b"\r\n")
+    tampered = base64.b64encode(base64.b64decode(program) + b"\nRemove-Cluster -Force\n") + b"\r\n" + rest
+    rc, out, err = execute(guests.world, "DB1", command.executable, command.arguments, tampered, never)
+    assert rc == 1 and out == b"" and "is not recognized as the name of a cmdlet" in decode_clixml(err.decode())
+    other = base64.b64encode("Remove-Cluster -Force".encode("utf-16-le")).decode()
+    rc, _, err = execute(guests.world, "DB1", command.executable, [*command.arguments[:3], other], command.stdin, never)
+    assert rc == 1 and "The term 'Remove-Cluster' is not recognized" in decode_clixml(err.decode())
+    rc, _, err = execute(guests.world, "DB1", "cmd.exe", ["/c", "whoami"], b"", never)
+    assert rc == 1 and "The term 'cmd.exe' is not recognized" in decode_clixml(err.decode())
 
 
 def test_plain_http_basic_only_when_allowed() -> None:

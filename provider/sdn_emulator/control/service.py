@@ -13,7 +13,7 @@ import grpc
 from google.protobuf.json_format import ParseDict
 
 from ..dataplane import DataPlane
-from ..guests.cluster import CORE_GROUP, ClusterCmdletError, GuestWorld
+from ..guests.cluster import ClusterCmdletError, GuestWorld
 from ..model import NC_FAULT_KINDS, NcError, NetworkController, apply_nc_fault
 from ..topology import Topology
 from .gen import control_pb2 as pb
@@ -141,7 +141,7 @@ def apply_fault(views: Views, kind: str, p: dict[str, Any]) -> str:
     if kind in ("stop_node", "start_node"):
         (world.stop_node if kind == "stop_node" else world.start_node)(p["node"])
     elif kind == "move_group":
-        world.move_group(p["node"], p.get("group") or CORE_GROUP, p.get("cluster") or None)
+        world.move_group(p["node"], p.get("group") or None, p.get("cluster") or None)
     elif kind in ("stop_resource", "start_resource"):
         (world.stop_resource if kind == "stop_resource" else world.start_resource)(p["node"], p["resource"])
     elif kind == "fail_command":
@@ -191,7 +191,7 @@ class _Servicer(pb_grpc.EmulatorControlServicer):
     def MoveClusterGroup(self, request: pb.MoveClusterGroupRequest, context: grpc.ServicerContext) -> pb.GuestState:
         world = self.views.world
         return self._guest(
-            context, lambda: world.move_group(request.node, request.group or CORE_GROUP, request.cluster or None)
+            context, lambda: world.move_group(request.node, request.group or None, request.cluster or None)
         )
 
     def StopNode(self, request: pb.NodeRequest, context: grpc.ServicerContext) -> pb.GuestState:
