@@ -130,6 +130,21 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         False,
     ),
     ("winrm_key_file", types.String(), "SDN_WINRM_KEY_FILE", "PEM key of `winrm_cert_file`.", False),
+    (
+        "winrm_kerberos_delegate",
+        types.Bool(),
+        "SDN_WINRM_KERBEROS_DELEGATE",
+        'With `winrm_auth = "kerberos"`, request a delegable ticket so cluster writes (New-Cluster, Add-ClusterNode, '
+        "Remove-ClusterNode, Remove-Cluster) can reach AD and the other nodes. Default false.",
+        False,
+    ),
+    (
+        "winrm_command_timeout",
+        types.Number(),
+        "SDN_WINRM_COMMAND_TIMEOUT",
+        "Seconds one remote PowerShell command may run before it is terminated and reported (default 900).",
+        False,
+    ),
 ]
 _MAP_SETTINGS = [
     (

@@ -125,7 +125,20 @@ def _ipconfig(c: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-GUEST_FAULT_KINDS = ("stop_node", "start_node", "move_group", "stop_resource", "start_resource", "fail_command")
+GUEST_FAULT_KINDS = (
+    "stop_node",
+    "start_node",
+    "move_group",
+    "stop_resource",
+    "start_resource",
+    "fail_command",
+    "hang_command",
+    "rename_resource",
+    "set_node",
+)
+# set_node: what a guest can be made to look like (a French node, a network without DHCP, ClusSvc stopped, no RSAT).
+_NODE_FIELDS = {"locale": str, "dhcp": lambda v: v.lower() == "true", "cluster_service": str}
+_NODE_FIELDS["clustering_tools"] = _NODE_FIELDS["dhcp"]
 
 
 def apply_fault(views: Views, kind: str, p: dict[str, Any]) -> str:
@@ -147,6 +160,13 @@ def apply_fault(views: Views, kind: str, p: dict[str, Any]) -> str:
     elif kind == "fail_command":
         world.fail_next_command(p["node"], p.get("script", "*"), p.get("message", ""), p.get("cmdlet", ""))
         return "armed"
+    elif kind == "hang_command":
+        world.hang_next_command(p["node"], p.get("script", "*"))
+        return "armed"
+    elif kind == "rename_resource":
+        world.rename_resource(p["node"], p["resource"], p["name"])
+    elif kind == "set_node":
+        world.set_node(p["node"], **{k: _NODE_FIELDS[k](v) for k, v in p.items() if k != "node"})
     else:
         raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(NC_FAULT_KINDS + GUEST_FAULT_KINDS)}")
     views.dataplane.sync()

@@ -113,6 +113,7 @@ class WinRMSettings:
     operation_timeout: int = 20
     connection_timeout: int = 30
     command_timeout: int = 900
+    kerberos_delegate: bool = False
 
     def __repr__(self) -> str:
         # Keep the password out of logs and tracebacks.
@@ -203,6 +204,7 @@ def _settings_key(settings: WinRMSettings) -> tuple[Any, ...]:
         settings.operation_timeout,
         settings.connection_timeout,
         settings.command_timeout,
+        settings.kerberos_delegate,
     )
 
 
@@ -356,6 +358,8 @@ def _new_wsman(settings: WinRMSettings) -> WSMan:
     kwargs: dict[str, Any] = {}
     if settings.auth == "certificate":
         kwargs = {"certificate_pem": settings.certificate_pem, "certificate_key_pem": settings.certificate_key_pem}
+    elif settings.auth == "kerberos" and settings.kerberos_delegate:
+        kwargs = {"negotiate_delegate": True}
     wsman = WSMan(
         parts.hostname or "",
         port=parts.port or (5986 if https else 5985),
