@@ -300,3 +300,43 @@ def test_emulator_never_imports_the_provider() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+def _domain(g: Guests) -> None:
+    """Nodes joined to a domain, with CredSSP enabled on their WinRM service (Enable-WSManCredSSP -Role Server)."""
+    g.world.domain = "contoso.test"
+    for node in ("DB1", "DB2"):
+        g.world.set_node(node, credssp_server=True)
+
+
+def test_second_hop_needs_credssp_on_a_domain(guests: Guests) -> None:
+    _domain(guests)
+    ntlm, credssp = guests.settings("DB1"), guests.settings("DB1", auth="credssp")
+    with pytest.raises(ClusterCommandError, match=r"New-Cluster: .*Access is denied.*E_ACCESSDENIED"):
+        run_script(ntlm, "new_cluster", {"name": "MyCluster", "node": "DB1"})
+    assert not guests.world.clusters
+    run_script(credssp, "new_cluster", {"name": "MyCluster", "node": "DB1"})
+    for script, params in (
+        ("add_cluster_node", {"cluster": "MyCluster", "node": "DB2"}),
+        ("remove_cluster", {"cluster": "MyCluster"}),
+    ):
+        with pytest.raises(ClusterCommandError, match="Access is denied"):
+            run_script(ntlm, script, params)
+    # Reads and the IP parameters stay on the node: NTLM is enough for them.
+    assert run_script(ntlm, "get_cluster", {})["nodes"] == [{"name": "DB1", "state": "Up"}]
+    run_script(ntlm, "set_cluster_ip_address", {"parameters": SEED})
+    joined = run_script(credssp, "add_cluster_node", {"cluster": "MyCluster", "node": "DB2"})
+    assert [n["name"] for n in joined["nodes"]] == ["DB1", "DB2"]
+    run_script(credssp, "remove_cluster", {"cluster": "MyCluster"})
+    assert not guests.world.clusters
+
+
+def test_credssp_is_refused_where_disabled_or_with_a_wrong_password(guests: Guests) -> None:
+    with pytest.raises(WinRMConnectionError):  # the node offers NTLM and Basic only
+        run_script(guests.settings("DB1", auth="credssp"), "get_cluster", {})
+    close_connections()
+    _domain(guests)
+    with pytest.raises(WinRMConnectionError):
+        run_script(guests.settings("DB1", auth="credssp", password="wrong"), "get_cluster", {})
+    close_connections()
+    assert run_script(guests.settings("DB1", auth="credssp"), "get_cluster", {}) == {"exists": False}

@@ -138,7 +138,7 @@ GUEST_FAULT_KINDS = (
 )
 # set_node: what a guest can be made to look like (a French node, a network without DHCP, ClusSvc stopped, no RSAT).
 _NODE_FIELDS = {"locale": str, "dhcp": lambda v: v.lower() == "true", "cluster_service": str}
-_NODE_FIELDS["clustering_tools"] = _NODE_FIELDS["dhcp"]
+_NODE_FIELDS["clustering_tools"] = _NODE_FIELDS["credssp_server"] = _NODE_FIELDS["dhcp"]
 
 
 def apply_fault(views: Views, kind: str, p: dict[str, Any]) -> str:

@@ -69,6 +69,8 @@ class GuestNode:
     cluster_service: str = "Running"
     # RSAT-Clustering-PowerShell: without it Import-Module FailoverClusters fails before any script's try.
     clustering_tools: bool = True
+    # WinRM's Service/Auth/CredSSP (Enable-WSManCredSSP -Role Server); false by default on Windows.
+    credssp_server: bool = False
 
 
 @dataclass
@@ -122,6 +124,11 @@ class GuestWorld:
         self._listeners: list[Callable[[str, str], None]] = []
         self._command_faults: list[tuple[str, str, ClusterCmdletError | None]] = []
         self.revision = 0
+        # The AD domain the nodes are joined to, or None for a workgroup. On a domain, New-Cluster, Add-ClusterNode,
+        # Remove-ClusterNode and Remove-Cluster reach AD and the other nodes from the node they run on: a second hop
+        # that needs delegated credentials (Microsoft Learn on each cmdlet; Failover Clustering blog, "PowerShell
+        # Remoting and the Double-Hop Problem", 2009). A workgroup cluster of local accounts is not checked.
+        self.domain: str | None = None
 
     # ----- nodes -------------------------------------------------------------------------------
     @_mutates

@@ -183,11 +183,41 @@ def _parse(executable: str, arguments: list[str], stdin: bytes) -> tuple[str, st
     return name, text, (_decode_line(lines[1]) if len(lines) > 1 else None) or ""
 
 
+# The cmdlet of each script that makes a second hop (see GuestWorld.domain).
+SECOND_HOP = {
+    "new_cluster": "NewClusterCommand",
+    "add_cluster_node": "AddClusterNodeCommand",
+    "remove_cluster_node": "RemoveClusterNodeCommand",
+    "remove_cluster": "RemoveClusterCommand",
+}
+
+
+def _second_hop_denied(world: GuestWorld, node: str, name: str) -> ClusterCmdletError:
+    """What the cmdlet reports when the node cannot pass the user's identity on: the next machine (a domain
+    controller, another node) sees an anonymous logon and denies access. The wording is an assumption (Windows
+    wraps E_ACCESSDENIED in cmdlet-specific text); the code is Windows' E_ACCESSDENIED."""
+    cmdlet = SECOND_HOP[name]
+    return ClusterCmdletError(
+        cmdlet,
+        f"{_cmdlet_name(cmdlet)} on {node} could not reach Active Directory ({world.domain}) or the other nodes "
+        "with your credentials: Access is denied. (Exception from HRESULT: 0x80070005 (E_ACCESSDENIED))",
+        "PermissionDenied",
+        f"UnauthorizedAccess,Microsoft.FailoverClusters.PowerShell.{cmdlet}",
+    )
+
+
 def execute(
-    world: GuestWorld, node: str, executable: str, arguments: list[str], stdin: bytes, cancelled: threading.Event
+    world: GuestWorld,
+    node: str,
+    executable: str,
+    arguments: list[str],
+    stdin: bytes,
+    cancelled: threading.Event,
+    delegated: bool = False,
 ) -> tuple[int, bytes, bytes]:
     """Run one command on ``node``; returns (exit code, stdout, stderr). A hung command returns once
-    ``cancelled`` is set (WinRS Signal Terminate or the shell's deletion)."""
+    ``cancelled`` is set (WinRS Signal Terminate or the shell's deletion). ``delegated``: the session handed the
+    node the user's credentials (CredSSP), so the cmdlets may make a second hop."""
     world.count_command(node)
     parsed = _parse(executable, arguments, stdin)
     if isinstance(parsed[0], int):
@@ -218,6 +248,10 @@ def execute(
             return -1, b"", b""
         if injected is not None:
             raise injected
+        if name in SECOND_HOP and world.domain and not delegated:
+            if name != "new_cluster":  # the script checks its local cluster before the cmdlet
+                _assert_cluster(world, node, str(params.get("cluster") or ""))
+            raise _second_hop_denied(world, node, name)
         result = SCRIPTS[name](world, node, params)
     except ClusterCmdletError as err:
         record = err.record()

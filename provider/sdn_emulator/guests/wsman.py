@@ -6,10 +6,13 @@ process: it starts reading stdin at Command and ends when its program does; a Re
 request's OperationTimeout and then answers the w:TimedOut fault (code 2150858793) that clients treat as "no output
 yet"; Signal Terminate and Delete kill a command still running.
 
-Authentication is enforced: Basic (HTTPS, or HTTP when explicitly allowed) and NTLM through pyspnego's acceptor,
-with channel binding to the TLS certificate. NTLM is offered over HTTPS only: over HTTP pypsrp would demand WinRM
-message encryption, which is not implemented here. While a node is Down its listener is closed, so clients get
-"connection refused" as from a powered-off VM.
+Authentication is enforced: Basic (HTTPS, or HTTP when explicitly allowed), NTLM through pyspnego's acceptor,
+with channel binding to the TLS certificate, and CredSSP ([MS-CSSP], pyspnego's acceptor) on nodes where it is
+enabled (``Enable-WSManCredSSP -Role Server``; off by default, as WinRM's Service/Auth/CredSSP is). Only CredSSP
+hands the node the user's password (TSCredentials), which is what a second hop needs; the connection remembers
+whether it did, and each command carries that to the executor. NTLM and CredSSP are offered over HTTPS only: over
+HTTP pypsrp would demand WinRM message encryption, which is not implemented here. While a node is Down its
+listener is closed, so clients get "connection refused" as from a powered-off VM.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ class _Command:
 
     executable: str
     arguments: list[str]
+    delegated: bool
     stdin: bytearray = field(default_factory=bytearray)
     result: tuple[int, bytes, bytes] | None = None
     done: threading.Event = field(default_factory=threading.Event)
@@ -83,7 +87,9 @@ class _Command:
 
     def start(self, ep: NodeEndpoint) -> None:
         def run() -> None:
-            self.result = execute(ep.world, ep.node, self.executable, self.arguments, bytes(self.stdin), self.cancelled)
+            self.result = execute(
+                ep.world, ep.node, self.executable, self.arguments, bytes(self.stdin), self.cancelled, self.delegated
+            )
             self.done.set()
 
         threading.Thread(target=run, name=f"winrs-{ep.node}", daemon=True).start()
@@ -167,7 +173,9 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.authenticated = False
+        self.delegated = False
         self.ntlm: Any = None
+        self.credssp: Any = None
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the emulator logs through its own channels."""
@@ -213,8 +221,33 @@ class _Handler(BaseHTTPRequestHandler):
                 return True
         elif scheme in ("ntlm", "negotiate") and ep.tls and token:
             return self._ntlm_step(ep, scheme, token)
+        elif scheme == "credssp" and ep.tls and token and ep.world.node(ep.node).credssp_server:
+            return self._credssp_step(ep, token)
         self._challenge(ep)
         return False
+
+    def _credssp_step(self, ep: NodeEndpoint, token: str) -> bool:
+        """One CredSSP leg: TLS inside the tokens, NTLM inside TLS, then the user's TSCredentials."""
+        try:
+            if self.credssp is None:
+                self.credssp = spnego.server(protocol="credssp")
+            out = self.credssp.step(base64.b64decode(token))
+        except Exception:  # a failed handshake or a bad password is a plain 401
+            self.credssp = None
+            self._challenge(ep, close=True)
+            return False
+        if not self.credssp.complete:
+            header = f"CredSSP {base64.b64encode(out or b'').decode()}"
+            self._send(401, b"", "text/plain", [("WWW-Authenticate", header)])
+            return False
+        creds = self.credssp.get_extra_info("client_credential")
+        user = f"{getattr(creds, 'domain_name', '')}\\{getattr(creds, 'username', '')}"
+        if not _same_user(user, ep.credentials[0]) or getattr(creds, "password", None) != ep.credentials[1]:
+            self.credssp = None
+            self._challenge(ep, close=True)
+            return False
+        self.authenticated = self.delegated = True
+        return True
 
     def _ntlm_step(self, ep: NodeEndpoint, scheme: str, token: str) -> bool:
         try:
@@ -242,6 +275,8 @@ class _Handler(BaseHTTPRequestHandler):
         offers = []
         if ep.tls:
             offers.append(("WWW-Authenticate", "NTLM"))
+            if ep.world.node(ep.node).credssp_server:
+                offers.append(("WWW-Authenticate", "CredSSP"))
         if ep.tls or ep.allow_http_basic:
             offers.append(("WWW-Authenticate", 'Basic realm="WSMAN"'))
         self.close_connection = close
@@ -316,7 +351,7 @@ class _Handler(BaseHTTPRequestHandler):
         executable = line.findtext("rsp:Command", "", NS)
         args = [a.text or "" for a in line.findall("rsp:Arguments", NS)]
         command_id = line.get("CommandId") or str(uuid.uuid4()).upper()
-        shell.commands[command_id] = _Command(executable, args)
+        shell.commands[command_id] = _Command(executable, args, self.delegated)
         rsp = ET.Element(_q("rsp", "CommandResponse"))
         ET.SubElement(rsp, _q("rsp", "CommandId")).text = command_id
         return rsp

@@ -407,6 +407,13 @@ def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> di
     except ClusterCommandTimeout:
         _CACHE.drop(settings)
         raise
+    except _credssp_errors() as exc:
+        _CACHE.drop(settings)
+        raise WinRMAuthError(
+            f"CredSSP authentication to {settings.url} failed for user {settings.username}: check "
+            "winrm_username/winrm_password, and that the node accepts CredSSP (Enable-WSManCredSSP -Role Server): "
+            f"{_scrub(exc, settings)}"
+        ) from exc
     except AuthenticationError as exc:
         _CACHE.drop(settings)
         raise WinRMAuthError(
@@ -425,6 +432,13 @@ def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> di
         _CACHE.drop(settings)
         raise WinRMConnectionError(f"WinRM request to {settings.url} failed: {_scrub(exc, settings)}") from exc
     return _parse_output(name, rc, stdout, stderr)
+
+
+def _credssp_errors() -> tuple[type[BaseException], ...]:
+    """requests-credssp raises its own exceptions, outside pypsrp's (a node that does not offer CredSSP)."""
+    from requests_credssp.exceptions import AuthenticationException, NTStatusException
+
+    return AuthenticationException, NTStatusException
 
 
 def _scrub(exc: BaseException, settings: WinRMSettings) -> str:
