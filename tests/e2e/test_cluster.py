@@ -464,3 +464,49 @@ def test_plan_warns_when_cluster_writes_cannot_delegate(tf: Terraform, guests):
     )
     plan = tf.plan()
     assert plan.returncode == 2 and "credential delegation" not in flat(plan)
+
+
+def _on_domain(guests) -> None:
+    guests.world.domain = "contoso.test"
+    for node in SEED_NODES:
+        guests.world.set_node(node, credssp_server=True)
+
+
+def test_ntlm_cannot_make_the_second_hop_on_a_domain_and_credssp_can(tf: Terraform, guests):
+    """Fact 1 through terraform: NTLM plans with a warning and New-Cluster fails with access denied; CredSSP creates,
+    joins, evicts and destroys, each run from a node that does not own the core group (fact 2: no cmdlet goes
+    through the cluster name, which resolves to the VIP once the cluster IP is the SLB's /32)."""
+    _on_domain(guests)
+    world = guests.world
+    tf.write(guests_provider(guests) + cluster_hcl(nodes=("DB1",)))
+    proc = tf.apply(check=False)
+    text = flat(proc)
+    assert proc.returncode == 1 and "Cluster change needs credential delegation" in text
+    assert "New-Cluster on DB1 failed" in text and "Access is denied" in text, text
+    assert not world.clusters
+
+    provider = guests_provider(guests, 'winrm_auth = "credssp"')
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl())
+    proc = tf.apply()
+    assert "credential delegation" not in flat(proc)
+    tf.write(provider + cluster_hcl() + ip_hcl())
+    tf.apply()
+    assert [n for n in world.clusters["MYCLUSTER"].nodes] == ["DB1", "DB2"]
+
+    world.move_group("DB2")  # DB2 now owns the core group and the VIP; DB1 runs the next commands
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl())
+    before = len(world.history)
+    tf.apply()
+    assert world.clusters["MYCLUSTER"].nodes == ["DB1"]
+    assert [(on, cmd) for on, cmd, _ in world.history[before:] if cmd == "Remove-ClusterNode"] == [
+        ("DB1", "Remove-ClusterNode")
+    ]
+    tf.write(provider + cluster_hcl() + ip_hcl())
+    tf.apply()
+    world.move_group("DB2")
+    before = len(world.history)
+    tf.destroy()
+    assert not world.clusters
+    assert [(on, cmd) for on, cmd, _ in world.history[before:] if cmd == "Remove-Cluster"] == [
+        ("DB1", "Remove-Cluster")
+    ]
