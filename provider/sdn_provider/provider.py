@@ -119,7 +119,8 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "winrm_allow_unencrypted",
         types.Bool(),
         "SDN_WINRM_ALLOW_UNENCRYPTED",
-        "Allow WinRM over plain HTTP (required for `basic` over HTTP). Default false.",
+        "Allow `basic` WinRM authentication over plain HTTP (everything in the clear). NTLM, Kerberos and CredSSP "
+        "over HTTP are message-encrypted and need no such setting. Default false.",
         False,
     ),
     (

@@ -97,7 +97,7 @@ def test_unknown_script_name_rejected() -> None:
     [
         (
             {"endpoint": "http://127.0.0.1:5985/wsman", "auth": "basic", "username": "u", "password": "p"},
-            "set winrm_allow_unencrypted = true",
+            "sends the password in the clear: use https, or set winrm_allow_unencrypted = true",
         ),
         (
             {"endpoint": "https://127.0.0.1:5986/wsman", "auth": "digest", "username": "u", "password": "p"},
@@ -122,6 +122,12 @@ def test_unknown_script_name_rejected() -> None:
 def test_settings_validation_messages(kwargs: dict, message: str) -> None:
     with pytest.raises(WinRMSettingsError, match=re.escape(message)):
         WinRMSettings(**kwargs).validate()
+
+
+@pytest.mark.parametrize("auth", ["ntlm", "kerberos", "credssp"])
+def test_message_encrypted_auth_over_http_needs_no_allow_unencrypted(auth: str) -> None:
+    """pypsrp wraps every message for these over http; asking for the node's AllowUnencrypted would mislead."""
+    WinRMSettings(endpoint="http://db1.contoso.test:5985/wsman", auth=auth, username="u", password="p").validate()
 
 
 def test_settings_defaults_are_https_ntlm_and_verified() -> None:

@@ -142,12 +142,13 @@ class WinRMSettings:
         if self.auth not in AUTH_METHODS:
             raise WinRMSettingsError(f"winrm_auth {self.auth!r} is not supported: use one of {', '.join(AUTH_METHODS)}")
         https = parts.scheme == "https"
-        if not https and not self.allow_unencrypted:
-            raise WinRMSettingsError(
-                f"winrm endpoint {self.url} uses http: set winrm_allow_unencrypted = true to allow it, or use https"
-            )
+        # NTLM, Kerberos and CredSSP over http are message-encrypted by pypsrp (WinRM's own wrapping), so they need
+        # no AllowUnencrypted on the node; basic over http sends everything, password included, in the clear.
         if self.auth == "basic" and not https and not self.allow_unencrypted:
-            raise WinRMSettingsError("basic authentication over http requires winrm_allow_unencrypted = true")
+            raise WinRMSettingsError(
+                f"winrm endpoint {self.url} uses http with basic authentication, which sends the password in the "
+                "clear: use https, or set winrm_allow_unencrypted = true to allow it"
+            )
         if self.auth == "certificate":
             if not https:
                 raise WinRMSettingsError("certificate authentication requires an https winrm endpoint")
