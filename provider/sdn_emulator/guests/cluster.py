@@ -55,6 +55,10 @@ class ClusterCmdletError(Exception):
         }
 
 
+class CommandHangs(ClusterCmdletError):
+    """An injected fault: the command never returns on its own (only Signal Terminate ends it)."""
+
+
 @dataclass
 class GuestNode:
     name: str
@@ -122,7 +126,7 @@ class GuestWorld:
         self.clusters: dict[str, Cluster] = {}
         self.history: list[tuple[str, str, dict[str, Any]]] = []
         self._listeners: list[Callable[[str, str], None]] = []
-        self._command_faults: list[tuple[str, str, ClusterCmdletError | None]] = []
+        self._command_faults: list[tuple[str, str, ClusterCmdletError]] = []
         self.revision = 0
         # The AD domain the nodes are joined to, or None for a workgroup. On a domain, New-Cluster, Add-ClusterNode,
         # Remove-ClusterNode and Remove-Cluster reach AD and the other nodes from the node they run on: a second hop
@@ -209,16 +213,16 @@ class GuestWorld:
         waiting on an unreachable domain controller or DNS server does (issue: pypsrp would poll forever)."""
         with self._lock:
             name = "*" if node == "*" else self.node(node).name.upper()
-            self._command_faults.append((name, script.lower(), None))
+            self._command_faults.append((name, script.lower(), CommandHangs("", "the command hangs")))
 
-    def take_command_fault(self, node: str, script: str) -> tuple[bool, ClusterCmdletError | None]:
-        """Consume the injected fault for this run: (pending, error); error None means the command hangs."""
+    def take_command_fault(self, node: str, script: str) -> ClusterCmdletError | None:
+        """Consume the injected fault for this run, if one is pending (a CommandHangs: the command blocks)."""
         with self._lock:
             for fault in self._command_faults:
                 if fault[0] in ("*", node.upper()) and fault[1] in ("*", script.lower()):
                     self._command_faults.remove(fault)
-                    return True, fault[2]
-            return False, None
+                    return fault[2]
+            return None
 
     def clear_command_faults(self) -> None:
         with self._lock:

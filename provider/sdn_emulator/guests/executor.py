@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 from sdn_scripts import BOOTSTRAP, program
 
-from .cluster import ClusterCmdletError, GuestWorld
+from .cluster import ClusterCmdletError, CommandHangs, GuestWorld
 
 _HEADER = re.compile(r"# sdn-script: ([a-z_]+)\n")
 _LIBRARY_END = program("get_cluster").index("# sdn-script: ")
@@ -242,8 +242,8 @@ def execute(
     if not isinstance(params, dict):  # the bootstrap's ConvertFrom-Json, outside any try
         return 1, b"", clixml_error("ConvertFrom-Json : Invalid JSON primitive.\r\n")
     try:
-        pending, injected = world.take_command_fault(node, name)
-        if pending and injected is None:
+        injected = world.take_command_fault(node, name)
+        if isinstance(injected, CommandHangs):
             cancelled.wait()
             return -1, b"", b""
         if injected is not None:
