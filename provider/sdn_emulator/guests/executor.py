@@ -154,33 +154,40 @@ def _decode_line(line: str) -> str | None:
         return None
 
 
-def _parse(executable: str, arguments: list[str], stdin: bytes) -> tuple[str, str, str] | tuple[int, bytes, bytes]:
-    """(script name, program, input JSON text), or the (rc, stdout, stderr) of a command that is not ours."""
+class _NotOurs(Exception):
+    """A command that is not the provider's program; carries what powershell.exe would answer."""
+
+    def __init__(self, result: tuple[int, bytes, bytes]):
+        super().__init__("not a shipped program")
+        self.result = result
+
+
+def _parse(executable: str, arguments: list[str], stdin: bytes) -> tuple[str, str]:
+    """(script name, input JSON text) of the provider's program; raises _NotOurs for anything else."""
     if executable.strip().lower() not in ("powershell.exe", "powershell"):
-        return _not_recognized(executable.strip() or "''")
+        raise _NotOurs(_not_recognized(executable.strip() or "''"))
     lowered = [a.lower() for a in arguments]
     if "-encodedcommand" not in lowered or lowered.index("-encodedcommand") + 1 >= len(arguments):
-        return _not_recognized(" ".join(arguments))
+        raise _NotOurs(_not_recognized(" ".join(arguments)))
     try:
         source = base64.b64decode(arguments[lowered.index("-encodedcommand") + 1], validate=True).decode("utf-16-le")
     except (binascii.Error, UnicodeDecodeError):
-        return (
-            1,
-            b"",
+        message = (
             b"Cannot process the command because the value specified with -EncodedCommand is not properly "
-            b"encoded. The value must be Base64 encoded.\r\n",
+            b"encoded. The value must be Base64 encoded.\r\n"
         )
+        raise _NotOurs((1, b"", message)) from None
     if source != BOOTSTRAP:
         first = source.strip().split()[0] if source.strip() else "''"
-        return _not_recognized(first)
+        raise _NotOurs(_not_recognized(first))
     lines = stdin.decode("ascii", errors="replace").split("\n")
     text = _decode_line(lines[0]) if lines else None
     m_header = _HEADER.match(text[_LIBRARY_END:]) if text else None
     name = m_header.group(1) if m_header else ""
     if text is None or name not in SCRIPTS or text != program(name):
         first = text.strip().split()[0] if text and text.strip() else "''"
-        return _not_recognized(first)
-    return name, text, (_decode_line(lines[1]) if len(lines) > 1 else None) or ""
+        raise _NotOurs(_not_recognized(first))
+    return name, (_decode_line(lines[1]) if len(lines) > 1 else None) or ""
 
 
 # The cmdlet of each script that makes a second hop (see GuestWorld.domain).
@@ -219,10 +226,10 @@ def execute(
     ``cancelled`` is set (WinRS Signal Terminate or the shell's deletion). ``delegated``: the session handed the
     node the user's credentials (CredSSP), so the cmdlets may make a second hop."""
     world.count_command(node)
-    parsed = _parse(executable, arguments, stdin)
-    if isinstance(parsed[0], int):
-        return parsed  # type: ignore[return-value]
-    name, _, input_text = parsed  # type: ignore[misc]
+    try:
+        name, input_text = _parse(executable, arguments, stdin)
+    except _NotOurs as refused:
+        return refused.result
     if not world.node(node).clustering_tools:
         # The library's Import-Module runs outside the script's try: PowerShell's own error, as CLIXML on stderr.
         return (

@@ -253,6 +253,8 @@ class _Connection:
                 # Each Receive waits on the node at most this long, so the deadline is checked at least as often.
                 process.poll_invoke(timeout=max(1, min(settings.operation_timeout, int(remaining) + 1)))
             process.signal(TERMINATE)
+        except ClusterCommandTimeout:
+            raise  # the shell stays referenced, so dropping the connection deletes it (and what still runs in it)
         except BaseException:
             # After any fault the shell's state is unknown; the next command opens a new one.
             self.shell = None
