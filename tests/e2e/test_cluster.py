@@ -411,6 +411,8 @@ def test_hung_command_is_terminated_and_named(tf: Terraform, guests):
     assert proc.returncode == 1 and "new_cluster did not finish within 3 s" in text, text
     assert "WinRS Signal Terminate" in text and "(node DB1)" in text
     assert not guests.world.clusters and "sdn_failover_cluster.c" not in tf.resources()
+    # The (reattached, still running) provider deleted the shell, which ends the hung process on the node.
+    assert guests.servers.endpoints["DB1"].shells == {}
     # The node is usable again at once: the next command opens a new shell.
     tf.apply()
     assert guests.world.clusters
