@@ -140,7 +140,8 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "winrm_allow_unencrypted",
         types.Bool(),
         "SDN_WINRM_ALLOW_UNENCRYPTED",
-        "Allow WinRM over plain HTTP (required for `basic` over HTTP). Default false.",
+        "Allow `basic` WinRM authentication over plain HTTP (everything in the clear). NTLM, Kerberos and CredSSP "
+        "over HTTP are message-encrypted and need no such setting. Default false.",
         False,
     ),
     (
@@ -151,6 +152,21 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         False,
     ),
     ("winrm_key_file", types.String(), "SDN_WINRM_KEY_FILE", "PEM key of `winrm_cert_file`.", False),
+    (
+        "winrm_kerberos_delegate",
+        types.Bool(),
+        "SDN_WINRM_KERBEROS_DELEGATE",
+        'With `winrm_auth = "kerberos"`, request a delegable ticket so cluster writes (New-Cluster, Add-ClusterNode, '
+        "Remove-ClusterNode, Remove-Cluster) can reach AD and the other nodes. Default false.",
+        False,
+    ),
+    (
+        "winrm_command_timeout",
+        types.Number(),
+        "SDN_WINRM_COMMAND_TIMEOUT",
+        "Seconds one remote PowerShell command may run before it is terminated and reported (default 900).",
+        False,
+    ),
 ]
 _MAP_SETTINGS = [
     (

@@ -305,10 +305,10 @@ resource "sdn_cluster_ip_address" "ip" {
     tf.destroy()
 
 
-def test_one_winrm_command_per_operation(tf: Terraform, guests):
-    """In-process guests, so the test can count the commands each node ran."""
+def guests_provider(guests, extra: str = "") -> str:
+    """A provider block for the in-process guests (the test can shape those nodes directly)."""
     endpoints = ", ".join(f'{n} = "{u}"' for n, u in guests.servers.items())
-    provider = f"""
+    return f"""
 terraform {{
   required_providers {{
     sdn = {{ source = "windows-sdn/sdn" }}
@@ -320,8 +320,14 @@ provider "sdn" {{
   winrm_username     = "{USER}"
   winrm_password     = "{PASSWORD}"
   winrm_ca_cert_file = "{guests.ca_file}"
+  {extra}
 }}
 """
+
+
+def test_one_winrm_command_per_operation(tf: Terraform, guests):
+    """In-process guests, so the test can count the commands each node ran."""
+    provider = guests_provider(guests)
     world = guests.world
 
     def commands(action) -> int:
@@ -348,3 +354,161 @@ provider "sdn" {{
         "destroy (restore + remove)": 1 + 2,
     }
     assert not world.clusters
+
+
+def test_localized_and_renamed_core_resources_are_found_by_type(tf: Terraform, guests):
+    """Fact 5: a French node names the core resources in French (FailoverClusterDsc issue 196); an administrator
+    may rename them. Unnamed, sdn_cluster_ip_address finds them by type and records the IP resource's name."""
+    guests.world.set_node("DB1", locale="fr-FR")
+    provider = guests_provider(guests)
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl())
+    tf.apply()
+    state = tf.resources()
+    assert state["sdn_cluster_ip_address.ip"]["resource_name"] == "Adresse IP du cluster"
+    assert state["sdn_cluster_ip_address.ip"]["state"] == "Online"
+    assert guests.world.probe_answerers() == [("DB1", "192.168.2.100", 59999)]
+    tf.assert_no_changes()
+    tf.destroy()
+
+    guests.world.set_node("DB1", locale="en-US")
+    tf.write(provider + cluster_hcl(nodes=("DB1",)))
+    tf.apply()
+    guests.world.rename_resource("DB1", "Cluster IP Address", "SQL VIP")
+    guests.world.rename_resource("DB1", "Cluster Name", "SQL Name")
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl())
+    before = len(guests.world.history)
+    tf.apply()
+    assert tf.resources()["sdn_cluster_ip_address.ip"]["resource_name"] == "SQL VIP"
+    assert guests.world.probe_answerers() == [("DB1", "192.168.2.100", 59999)]
+    stops = [args["Name"] for _, cmd, args in guests.world.history[before:] if cmd == "Stop-ClusterResource"]
+    assert stops == ["SQL Name", "SQL VIP"]
+    tf.assert_no_changes()
+    tf.destroy()
+    assert not guests.world.clusters
+
+
+def test_cluster_service_down_during_refresh_is_an_error_not_a_deleted_cluster(tf: Terraform, guests):
+    """Fact 3: only "not a cluster member" means gone; a stopped ClusSvc must not drop a live cluster from state."""
+    tf.write(guests_provider(guests) + cluster_hcl(nodes=("DB1",)))
+    tf.apply()
+    guests.world.set_node("DB1", cluster_service="Stopped")
+    plan = tf.plan()
+    text = flat(plan)
+    assert plan.returncode == 1 and "Cannot read failover cluster MyCluster" in text, text
+    assert "The cluster service is not running" in text and "will be created" not in text
+    assert "sdn_failover_cluster.c" in tf.resources()
+    guests.world.set_node("DB1", cluster_service="Running")
+    tf.assert_no_changes()
+    tf.destroy()
+
+
+def test_hung_command_is_terminated_and_named(tf: Terraform, guests):
+    """Fact 9: a New-Cluster that never returns (AD or DNS unreachable) is terminated at the command deadline."""
+    guests.world.hang_next_command("DB1", "new_cluster")
+    tf.write(guests_provider(guests, "winrm_command_timeout = 3") + cluster_hcl(nodes=("DB1",)))
+    proc = tf.apply(check=False)
+    text = flat(proc)
+    assert proc.returncode == 1 and "new_cluster did not finish within 3 s" in text, text
+    assert "WinRS Signal Terminate" in text and "(node DB1)" in text
+    assert not guests.world.clusters and "sdn_failover_cluster.c" not in tf.resources()
+    # The (reattached, still running) provider deleted the shell, which ends the hung process on the node.
+    assert guests.servers.endpoints["DB1"].shells == {}
+    # The node is usable again at once: the next command opens a new shell.
+    tf.apply()
+    assert guests.world.clusters
+    tf.destroy()
+
+
+def test_network_without_dhcp_needs_a_static_address_or_ignore_networks(tf: Terraform, guests):
+    """Fact 6: New-Cluster includes DHCP networks; any other needs -StaticAddress or -IgnoreNetwork."""
+    guests.world.set_node("DB1", dhcp=False)
+    provider = guests_provider(guests)
+    tf.write(provider + cluster_hcl(nodes=("DB1",), static=None))
+    proc = tf.apply(check=False)
+    text = flat(proc)
+    assert proc.returncode == 1 and "There is no DHCP server on network '192.168.2.0/24'" in text, text
+    assert "list the network in ignore_networks" in text and not guests.world.clusters
+
+    bad = cluster_hcl(nodes=("DB1",)).replace("nodes =", 'ignore_networks = ["10.0.2.0"]\n  nodes =')
+    tf.write(provider + bad)
+    plan = tf.plan()
+    assert plan.returncode == 1 and '"10.0.2.0" is not an IPv4 network in CIDR form' in flat(plan)
+
+    tf.write(provider + cluster_hcl(nodes=("DB1",)).replace("nodes =", 'ignore_networks = ["10.0.2.0/24"]\n  nodes ='))
+    tf.apply()
+    created = [args for _, cmd, args in guests.world.history if cmd == "New-Cluster"][-1]
+    assert created["IgnoreNetwork"] == ["10.0.2.0/24"] and created["StaticAddress"] == "192.168.2.50"
+    tf.assert_no_changes()
+    tf.destroy()
+
+
+def test_error_outside_the_script_arrives_as_readable_text(tf: Terraform, guests):
+    """Fact 4: Import-Module FailoverClusters fails before any try when RSAT-Clustering-PowerShell is missing;
+    PowerShell writes it to stderr as CLIXML, which the diagnostic decodes."""
+    guests.world.set_node("DB1", clustering_tools=False)
+    tf.write(guests_provider(guests) + cluster_hcl(nodes=("DB1",)))
+    proc = tf.apply(check=False)
+    text = flat(proc)
+    assert proc.returncode == 1 and "The specified module 'FailoverClusters' was not loaded" in text, text
+    assert "CLIXML" not in text and "_x000D_" not in text and "Preparing modules" not in text
+
+
+def test_plan_warns_when_cluster_writes_cannot_delegate(tf: Terraform, guests):
+    """Fact 1: New-Cluster and friends need a second hop; NTLM cannot delegate, Kerberos only when asked to."""
+    tf.write(guests_provider(guests) + cluster_hcl(nodes=("DB1",)))
+    plan = tf.plan()
+    text = flat(plan)
+    assert plan.returncode == 2 and "Cluster change needs credential delegation" in text, text
+    assert 'winrm_auth = "ntlm": NTLM cannot delegate credentials' in text and 'winrm_auth = "credssp"' in text
+    tf.write(
+        guests_provider(guests, 'winrm_auth = "kerberos"\n  winrm_kerberos_delegate = true')
+        + cluster_hcl(nodes=("DB1",))
+    )
+    plan = tf.plan()
+    assert plan.returncode == 2 and "credential delegation" not in flat(plan)
+
+
+def _on_domain(guests) -> None:
+    guests.world.domain = "contoso.test"
+    for node in SEED_NODES:
+        guests.world.set_node(node, credssp_server=True)
+
+
+def test_ntlm_cannot_make_the_second_hop_on_a_domain_and_credssp_can(tf: Terraform, guests):
+    """Fact 1 through terraform: NTLM plans with a warning and New-Cluster fails with access denied; CredSSP creates,
+    joins, evicts and destroys, each run from a node that does not own the core group (fact 2: no cmdlet goes
+    through the cluster name, which resolves to the VIP once the cluster IP is the SLB's /32)."""
+    _on_domain(guests)
+    world = guests.world
+    tf.write(guests_provider(guests) + cluster_hcl(nodes=("DB1",)))
+    proc = tf.apply(check=False)
+    text = flat(proc)
+    assert proc.returncode == 1 and "Cluster change needs credential delegation" in text
+    assert "New-Cluster on DB1 failed" in text and "Access is denied" in text, text
+    assert not world.clusters
+
+    provider = guests_provider(guests, 'winrm_auth = "credssp"')
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl())
+    proc = tf.apply()
+    assert "credential delegation" not in flat(proc)
+    tf.write(provider + cluster_hcl() + ip_hcl())
+    tf.apply()
+    assert [n for n in world.clusters["MYCLUSTER"].nodes] == ["DB1", "DB2"]
+
+    world.move_group("DB2")  # DB2 now owns the core group and the VIP; DB1 runs the next commands
+    tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl())
+    before = len(world.history)
+    tf.apply()
+    assert world.clusters["MYCLUSTER"].nodes == ["DB1"]
+    assert [(on, cmd) for on, cmd, _ in world.history[before:] if cmd == "Remove-ClusterNode"] == [
+        ("DB1", "Remove-ClusterNode")
+    ]
+    tf.write(provider + cluster_hcl() + ip_hcl())
+    tf.apply()
+    world.move_group("DB2")
+    before = len(world.history)
+    tf.destroy()
+    assert not world.clusters
+    assert [(on, cmd) for on, cmd, _ in world.history[before:] if cmd == "Remove-Cluster"] == [
+        ("DB1", "Remove-Cluster")
+    ]

@@ -217,6 +217,7 @@ def test_injection_arrives_literally(guests: Guests, field: str) -> None:
     _build(guests)
     db1 = guests.settings("DB1")
     if field == "cluster":
+        # Refused by the library's check that the local cluster is the expected one, before any cmdlet.
         name, params = "add_cluster_node", {"cluster": INJECTION, "node": "DB2"}
     elif field == "node":
         name, params = "remove_cluster_node", {"cluster": "MyCluster", "node": INJECTION}
@@ -235,21 +236,29 @@ def test_injection_arrives_literally(guests: Guests, field: str) -> None:
     assert INJECTION in str(exc.value)
     assert run_script(db1, "get_cluster", {})["name"] == "MyCluster"
     assert not any(cmd == "Remove-Cluster" for _, cmd, _ in guests.world.history)
-    assert any(INJECTION in args.values() for _, _, args in guests.world.history)
+    if field != "cluster":
+        assert any(INJECTION in args.values() for _, _, args in guests.world.history)
 
 
 def test_executor_runs_only_shipped_scripts(guests: Guests) -> None:
-    from sdn_emulator.guests.executor import execute
-    from sdn_provider.cluster.transport import build_command, build_script
+    import threading
 
-    exe, args = build_command("get_cluster", {})
-    assert execute(guests.world, "DB1", exe, args)[0] == 0
-    tampered = build_script("get_cluster", {}) + "\nRemove-Cluster -Force\n"
-    encoded = base64.b64encode(tampered.encode("utf-16-le")).decode()
-    rc, out, err = execute(guests.world, "DB1", exe, [*args[:3], encoded])
-    assert rc == 1 and out == b"" and b"is not recognized as the name of a cmdlet" in err
-    rc, _, err = execute(guests.world, "DB1", "cmd.exe", ["/c", "whoami"])
-    assert rc == 1 and b"The term 'cmd.exe' is not recognized" in err
+    from sdn_emulator.guests.executor import execute
+    from sdn_provider.cluster.clixml import decode_clixml
+    from sdn_provider.cluster.transport import build_command
+
+    never = threading.Event()
+    command = build_command("get_cluster", {})
+    assert execute(guests.world, "DB1", command.executable, command.arguments, command.stdin, never)[0] == 0
+    program, _, rest = command.stdin.partition(b"\r\n")
+    tampered = base64.b64encode(base64.b64decode(program) + b"\nRemove-Cluster -Force\n") + b"\r\n" + rest
+    rc, out, err = execute(guests.world, "DB1", command.executable, command.arguments, tampered, never)
+    assert rc == 1 and out == b"" and "is not recognized as the name of a cmdlet" in decode_clixml(err.decode())
+    other = base64.b64encode("Remove-Cluster -Force".encode("utf-16-le")).decode()
+    rc, _, err = execute(guests.world, "DB1", command.executable, [*command.arguments[:3], other], command.stdin, never)
+    assert rc == 1 and "The term 'Remove-Cluster' is not recognized" in decode_clixml(err.decode())
+    rc, _, err = execute(guests.world, "DB1", "cmd.exe", ["/c", "whoami"], b"", never)
+    assert rc == 1 and "The term 'cmd.exe' is not recognized" in decode_clixml(err.decode())
 
 
 def test_plain_http_basic_only_when_allowed() -> None:
@@ -276,3 +285,58 @@ def test_plain_http_basic_only_when_allowed() -> None:
     finally:
         close_connections()
         stop_guest_servers(servers)
+
+
+def test_emulator_never_imports_the_provider() -> None:
+    """The contract between emulator and provider is the wire; shared script text lives in sdn_scripts."""
+    import subprocess
+    import sys
+
+    code = (
+        "import pkgutil, sys, sdn_emulator\n"
+        "for m in pkgutil.walk_packages(sdn_emulator.__path__, 'sdn_emulator.'):\n"
+        "    __import__(m.name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sdn_provider'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
+
+
+def _domain(g: Guests) -> None:
+    """Nodes joined to a domain, with CredSSP enabled on their WinRM service (Enable-WSManCredSSP -Role Server)."""
+    g.world.domain = "contoso.test"
+    for node in ("DB1", "DB2"):
+        g.world.set_node(node, credssp_server=True)
+
+
+def test_second_hop_needs_credssp_on_a_domain(guests: Guests) -> None:
+    _domain(guests)
+    ntlm, credssp = guests.settings("DB1"), guests.settings("DB1", auth="credssp")
+    with pytest.raises(ClusterCommandError, match=r"New-Cluster: .*Access is denied.*E_ACCESSDENIED"):
+        run_script(ntlm, "new_cluster", {"name": "MyCluster", "node": "DB1"})
+    assert not guests.world.clusters
+    run_script(credssp, "new_cluster", {"name": "MyCluster", "node": "DB1"})
+    for script, params in (
+        ("add_cluster_node", {"cluster": "MyCluster", "node": "DB2"}),
+        ("remove_cluster", {"cluster": "MyCluster"}),
+    ):
+        with pytest.raises(ClusterCommandError, match="Access is denied"):
+            run_script(ntlm, script, params)
+    # Reads and the IP parameters stay on the node: NTLM is enough for them.
+    assert run_script(ntlm, "get_cluster", {})["nodes"] == [{"name": "DB1", "state": "Up"}]
+    run_script(ntlm, "set_cluster_ip_address", {"parameters": SEED})
+    joined = run_script(credssp, "add_cluster_node", {"cluster": "MyCluster", "node": "DB2"})
+    assert [n["name"] for n in joined["nodes"]] == ["DB1", "DB2"]
+    run_script(credssp, "remove_cluster", {"cluster": "MyCluster"})
+    assert not guests.world.clusters
+
+
+def test_credssp_is_refused_where_disabled_or_with_a_wrong_password(guests: Guests) -> None:
+    with pytest.raises(WinRMConnectionError):  # the node offers NTLM and Basic only
+        run_script(guests.settings("DB1", auth="credssp"), "get_cluster", {})
+    close_connections()
+    _domain(guests)
+    with pytest.raises(WinRMConnectionError):
+        run_script(guests.settings("DB1", auth="credssp", password="wrong"), "get_cluster", {})
+    close_connections()
+    assert run_script(guests.settings("DB1", auth="credssp"), "get_cluster", {}) == {"exists": False}

@@ -106,9 +106,20 @@ def plan_ip(resource: ClusterIPAddress, config: dict, current: dict | None = Non
     return resource.plan(ctx, current, planned), diags
 
 
+def test_plan_keeps_recorded_names_of_an_older_state():
+    """A state written before names were found by type (default names recorded) plans clean."""
+    current = {**ip_config(), "resource_name": "Cluster IP Address", "name_resource": "Cluster Name"}
+    current.update(subnet_mask="255.255.255.255", enable_dhcp=False, state="Online", owner_node="DB1")
+    current["previous_parameters"] = {}
+    planned, _ = plan_ip(ClusterIPAddress(provider()), ip_config(), current)
+    assert planned["resource_name"] == "Cluster IP Address" and planned["name_resource"] == "Cluster Name"
+    assert planned["state"] == "Online"
+
+
 def test_plan_fills_defaults_and_unknowns_on_create():
     planned, diags = plan_ip(ClusterIPAddress(provider()), ip_config())
-    assert planned["resource_name"] == "Cluster IP Address" and planned["name_resource"] == "Cluster Name"
+    # Unset names are found by type on the node (localized, renameable): the IP's name is known after apply.
+    assert planned["resource_name"] is Unknown and planned["name_resource"] is None
     assert planned["subnet_mask"] == "255.255.255.255" and planned["enable_dhcp"] is False
     assert planned["state"] is Unknown and planned["previous_parameters"] is Unknown
     assert not diags.diagnostics

@@ -11,11 +11,12 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sdn_scripts import BOOTSTRAP, program, script_text
 
 from sdn_provider.cluster import transport
+from sdn_provider.cluster.clixml import decode_clixml
 from sdn_provider.cluster.transport import (
     MAX_COMMAND_LINE,
-    PRELUDE,
     ClusterCommandError,
     WinRMAuthError,
     WinRMConnectionError,
@@ -23,7 +24,6 @@ from sdn_provider.cluster.transport import (
     WinRMSettingsError,
     build_command,
     run_script,
-    script_text,
 )
 
 SCRIPTS = [
@@ -35,51 +35,56 @@ SCRIPTS = [
     "get_cluster_resource",
     "set_cluster_ip_address",
 ]
-PRELUDE_RE = re.compile(re.escape(PRELUDE).replace(r"\{\}", "([A-Za-z0-9+/=]*)"))
-
-
-def _decode(args: list[str]) -> str:
-    assert args[:3] == ["-NoProfile", "-NonInteractive", "-EncodedCommand"]
-    return base64.b64decode(args[3]).decode("utf-16-le")
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(SCRIPTS), st.dictionaries(st.text(max_size=20), st.text(max_size=60), max_size=4))
-def test_user_strings_travel_only_as_base64_json(name: str, params: dict[str, str]) -> None:
-    exe, args = build_command(name, params)
-    assert exe == "powershell.exe"
-    source = _decode(args)
-    prelude, _, body = source.partition("\n")
-    match = PRELUDE_RE.fullmatch(prelude)
-    assert match, prelude
-    assert body == script_text(name)
-    assert json.loads(base64.b64decode(match.group(1)).decode("utf-8")) == params
+def test_user_strings_travel_only_as_base64_json_on_stdin(name: str, params: dict[str, str]) -> None:
+    command = build_command(name, params)
+    assert command.executable == "powershell.exe"
+    assert command.arguments[:3] == ["-NoProfile", "-NonInteractive", "-EncodedCommand"]
+    # The command line is the fixed bootstrap whatever the script and its input: nothing of the user's is on it.
+    assert base64.b64decode(command.arguments[3]).decode("utf-16-le") == BOOTSTRAP
+    lines = command.stdin.decode("ascii").split("\r\n")
+    assert lines[2:] == [""] and all(re.fullmatch(r"[A-Za-z0-9+/=]*", line) for line in lines)
+    assert base64.b64decode(lines[0]).decode("utf-8") == program(name)
+    assert json.loads(base64.b64decode(lines[1]).decode("utf-8")) == params
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_scripts_have_header_and_error_record(name: str) -> None:
     text = script_text(name)
     assert text.startswith(f"# sdn-script: {name}\n")
-    assert "ConvertTo-Json -Depth 6 -Compress" in text and "exit 1" in text and "fullyQualifiedErrorId" in text
+    assert "Write-SdnError $_" in text and "exit 1" in text
     assert "Invoke-Expression" not in text and "iex " not in text.lower()
+    # No cmdlet reaches the cluster by name: -Cluster goes through DNS, and the name may resolve to the SLB VIP.
+    code = "\n".join(line.split("#", 1)[0] for line in program(name).splitlines())
+    assert not re.search(r"\s-Cluster\b", code, re.IGNORECASE)
 
 
-def test_realistic_command_fits_windows_command_line() -> None:
-    params = {
-        "resource_name": "Cluster IP Address",
-        "name_resource": "Cluster Name",
-        "wait_seconds": 60,
-        "parameters": {
-            "Address": "192.168.2.100",
-            "ProbePort": 59999,
-            "SubnetMask": "255.255.255.255",
-            "Network": "Cluster Network 1",
-            "EnableDhcp": 0,
-            "ProbeFailureThreshold": 3,
-        },
-    }
-    exe, args = build_command("set_cluster_ip_address", params)
-    assert len(" ".join([exe, *args])) <= MAX_COMMAND_LINE
+def test_command_line_is_short_and_fixed_however_large_the_input() -> None:
+    big = build_command("set_cluster_ip_address", {"parameters": {"Network": "x" * 50_000}})
+    small = build_command("get_cluster", {})
+    assert big.arguments == small.arguments
+    assert len(" ".join([big.executable, *big.arguments])) < MAX_COMMAND_LINE // 4
+    assert len(big.stdin) > 50_000
+
+
+def test_clixml_stderr_becomes_readable_text() -> None:
+    stderr = (
+        '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+        '<Obj S="progress" RefId="0"><TN RefId="0"><T>System.Management.Automation.PSCustomObject</T></TN>'
+        '<MS><PR N="Record"><AV>Preparing modules for first use.</AV></PR></MS></Obj>'
+        "<S S=\"Error\">Import-Module : The specified module 'FailoverClusters' was not loaded_x000D__x000A_</S>"
+        '<S S="Error">    + FullyQualifiedErrorId : Modules_ModuleNotFound_x000D__x000A_</S>'
+        '<S S="warning">Réseau ignoré_x000A_</S></Objs>'
+    )
+    assert decode_clixml(stderr) == (
+        "Import-Module : The specified module 'FailoverClusters' was not loaded\n"
+        "    + FullyQualifiedErrorId : Modules_ModuleNotFound\nWARNING: Réseau ignoré"
+    )
+    assert decode_clixml("plain text") == "plain text"
+    assert decode_clixml("#< CLIXML <not xml") == "#< CLIXML <not xml"
 
 
 def test_unknown_script_name_rejected() -> None:
@@ -92,7 +97,7 @@ def test_unknown_script_name_rejected() -> None:
     [
         (
             {"endpoint": "http://127.0.0.1:5985/wsman", "auth": "basic", "username": "u", "password": "p"},
-            "set winrm_allow_unencrypted = true",
+            "sends the password in the clear: use https, or set winrm_allow_unencrypted = true",
         ),
         (
             {"endpoint": "https://127.0.0.1:5986/wsman", "auth": "digest", "username": "u", "password": "p"},
@@ -117,6 +122,12 @@ def test_unknown_script_name_rejected() -> None:
 def test_settings_validation_messages(kwargs: dict, message: str) -> None:
     with pytest.raises(WinRMSettingsError, match=re.escape(message)):
         WinRMSettings(**kwargs).validate()
+
+
+@pytest.mark.parametrize("auth", ["ntlm", "kerberos", "credssp"])
+def test_message_encrypted_auth_over_http_needs_no_allow_unencrypted(auth: str) -> None:
+    """pypsrp wraps every message for these over http; asking for the node's AllowUnencrypted would mislead."""
+    WinRMSettings(endpoint="http://db1.contoso.test:5985/wsman", auth=auth, username="u", password="p").validate()
 
 
 def test_settings_defaults_are_https_ntlm_and_verified() -> None:

@@ -13,7 +13,7 @@ import grpc
 from google.protobuf.json_format import ParseDict
 
 from ..dataplane import DataPlane
-from ..guests.cluster import CORE_GROUP, ClusterCmdletError, GuestWorld
+from ..guests.cluster import ClusterCmdletError, GuestWorld
 from ..model import NC_FAULT_KINDS, NcError, NetworkController, apply_nc_fault
 from ..topology import Topology
 from .gen import control_pb2 as pb
@@ -125,7 +125,20 @@ def _ipconfig(c: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-GUEST_FAULT_KINDS = ("stop_node", "start_node", "move_group", "stop_resource", "start_resource", "fail_command")
+GUEST_FAULT_KINDS = (
+    "stop_node",
+    "start_node",
+    "move_group",
+    "stop_resource",
+    "start_resource",
+    "fail_command",
+    "hang_command",
+    "rename_resource",
+    "set_node",
+)
+# set_node: what a guest can be made to look like (a French node, a network without DHCP, ClusSvc stopped, no RSAT).
+_NODE_FIELDS = {"locale": str, "dhcp": lambda v: v.lower() == "true", "cluster_service": str}
+_NODE_FIELDS["clustering_tools"] = _NODE_FIELDS["credssp_server"] = _NODE_FIELDS["dhcp"]
 
 
 def apply_fault(views: Views, kind: str, p: dict[str, Any]) -> str:
@@ -141,12 +154,19 @@ def apply_fault(views: Views, kind: str, p: dict[str, Any]) -> str:
     if kind in ("stop_node", "start_node"):
         (world.stop_node if kind == "stop_node" else world.start_node)(p["node"])
     elif kind == "move_group":
-        world.move_group(p["node"], p.get("group") or CORE_GROUP, p.get("cluster") or None)
+        world.move_group(p["node"], p.get("group") or None, p.get("cluster") or None)
     elif kind in ("stop_resource", "start_resource"):
         (world.stop_resource if kind == "stop_resource" else world.start_resource)(p["node"], p["resource"])
     elif kind == "fail_command":
         world.fail_next_command(p["node"], p.get("script", "*"), p.get("message", ""), p.get("cmdlet", ""))
         return "armed"
+    elif kind == "hang_command":
+        world.hang_next_command(p["node"], p.get("script", "*"))
+        return "armed"
+    elif kind == "rename_resource":
+        world.rename_resource(p["node"], p["resource"], p["name"])
+    elif kind == "set_node":
+        world.set_node(p["node"], **{k: _NODE_FIELDS[k](v) for k, v in p.items() if k != "node"})
     else:
         raise ValueError(f"unknown fault kind {kind!r}; one of {', '.join(NC_FAULT_KINDS + GUEST_FAULT_KINDS)}")
     views.dataplane.sync()
@@ -191,7 +211,7 @@ class _Servicer(pb_grpc.EmulatorControlServicer):
     def MoveClusterGroup(self, request: pb.MoveClusterGroupRequest, context: grpc.ServicerContext) -> pb.GuestState:
         world = self.views.world
         return self._guest(
-            context, lambda: world.move_group(request.node, request.group or CORE_GROUP, request.cluster or None)
+            context, lambda: world.move_group(request.node, request.group or None, request.cluster or None)
         )
 
     def StopNode(self, request: pb.NodeRequest, context: grpc.ServicerContext) -> pb.GuestState:

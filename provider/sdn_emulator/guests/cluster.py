@@ -23,6 +23,15 @@ ONLINE, OFFLINE, FAILED, PENDING = "Online", "Offline", "Failed", "Pending"
 CORE_GROUP = "Cluster Group"
 IP_RESOURCE = "Cluster IP Address"
 NAME_RESOURCE = "Cluster Name"
+# Core resource names by the locale of the node that created the cluster. Windows localizes these display names
+# while ResourceType names stay English (FailoverClusterDsc issue 196: a French node shows its quorum witness as
+# "Témoin de partage de fichiers", ResourceType.Name "File Share Witness"). The French strings are an assumption.
+CORE_NAMES = {
+    "en-US": (CORE_GROUP, IP_RESOURCE, NAME_RESOURCE),
+    "fr-FR": ("Groupe de cluster", "Adresse IP du cluster", "Nom du cluster"),
+}
+# clusapi GetNodeClusterState values (Microsoft Learn): what the scripts ask when Get-Cluster fails.
+NOT_CONFIGURED, NOT_RUNNING, RUNNING = 1, 3, 19
 _NETBIOS_BAD = re.compile(r"[\\/:*?\"<>|,~!@#$%^&'.(){}_ ;]")
 
 
@@ -46,6 +55,10 @@ class ClusterCmdletError(Exception):
         }
 
 
+class CommandHangs(ClusterCmdletError):
+    """An injected fault: the command never returns on its own (only Signal Terminate ends it)."""
+
+
 @dataclass
 class GuestNode:
     name: str
@@ -54,6 +67,14 @@ class GuestNode:
     state: str = "Up"
     failover_clustering: bool = True
     commands: int = 0
+    locale: str = "en-US"
+    # The node's network has a DHCP server (New-Cluster needs a static address or IgnoreNetwork otherwise).
+    dhcp: bool = True
+    cluster_service: str = "Running"
+    # RSAT-Clustering-PowerShell: without it Import-Module FailoverClusters fails before any script's try.
+    clustering_tools: bool = True
+    # WinRM's Service/Auth/CredSSP (Enable-WSManCredSSP -Role Server); false by default on Windows.
+    credssp_server: bool = False
 
 
 @dataclass
@@ -75,6 +96,7 @@ class Cluster:
     groups: dict[str, str]  # group name -> owner node
     resources: dict[str, Resource]
     networks: dict[str, ipaddress.IPv4Network]
+    core_group: str = CORE_GROUP
 
 
 def _mutates(method: Callable[..., T]) -> Callable[..., T]:
@@ -106,6 +128,11 @@ class GuestWorld:
         self._listeners: list[Callable[[str, str], None]] = []
         self._command_faults: list[tuple[str, str, ClusterCmdletError]] = []
         self.revision = 0
+        # The AD domain the nodes are joined to, or None for a workgroup. On a domain, New-Cluster, Add-ClusterNode,
+        # Remove-ClusterNode and Remove-Cluster reach AD and the other nodes from the node they run on: a second hop
+        # that needs delegated credentials (Microsoft Learn on each cmdlet; Failover Clustering blog, "PowerShell
+        # Remoting and the Double-Hop Problem", 2009). A workgroup cluster of local accounts is not checked.
+        self.domain: str | None = None
 
     # ----- nodes -------------------------------------------------------------------------------
     @_mutates
@@ -181,8 +208,15 @@ class GuestWorld:
             )
             self._command_faults.append((name, script.lower(), error))
 
+    def hang_next_command(self, node: str, script: str) -> None:
+        """Make the next run of ``script`` on ``node`` block until the client terminates it, as a New-Cluster
+        waiting on an unreachable domain controller or DNS server does (issue: pypsrp would poll forever)."""
+        with self._lock:
+            name = "*" if node == "*" else self.node(node).name.upper()
+            self._command_faults.append((name, script.lower(), CommandHangs("", "the command hangs")))
+
     def take_command_fault(self, node: str, script: str) -> ClusterCmdletError | None:
-        """Consume the injected failure for this run, if one is pending."""
+        """Consume the injected fault for this run, if one is pending (a CommandHangs: the command blocks)."""
         with self._lock:
             for fault in self._command_faults:
                 if fault[0] in ("*", node.upper()) and fault[1] in ("*", script.lower()):
@@ -196,7 +230,7 @@ class GuestWorld:
 
     # ----- queries for the data plane and the control API ---------------------------------------
     @_mutates
-    def move_group(self, node: str, group: str = CORE_GROUP, cluster: str | None = None) -> None:
+    def move_group(self, node: str, group: str | None = None, cluster: str | None = None) -> None:
         """Move-ClusterGroup: the group's online resources go offline and come online on ``node``."""
         with self._lock:
             target = self.node(node)
@@ -205,6 +239,7 @@ class GuestWorld:
                 raise ClusterCmdletError(
                     "MoveClusterGroupCommand", f"The node '{node}' is not part of a cluster.", "ObjectNotFound"
                 )
+            group = group or c.core_group
             if group not in c.groups:
                 raise ClusterCmdletError(
                     "MoveClusterGroupCommand", f"An error occurred opening group '{group}'.", "ObjectNotFound"
@@ -271,12 +306,48 @@ class GuestWorld:
             }
 
     # ----- cmdlets (called by the script executor, on behalf of ``on_node``) --------------------
-    def get_cluster(self, on_node: str) -> dict[str, Any]:
+    def node_cluster_state(self, on_node: str) -> int:
+        """GetNodeClusterState for ``on_node``: not configured, not running (ClusSvc stopped) or running."""
         with self._lock:
-            c = self._cluster_of(self.node(on_node).name)
-            if c is None:
+            node = self.node(on_node)
+            if self._cluster_of(node.name) is None:
+                return NOT_CONFIGURED
+            return RUNNING if node.cluster_service == "Running" else NOT_RUNNING
+
+    def local_cluster(self, on_node: str) -> str:
+        """Get-Cluster with no -Cluster: the cluster of ``on_node`` through its own cluster service."""
+        with self._lock:
+            node = self.node(on_node)
+            c = self._cluster_of(node.name)
+            if c is None or node.cluster_service != "Running":
+                # Windows' text when the local cluster service cannot be reached (stopped, or not a member).
+                raise ClusterCmdletError(
+                    "GetClusterCommand",
+                    "The cluster service is not running.  Make sure that the service is running on all nodes "
+                    "in the cluster.\n    There are no more endpoints available from the endpoint mapper",
+                    "ConnectionError",
+                    "ClusterEndpointNotRegistered,Microsoft.FailoverClusters.PowerShell.GetClusterCommand",
+                )
+            return c.name
+
+    def core_resource(self, on_node: str, resource_type: str) -> str | None:
+        """The core group's first resource of ``resource_type`` (what Get-SdnCoreResource finds)."""
+        with self._lock:
+            c = self.clusters[self.local_cluster(on_node).upper()]
+            return next(
+                (r.name for r in c.resources.values() if r.group == c.core_group and r.resource_type == resource_type),
+                None,
+            )
+
+    def get_cluster(self, on_node: str) -> dict[str, Any]:
+        """Get-SdnCluster: the local cluster, its core IP Address and Network Name found by type."""
+        with self._lock:
+            if self.node_cluster_state(on_node) == NOT_CONFIGURED:
                 return {"exists": False}
-            ip = c.resources.get(IP_RESOURCE)
+            c = self.clusters[self.local_cluster(on_node).upper()]
+            ip_name = self.core_resource(on_node, "IP Address")
+            name_res = self.core_resource(on_node, "Network Name")
+            ip = c.resources.get(ip_name) if ip_name else None
             ip_info = None
             static = None
             if ip:
@@ -294,13 +365,44 @@ class GuestWorld:
                 "nodes": [{"name": n, "state": self.nodes[n.upper()].state} for n in c.nodes],
                 "static_address": static,
                 "ip_resource": ip_info,
+                "name_resource": name_res,
             }
 
     @_mutates
-    def new_cluster(self, on_node: str, name: str, node: str, static_address: str | None) -> None:
-        cmdlet = "NewClusterCommand"
+    def rename_resource(self, on_node: str, name: str, new_name: str) -> None:
+        """``(Get-ClusterResource X).Name = "Y"``: Windows lets an administrator rename any resource."""
         with self._lock:
-            self.history.append((on_node, "New-Cluster", {"Name": name, "Node": node, "StaticAddress": static_address}))
+            c, r = self._resource("GetResourceCommand", on_node, name)
+            del c.resources[r.name]
+            for other in c.resources.values():
+                other.dependencies = [new_name if d == r.name else d for d in other.dependencies]
+            r.name = new_name
+            c.resources[new_name] = r
+
+    @_mutates
+    def set_node(self, name: str, **values: Any) -> None:
+        """Change a node's locale, DHCP, cluster service or clustering tools (fault kinds of the control API)."""
+        with self._lock:
+            node = self.node(name)
+            for key, value in values.items():
+                if not hasattr(node, key) or key in ("name", "state", "commands"):
+                    raise KeyError(key)
+                setattr(node, key, value)
+
+    @_mutates
+    def new_cluster(
+        self, on_node: str, name: str, node: str, static_address: str | None, ignore_networks: list[str] | None = None
+    ) -> None:
+        cmdlet = "NewClusterCommand"
+        ignored = list(ignore_networks or [])
+        with self._lock:
+            self.history.append(
+                (
+                    on_node,
+                    "New-Cluster",
+                    {"Name": name, "Node": node, "StaticAddress": static_address, "IgnoreNetwork": ignored},
+                )
+            )
             if not name or len(name) > 15 or _NETBIOS_BAD.search(name) or name.isdigit():
                 raise ClusterCmdletError(
                     cmdlet,
@@ -340,6 +442,7 @@ class GuestWorld:
                         "InvalidArgument",
                     )
             else:
+                self._check_networks_without_static(cmdlet, member, ignored)
                 address = self._dhcp_address(subnet)
             network = "Cluster Network 1"
             ip_params = {
@@ -357,15 +460,16 @@ class GuestWorld:
                 "DhcpAddress": "" if static_address else str(address),
                 "DhcpSubnetMask": "" if static_address else str(subnet.netmask),
             }
-            ip = Resource(IP_RESOURCE, "IP Address", CORE_GROUP, ip_params)
+            group, ip_name, name_name = CORE_NAMES.get(member.locale, CORE_NAMES["en-US"])
+            ip = Resource(ip_name, "IP Address", group, ip_params)
             nm = Resource(
-                NAME_RESOURCE,
+                name_name,
                 "Network Name",
-                CORE_GROUP,
+                group,
                 {"Name": name.upper(), "DnsName": name, "RegisterAllProvidersIP": 0, "HostRecordTTL": 1200},
-                dependencies=[IP_RESOURCE],
+                dependencies=[ip_name],
             )
-            c = Cluster(name, [member.name], {CORE_GROUP: member.name}, {ip.name: ip, nm.name: nm}, {network: subnet})
+            c = Cluster(name, [member.name], {group: member.name}, {ip.name: ip, nm.name: nm}, {network: subnet}, group)
             self.clusters[name.upper()] = c
             self._online(c, nm)
 
@@ -502,6 +606,35 @@ class GuestWorld:
                 cmdlet, f"The computer '{name}' could not be reached. No such host is known.", "ObjectNotFound"
             )
         return node
+
+    def _check_networks_without_static(self, cmdlet: str, member: GuestNode, ignored: list[str]) -> None:
+        """Learn, New-Cluster -StaticAddress: "Networks with DHCP enabled are always included, but other networks
+        need a static address to be specified using the StaticAddress parameter or should be explicitly ignored
+        with this IgnoreNetwork parameter." The error text is an assumption that names the network."""
+        networks = []
+        for text in ignored:
+            try:
+                networks.append(ipaddress.IPv4Network(text, strict=False))
+            except ValueError:
+                raise ClusterCmdletError(
+                    cmdlet,
+                    f"Cannot bind parameter 'IgnoreNetwork'. '{text}' is not a valid network.",
+                    "InvalidArgument",
+                ) from None
+        if member.subnet in networks:
+            raise ClusterCmdletError(  # assumption: with its only network ignored the node has none left
+                cmdlet,
+                f"Every network of node '{member.name}' is ignored: no cluster network is left.",
+                "InvalidArgument",
+            )
+        if member.dhcp:
+            return
+        raise ClusterCmdletError(
+            cmdlet,
+            f"There is no DHCP server on network '{member.subnet}' of node '{member.name}'. Specify a static address "
+            "for it with -StaticAddress, or exclude it with -IgnoreNetwork.",
+            "InvalidArgument",
+        )
 
     def _named_cluster(self, cmdlet: str, name: str) -> Cluster:
         c = self.clusters.get(name.upper())

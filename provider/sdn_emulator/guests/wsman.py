@@ -1,10 +1,18 @@
 """A real WS-Management (WinRS) endpoint per simulated guest node, on its own loopback port.
 
-Implements what pypsrp's ``WSMan``/``WinRS``/``Process`` use: Create shell, Command, Receive, Signal and
-Delete, with SOAP faults for errors. Authentication is enforced: Basic (HTTPS, or HTTP when explicitly
-allowed) and NTLM through pyspnego's acceptor, with channel binding to the TLS certificate. NTLM is offered
-over HTTPS only: over HTTP pypsrp would demand WinRM message encryption, which is not implemented here.
-While a node is Down its listener is closed, so clients get "connection refused" as from a powered-off VM.
+Implements what pypsrp's ``WSMan``/``WinRS``/``Process`` use: Create shell, Command, Send (stdin), Receive, Signal
+and Delete, with SOAP faults for errors ([MS-WSMV] 3.1.4.1.30 ff.). As on Windows a command runs as its own
+process: it starts reading stdin at Command and ends when its program does; a Receive waits for output at most the
+request's OperationTimeout and then answers the w:TimedOut fault (code 2150858793) that clients treat as "no output
+yet"; Signal Terminate and Delete kill a command still running.
+
+Authentication is enforced: Basic (HTTPS, or HTTP when explicitly allowed), NTLM through pyspnego's acceptor,
+with channel binding to the TLS certificate, and CredSSP ([MS-CSSP], pyspnego's acceptor) on nodes where it is
+enabled (``Enable-WSManCredSSP -Role Server``; off by default, as WinRM's Service/Auth/CredSSP is). Only CredSSP
+hands the node the user's password (TSCredentials), which is what a second hop needs; the connection remembers
+whether it did, and each command carries that to the executor. NTLM and CredSSP are offered over HTTPS only: over
+HTTP pypsrp would demand WinRM message encryption, which is not implemented here. While a node is Down its
+listener is closed, so clients get "connection refused" as from a powered-off VM.
 """
 
 from __future__ import annotations
@@ -58,9 +66,37 @@ class WSManFault(Exception):
         self.subcode, self.reason, self.code = subcode, reason, code
 
 
+TIMED_OUT = 2150858793
+
+
+@dataclass
+class _Command:
+    """One running process: its stdin until End, then its result once the executor returns."""
+
+    executable: str
+    arguments: list[str]
+    delegated: bool
+    stdin: bytearray = field(default_factory=bytearray)
+    result: tuple[int, bytes, bytes] | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def start(self, ep: NodeEndpoint) -> None:
+        def run() -> None:
+            self.result = execute(
+                ep.world, ep.node, self.executable, self.arguments, bytes(self.stdin), self.cancelled, self.delegated
+            )
+            self.done.set()
+
+        threading.Thread(target=run, name=f"winrs-{ep.node}", daemon=True).start()
+
+    def kill(self) -> None:
+        self.cancelled.set()
+
+
 @dataclass
 class _Shell:
-    commands: dict[str, tuple[int, bytes, bytes]] = field(default_factory=dict)
+    commands: dict[str, _Command] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,6 +137,9 @@ class NodeEndpoint:
         """Close the listener and forget every shell, as a reboot does; clients must handle the unknown ShellId."""
         with self.lock:
             server, self.server = self.server, None
+            for shell in self.shells.values():
+                for command in shell.commands.values():
+                    command.kill()
             self.shells.clear()
         if server is not None:
             server.shutdown()
@@ -130,7 +169,9 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.authenticated = False
+        self.delegated = False
         self.ntlm: Any = None
+        self.credssp: Any = None
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the emulator logs through its own channels."""
@@ -176,8 +217,33 @@ class _Handler(BaseHTTPRequestHandler):
                 return True
         elif scheme in ("ntlm", "negotiate") and ep.tls and token:
             return self._ntlm_step(ep, scheme, token)
+        elif scheme == "credssp" and ep.tls and token and ep.world.node(ep.node).credssp_server:
+            return self._credssp_step(ep, token)
         self._challenge(ep)
         return False
+
+    def _credssp_step(self, ep: NodeEndpoint, token: str) -> bool:
+        """One CredSSP leg: TLS inside the tokens, NTLM inside TLS, then the user's TSCredentials."""
+        try:
+            if self.credssp is None:
+                self.credssp = spnego.server(protocol="credssp")
+            out = self.credssp.step(base64.b64decode(token))
+        except Exception:  # a failed handshake or a bad password is a plain 401
+            self.credssp = None
+            self._challenge(ep, close=True)
+            return False
+        if not self.credssp.complete:
+            header = f"CredSSP {base64.b64encode(out or b'').decode()}"
+            self._send(401, b"", "text/plain", [("WWW-Authenticate", header)])
+            return False
+        creds = self.credssp.get_extra_info("client_credential")
+        user = f"{getattr(creds, 'domain_name', '')}\\{getattr(creds, 'username', '')}"
+        if not _same_user(user, ep.credentials[0]) or getattr(creds, "password", None) != ep.credentials[1]:
+            self.credssp = None
+            self._challenge(ep, close=True)
+            return False
+        self.authenticated = self.delegated = True
+        return True
 
     def _ntlm_step(self, ep: NodeEndpoint, scheme: str, token: str) -> bool:
         try:
@@ -205,6 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
         offers = []
         if ep.tls:
             offers.append(("WWW-Authenticate", "NTLM"))
+            if ep.world.node(ep.node).credssp_server:
+                offers.append(("WWW-Authenticate", "CredSSP"))
         if ep.tls or ep.allow_http_basic:
             offers.append(("WWW-Authenticate", 'Basic realm="WSMAN"'))
         self.close_connection = close
@@ -240,15 +308,20 @@ class _Handler(BaseHTTPRequestHandler):
                 2150858843,
             )
         if action == TRANSFER + "Delete":
-            ep.shells.pop(shell_id, None)
+            for command in ep.shells.pop(shell_id, shell).commands.values():
+                command.kill()
             return TRANSFER + "DeleteResponse", None
         if action == SHELL + "Command":
-            return SHELL + "CommandResponse", self._command(ep, shell, body)
+            return SHELL + "CommandResponse", self._command(shell, body)
+        if action == SHELL + "Send":
+            return SHELL + "SendResponse", self._send_input(ep, shell, body)
         if action == SHELL + "Receive":
-            return SHELL + "ReceiveResponse", self._receive(shell, body)
+            return SHELL + "ReceiveResponse", self._receive(shell, body, _operation_timeout(envelope))
         if action == SHELL + "Signal":
             signal = body.find("rsp:Signal", NS) if body is not None else None
-            shell.commands.pop(signal.get("CommandId", "") if signal is not None else "", None)
+            command = shell.commands.pop(signal.get("CommandId", "") if signal is not None else "", None)
+            if command is not None:  # Terminate ends the process; pypsrp also sends it after a finished command
+                command.kill()
             return SHELL + "SignalResponse", ET.Element(_q("rsp", "SignalResponse"))
         raise WSManFault("a:ActionNotSupported", f"The action {action} is not supported by the service.", 2150858771)
 
@@ -263,7 +336,7 @@ class _Handler(BaseHTTPRequestHandler):
         sel.text = shell_id
         return created
 
-    def _command(self, ep: NodeEndpoint, shell: _Shell, body: ET.Element | None) -> ET.Element:
+    def _command(self, shell: _Shell, body: ET.Element | None) -> ET.Element:
         line = body.find("rsp:CommandLine", NS) if body is not None else None
         if line is None:
             raise WSManFault(
@@ -274,21 +347,44 @@ class _Handler(BaseHTTPRequestHandler):
         executable = line.findtext("rsp:Command", "", NS)
         args = [a.text or "" for a in line.findall("rsp:Arguments", NS)]
         command_id = line.get("CommandId") or str(uuid.uuid4()).upper()
-        shell.commands[command_id] = execute(ep.world, ep.node, executable, args)
+        shell.commands[command_id] = _Command(executable, args, self.delegated)
         rsp = ET.Element(_q("rsp", "CommandResponse"))
         ET.SubElement(rsp, _q("rsp", "CommandId")).text = command_id
         return rsp
 
-    def _receive(self, shell: _Shell, body: ET.Element | None) -> ET.Element:
-        stream = body.find("rsp:Receive/rsp:DesiredStream", NS) if body is not None else None
-        command_id = stream.get("CommandId", "") if stream is not None else ""
-        if command_id not in shell.commands:
+    def _send_input(self, ep: NodeEndpoint, shell: _Shell, body: ET.Element | None) -> ET.Element:
+        """stdin for a command; the process sees end of input (and our twins start) at ``End="true"``."""
+        stream = body.find("rsp:Send/rsp:Stream", NS) if body is not None else None
+        command = shell.commands.get(stream.get("CommandId", "") if stream is not None else "")
+        if stream is None or command is None:
             raise WSManFault(
                 "w:InvalidSelectors",
                 "The request for the Windows Remote Shell with ShellId failed because the command was not found.",
                 2150858843,
             )
-        rc, out, err = shell.commands[command_id]
+        command.stdin += base64.b64decode(stream.text or "")
+        if stream.get("End", "").lower() == "true":
+            command.start(ep)
+        return ET.Element(_q("rsp", "SendResponse"))
+
+    def _receive(self, shell: _Shell, body: ET.Element | None, timeout: float) -> ET.Element:
+        stream = body.find("rsp:Receive/rsp:DesiredStream", NS) if body is not None else None
+        command_id = stream.get("CommandId", "") if stream is not None else ""
+        command = shell.commands.get(command_id)
+        if command is None:
+            raise WSManFault(
+                "w:InvalidSelectors",
+                "The request for the Windows Remote Shell with ShellId failed because the command was not found.",
+                2150858843,
+            )
+        if not command.done.wait(timeout) or command.result is None:
+            raise WSManFault(
+                "w:TimedOut",
+                "The WS-Management service cannot complete the operation within the time specified in "
+                "OperationTimeout.  ",
+                TIMED_OUT,
+            )
+        rc, out, err = command.result
         rsp = ET.Element(_q("rsp", "ReceiveResponse"))
         for name, data in (("stdout", out), ("stderr", err)):
             s = ET.SubElement(rsp, _q("rsp", "Stream"), Name=name, CommandId=command_id)
@@ -298,6 +394,15 @@ class _Handler(BaseHTTPRequestHandler):
         state = ET.SubElement(rsp, _q("rsp", "CommandState"), CommandId=command_id, State=DONE)
         ET.SubElement(state, _q("rsp", "ExitCode")).text = str(rc)
         return rsp
+
+
+def _operation_timeout(envelope: ET.Element) -> float:
+    """The request's wsman:OperationTimeout (``PT20S``, ``PT20.000S``); WinRM's default is 60 s."""
+    text = envelope.findtext("s:Header/wsman:OperationTimeout", "", NS)
+    try:
+        return float(text.removeprefix("PT").removesuffix("S"))
+    except ValueError:
+        return 60.0
 
 
 def _envelope(action: str, relates_to: str, body: ET.Element | None) -> bytes:

@@ -13,6 +13,7 @@ from tf.utils import Diagnostics
 
 from sdn_provider.cluster.transport import (
     ClusterCommandError,
+    ClusterCommandTimeout,
     ClusterError,
     WinRMConnectionError,
     WinRMSettings,
@@ -59,6 +60,33 @@ def winrm_settings(provider: Any, node: str) -> WinRMSettings:
         # pypsrp takes the client certificate and key as PEM file paths.
         certificate_pem=provider.setting("winrm_cert_file"),
         certificate_key_pem=provider.setting("winrm_key_file"),
+        kerberos_delegate=bool(provider.setting("winrm_kerberos_delegate", False)),
+        command_timeout=int(provider.setting("winrm_command_timeout") or 900),
+    )
+
+
+#: Cluster writes that reach AD and the other nodes from the node they run on: Microsoft Learn, on New-Cluster,
+#: Add-ClusterNode, Remove-ClusterNode and Remove-Cluster, "This cmdlet cannot be run remotely without Credential
+#: Security Service Provider (CredSSP) authentication on the server computer" (the double hop).
+SECOND_HOP_SCRIPTS = frozenset({"new_cluster", "add_cluster_node", "remove_cluster_node", "remove_cluster"})
+
+
+def delegation_problem(provider: Any) -> str | None:
+    """Why the configured WinRM auth cannot make the second hop those cmdlets need, or None when it can."""
+    auth = provider.setting("winrm_auth", "ntlm")
+    if auth == "credssp" or (auth == "kerberos" and provider.setting("winrm_kerberos_delegate", False)):
+        return None
+    why = {
+        "ntlm": "NTLM cannot delegate credentials",
+        "kerberos": "Kerberos delegates only with winrm_kerberos_delegate = true",
+        "basic": "basic authentication maps to a local account, which cannot delegate",
+        "certificate": "certificate authentication maps to a local account, which cannot delegate",
+    }.get(auth, f"{auth} cannot delegate")
+    return (
+        f'winrm_auth = "{auth}": {why}, and Windows says New-Cluster, Add-ClusterNode, Remove-ClusterNode and '
+        'Remove-Cluster cannot be run remotely without CredSSP. On a domain, set winrm_auth = "credssp" (with '
+        'Enable-WSManCredSSP -Role Server on the nodes) or winrm_auth = "kerberos" with winrm_kerberos_delegate '
+        "= true. A workgroup cluster of local accounts may still work: see docs/guides/windows-prerequisites.md."
     )
 
 
@@ -104,7 +132,7 @@ def is_not_found(exc: BaseException) -> bool:
 
 def report(diags: Diagnostics, summary: str, exc: BaseException, node: str, path: list | None = None) -> None:
     """One diagnostic per failure; quotes the cmdlet's own message (the transport never includes passwords)."""
-    if isinstance(exc, WinRMConnectionError):  # includes WinRMAuthError
+    if isinstance(exc, WinRMConnectionError | ClusterCommandTimeout):  # includes WinRMAuthError
         detail = f"{exc} (node {node})"
     elif isinstance(exc, ClusterCommandError):
         where = f"{exc.cmdlet} on {node}" if exc.cmdlet else f"{exc.script} on {node}"

@@ -4,12 +4,21 @@ Client library: pypsrp (``WSMan`` + ``WinRS`` + ``Process``). It is maintained, 
 directly, and supports NTLM/Kerberos/CredSSP/certificate/basic auth through pyspnego, including WinRM
 message encryption over HTTP, so we do not have to write any of that ourselves.
 
-Each call runs ``powershell.exe -NoProfile -NonInteractive -EncodedCommand <...>``. The PowerShell source
-is always a fixed prelude plus a shipped ``scripts/<name>.ps1``; user values travel only as base64 of UTF-8
-JSON inside the prelude, so no user string is ever parsed as PowerShell.
+Each call runs ``powershell.exe -NoProfile -NonInteractive -EncodedCommand <bootstrap>``, where the bootstrap is
+a fixed four lines (``sdn_scripts/bootstrap.ps1``) that force UTF-8 output and read two base64 lines from stdin:
+the program (the shared ``library.ps1`` followed by one shipped script) and the user's values as JSON. This is the
+approach of Ansible's Windows exec wrapper (``bootstrap_wrapper.ps1`` reads its payload from ``$input``): the
+command line stays far below cmd.exe's 8,191-character limit however long the scripts grow, and no user value
+(a password, a cluster name) is ever on a command line, which Windows logs (events 4688 and 4104). User values
+are only ever data (``ConvertFrom-Json``), never parsed as PowerShell. WinRS stdin (``Send``) is part of the
+WS-Man shell protocol [MS-WSMV]; PSRP would also avoid the limit but needs a runspace pool per node and the
+much larger [MS-PSRP] in the emulator, for nothing these scripts need.
 
-Each cached connection keeps one WinRS shell open, so a command costs Command + Receive + Signal instead of
-also creating and deleting a shell (5 round trips -> 3).
+Each command has a deadline (``command_timeout``): past it the transport sends WinRS Signal Terminate and reports
+the command by name, instead of polling a hung ``New-Cluster`` forever.
+
+Each cached connection keeps one WinRS shell open, so a command costs Command + Send + Receive + Signal instead of
+also creating and deleting a shell.
 
 pypsrp, pyspnego and requests load at the first command, not at import: they cost ~150 ms, and most
 provider processes Terraform starts only answer GetProviderSchema.
@@ -24,16 +33,20 @@ import functools
 import json
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from sdn_scripts import BOOTSTRAP, program
+
+from sdn_provider.cluster.clixml import decode_clixml
 
 if TYPE_CHECKING:
     from pypsrp.shell import WinRS
     from pypsrp.wsman import WSMan
 
 AUTH_METHODS = ("ntlm", "kerberos", "credssp", "certificate", "basic")
-PRELUDE = "$SdnInput = ConvertFrom-Json ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('{}')))"
 POWERSHELL = "powershell.exe"
 POWERSHELL_ARGS = ("-NoProfile", "-NonInteractive", "-EncodedCommand")
 # cmd.exe (which WinRS uses to start the process) rejects command lines longer than this.
@@ -60,6 +73,10 @@ class WinRMConnectionError(ClusterError):
 
 class WinRMAuthError(WinRMConnectionError):
     """The node rejected the credentials (HTTP 401)."""
+
+
+class ClusterCommandTimeout(ClusterError):
+    """A command ran past its deadline and was terminated (WinRS Signal Terminate)."""
 
 
 class ClusterCommandError(ClusterError):
@@ -95,6 +112,8 @@ class WinRMSettings:
     certificate_key_pem: str | None = None
     operation_timeout: int = 20
     connection_timeout: int = 30
+    command_timeout: int = 900
+    kerberos_delegate: bool = False
 
     def __repr__(self) -> str:
         # Keep the password out of logs and tracebacks.
@@ -123,12 +142,13 @@ class WinRMSettings:
         if self.auth not in AUTH_METHODS:
             raise WinRMSettingsError(f"winrm_auth {self.auth!r} is not supported: use one of {', '.join(AUTH_METHODS)}")
         https = parts.scheme == "https"
-        if not https and not self.allow_unencrypted:
-            raise WinRMSettingsError(
-                f"winrm endpoint {self.url} uses http: set winrm_allow_unencrypted = true to allow it, or use https"
-            )
+        # NTLM, Kerberos and CredSSP over http are message-encrypted by pypsrp (WinRM's own wrapping), so they need
+        # no AllowUnencrypted on the node; basic over http sends everything, password included, in the clear.
         if self.auth == "basic" and not https and not self.allow_unencrypted:
-            raise WinRMSettingsError("basic authentication over http requires winrm_allow_unencrypted = true")
+            raise WinRMSettingsError(
+                f"winrm endpoint {self.url} uses http with basic authentication, which sends the password in the "
+                "clear: use https, or set winrm_allow_unencrypted = true to allow it"
+            )
         if self.auth == "certificate":
             if not https:
                 raise WinRMSettingsError("certificate authentication requires an https winrm endpoint")
@@ -140,33 +160,34 @@ class WinRMSettings:
             raise WinRMSettingsError(f"{self.auth} authentication requires winrm_username and winrm_password")
         if self.insecure and self.ca_cert_file:
             raise WinRMSettingsError("winrm_insecure and winrm_ca_cert_file are mutually exclusive")
-        if self.operation_timeout <= 0 or self.connection_timeout <= 0:
+        if self.operation_timeout <= 0 or self.connection_timeout <= 0 or self.command_timeout <= 0:
             raise WinRMSettingsError("winrm timeouts must be positive")
 
 
-@functools.cache
-def script_text(name: str) -> str:
-    """The shipped script body, read once per process; unknown names are a programming error."""
-    if not name.isidentifier():
-        raise ValueError(f"invalid script name {name!r}")
-    from importlib import resources
+@dataclass(frozen=True)
+class Command:
+    """One WinRS command: a fixed command line and the stdin that carries the program and its input."""
 
-    return resources.files(__package__).joinpath("scripts", f"{name}.ps1").read_text(encoding="utf-8")
-
-
-def build_script(name: str, params: dict[str, Any]) -> str:
-    """Fixed prelude (user data as base64 JSON, alphabet ``A-Za-z0-9+/=`` only) followed by the script."""
-    payload = base64.b64encode(json.dumps(params, ensure_ascii=False).encode("utf-8")).decode("ascii")
-    return PRELUDE.format(payload) + "\n" + script_text(name)
+    name: str
+    executable: str
+    arguments: list[str]
+    stdin: bytes
 
 
-def build_command(name: str, params: dict[str, Any]) -> tuple[str, list[str]]:
-    """Executable and arguments for WinRS; ``-EncodedCommand`` takes base64 of UTF-16LE."""
-    encoded = base64.b64encode(build_script(name, params).encode("utf-16-le")).decode("ascii")
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def build_command(name: str, params: dict[str, Any]) -> Command:
+    """The bootstrap on the command line (``-EncodedCommand`` takes base64 of UTF-16LE), everything else on stdin:
+    two lines of base64 (alphabet ``A-Za-z0-9+/=``), the program and the JSON of ``params``."""
+    source = program(name)
+    encoded = base64.b64encode(BOOTSTRAP.encode("utf-16-le")).decode("ascii")
     args = [*POWERSHELL_ARGS, encoded]
-    if len(" ".join([POWERSHELL, *args])) > MAX_COMMAND_LINE:
-        raise ClusterError(f"{name}: parameters are too large for one WinRM command line")
-    return POWERSHELL, args
+    if len(" ".join([POWERSHELL, *args])) > MAX_COMMAND_LINE:  # the bootstrap is fixed: a programming error
+        raise AssertionError("the PowerShell bootstrap no longer fits a Windows command line")
+    payload = json.dumps(params, ensure_ascii=False)
+    return Command(name, POWERSHELL, args, f"{_b64(source)}\r\n{_b64(payload)}\r\n".encode("ascii"))
 
 
 def _settings_key(settings: WinRMSettings) -> tuple[Any, ...]:
@@ -183,6 +204,8 @@ def _settings_key(settings: WinRMSettings) -> tuple[Any, ...]:
         settings.certificate_key_pem,
         settings.operation_timeout,
         settings.connection_timeout,
+        settings.command_timeout,
+        settings.kerberos_delegate,
     )
 
 
@@ -199,14 +222,14 @@ class _Connection:
         self.shell: WinRS | None = None
         self.closed = False
 
-    def run(self, executable: str, args: list[str]) -> tuple[int, bytes, bytes]:
+    def run(self, command: Command, settings: WinRMSettings) -> tuple[int, bytes, bytes]:
         """Run one command in the kept shell (opened on first use); the caller holds ``lock``."""
         from pypsrp.exceptions import WSManFaultError
-        from pypsrp.shell import Process
+        from pypsrp.shell import CommandState, Process
 
         try:
             reused = self.shell is not None
-            process = Process(self._shell(), executable, args)
+            process = Process(self._shell(), command.executable, command.arguments)
             try:
                 process.begin_invoke()
             except WSManFaultError as exc:
@@ -214,10 +237,24 @@ class _Connection:
                     raise
                 # The node refused the Command because it forgot the shell, so nothing ran: retry once in a new one.
                 self.shell = None
-                process = Process(self._shell(), executable, args)
+                process = Process(self._shell(), command.executable, command.arguments)
                 process.begin_invoke()
-            process.end_invoke()
+            process.send(command.stdin, end=True)
+            until = time.monotonic() + settings.command_timeout
+            while process.state != CommandState.DONE:
+                remaining = until - time.monotonic()
+                if remaining <= 0:
+                    process.signal(TERMINATE)
+                    raise ClusterCommandTimeout(
+                        f"{command.name} did not finish within {settings.command_timeout} s on {settings.url}; "
+                        "it was terminated (WinRS Signal Terminate). A cmdlet may be waiting on Active Directory, "
+                        "DNS or another node: check the node's cluster log"
+                    )
+                # Each Receive waits on the node at most this long, so the deadline is checked at least as often.
+                process.poll_invoke(timeout=max(1, min(settings.operation_timeout, int(remaining) + 1)))
             process.signal(TERMINATE)
+        except ClusterCommandTimeout:
+            raise  # the shell stays referenced, so dropping the connection deletes it (and what still runs in it)
         except BaseException:
             # After any fault the shell's state is unknown; the next command opens a new one.
             self.shell = None
@@ -324,6 +361,8 @@ def _new_wsman(settings: WinRMSettings) -> WSMan:
     kwargs: dict[str, Any] = {}
     if settings.auth == "certificate":
         kwargs = {"certificate_pem": settings.certificate_pem, "certificate_key_pem": settings.certificate_key_pem}
+    elif settings.auth == "kerberos" and settings.kerberos_delegate:
+        kwargs = {"negotiate_delegate": True}
     wsman = WSMan(
         parts.hostname or "",
         port=parts.port or (5986 if https else 5985),
@@ -351,13 +390,13 @@ def _new_wsman(settings: WinRMSettings) -> WSMan:
 
 
 def _execute(settings: WinRMSettings, name: str, params: dict[str, Any]) -> tuple[int, bytes, bytes]:
-    executable, args = build_command(name, params)
+    command = build_command(name, params)
     while True:
         conn = _CACHE.get(settings)
         with conn.lock:
             # A connection dropped by another thread while we waited is replaced by a fresh one from the cache.
             if not conn.closed:
-                return conn.run(executable, args)
+                return conn.run(command, settings)
 
 
 def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> dict[str, Any] | list[Any]:
@@ -368,6 +407,16 @@ def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> di
     settings.validate()
     try:
         rc, stdout, stderr = _execute(settings, name, params)
+    except ClusterCommandTimeout:
+        _CACHE.drop(settings)
+        raise
+    except _credssp_errors() as exc:
+        _CACHE.drop(settings)
+        raise WinRMAuthError(
+            f"CredSSP authentication to {settings.url} failed for user {settings.username}: check "
+            "winrm_username/winrm_password, and that the node accepts CredSSP (Enable-WSManCredSSP -Role Server): "
+            f"{_scrub(exc, settings)}"
+        ) from exc
     except AuthenticationError as exc:
         _CACHE.drop(settings)
         raise WinRMAuthError(
@@ -388,6 +437,13 @@ def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> di
     return _parse_output(name, rc, stdout, stderr)
 
 
+def _credssp_errors() -> tuple[type[BaseException], ...]:
+    """requests-credssp raises its own exceptions, outside pypsrp's (a node that does not offer CredSSP)."""
+    from requests_credssp.exceptions import AuthenticationException, NTStatusException
+
+    return AuthenticationException, NTStatusException
+
+
 def _scrub(exc: BaseException, settings: WinRMSettings) -> str:
     text = str(exc)
     return text.replace(settings.password, "***") if settings.password else text
@@ -402,6 +458,6 @@ def _parse_output(name: str, rc: int, stdout: bytes, stderr: bytes) -> dict[str,
     if isinstance(result, dict) and isinstance(result.get("error"), dict):
         raise ClusterCommandError(name, result["error"])
     if rc != 0 or not isinstance(result, dict | list):
-        detail = stderr.decode("utf-8", errors="replace").strip() or text or "no output"
+        detail = decode_clixml(stderr.decode("utf-8", errors="replace")).strip() or text or "no output"
         raise ClusterCommandError(name, {"message": f"exit code {rc}: {detail[:2000]}"})
     return result

@@ -29,7 +29,10 @@ from sdn_provider.validation import check_ipv4, check_mask, check_port, check_ra
 
 #: Read-cache key of the cross-check's index; load balancer writes forget it (prefix "/loadBalancers").
 PROBE_PORTS_BY_VIP = "/loadBalancers#probe-ports-by-vip"
-DEFAULTS = {"resource_name": "Cluster IP Address", "name_resource": "Cluster Name", "enable_dhcp": False}
+DEFAULTS = {"enable_dhcp": False}
+# Unset, these name no resource: the scripts find the core group's "IP Address" and "Network Name" resources by
+# type (their names are localized and may be renamed), and state records the IP resource found.
+_BY_TYPE = ("resource_name", "name_resource")
 HOST_MASK = "255.255.255.255"
 # Managed arguments -> cluster parameter names.
 _PARAMS = {
@@ -64,7 +67,9 @@ SCHEMA = Schema(
         _a(
             "resource_name",
             types.String(),
-            'Cluster resource to configure (default "Cluster IP Address"). Changing it manages another resource.',
+            "Cluster resource to configure (default: the core cluster group's IP Address resource, found by type, "
+            'e.g. "Cluster IP Address"; its name is localized on non-English Windows). Changing it manages another '
+            "resource.",
             optional=True,
             computed=True,
             requires_replace=True,
@@ -73,7 +78,8 @@ SCHEMA = Schema(
             "name_resource",
             types.String(),
             "Network Name resource that depends on this IP; it is taken offline "
-            'while the parameters change and brought back online after (default "Cluster Name").',
+            "while the parameters change and brought back online after (default: the core group's Network Name "
+            'resource, found by type, e.g. "Cluster Name").',
             optional=True,
             computed=True,
         ),
@@ -172,9 +178,7 @@ def from_resource(resource: dict, prior: dict) -> dict:
         "resource_name": name
         if isinstance(name, str) and name.lower() == str(resource.get("name")).lower()
         else resource.get("name"),
-        "name_resource": prior.get("name_resource")
-        if is_known(prior.get("name_resource"))
-        else DEFAULTS["name_resource"],
+        "name_resource": prior.get("name_resource") if is_known(prior.get("name_resource")) else None,
         "address": p.get("Address") or None,
         "probe_port": _int(p.get("ProbePort")) or 0,
         "subnet_mask": p.get("SubnetMask") or None,
@@ -186,6 +190,12 @@ def from_resource(resource: dict, prior: dict) -> dict:
         "previous_parameters": prior.get("previous_parameters"),
         "timeouts": prior.get("timeouts"),
     }
+
+
+def _by_name(state: dict, key: str) -> str:
+    """The resource name to send; "" makes the script find the core resource by type."""
+    value = state.get(key)
+    return value if is_known(value) and value else ""
 
 
 def _shared_ip_resource(cluster: Any, resource_name: Any) -> dict | None:
@@ -272,6 +282,11 @@ class ClusterIPAddress(BaseResource):
         for key, default in DEFAULTS.items():
             if ctx.config.get(key) is None:
                 planned[key] = default
+        for key in _BY_TYPE:
+            if ctx.config.get(key) is None:
+                planned[key] = (
+                    current.get(key) if current is not None else (Unknown if key == "resource_name" else None)
+                )
         dhcp = planned.get("enable_dhcp")
         if dhcp is False and ctx.config.get("subnet_mask") is None:
             planned["subnet_mask"] = HOST_MASK
@@ -330,8 +345,8 @@ class ClusterIPAddress(BaseResource):
             state["cluster_node"],
             "set_cluster_ip_address",
             {
-                "resource_name": state["resource_name"],
-                "name_resource": state["name_resource"],
+                "resource_name": _by_name(state, "resource_name"),
+                "name_resource": _by_name(state, "name_resource"),
                 "parameters": parameters,
                 "wait_seconds": _wait_seconds(self.provider, state, op),
             },
@@ -372,7 +387,7 @@ class ClusterIPAddress(BaseResource):
                 self.provider,
                 planned["cluster_node"],
                 "get_cluster_resource",
-                {"resource_name": planned["resource_name"]},
+                {"resource_name": _by_name(planned, "resource_name")},
             )
         except REMOTE_ERRORS:
             return None

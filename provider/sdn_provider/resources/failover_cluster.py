@@ -7,6 +7,7 @@ Each create/update/delete step is one WinRM command; read is one command while t
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ from tf.utils import Diagnostics
 from sdn_provider.cluster.remote import (
     REMOTE_ERRORS,
     ClusterCommandError,
+    delegation_problem,
     read_cluster,
     report,
     run,
@@ -62,6 +64,15 @@ SCHEMA = Schema(
             computed=True,
         ),
         Attribute(
+            "ignore_networks",
+            types.List(types.String()),
+            description="Networks (CIDR, e.g. `10.0.2.0/24`) that `New-Cluster -IgnoreNetwork` leaves out. Windows "
+            "includes networks with DHCP; any other network needs `static_address` or must be listed here (tenant "
+            "VMs are usually addressed statically). Create-time only; changing it creates a new cluster.",
+            optional=True,
+            requires_replace=True,
+        ),
+        Attribute(
             "cluster_ip_address",
             types.String(),
             description='Current Address of the "Cluster IP Address" resource.',
@@ -88,6 +99,14 @@ SCHEMA = Schema(
     ],
     block_types=[timeouts_block()],
 )
+
+
+def _is_network(text: str) -> bool:
+    try:
+        ipaddress.IPv4Network(text, strict=False)
+    except ValueError:
+        return False
+    return "/" in text
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -122,6 +141,7 @@ def from_cluster(info: dict, prior: dict) -> dict:
         "cluster_ip_state": ip.get("state") or None,
         "cluster_ip_owner_node": ip.get("owner_node") or None,
         "node_states": states,
+        "ignore_networks": prior.get("ignore_networks"),
         "timeouts": prior.get("timeouts"),
     }
 
@@ -140,6 +160,13 @@ class FailoverCluster(BaseResource):
         super().validate(diags, type_name, config)
         check_timeouts(diags, config)
         check_ipv4(diags, config.get("static_address"), ["static_address"])
+        for i, network in enumerate(known_list(config.get("ignore_networks"))):
+            if is_known(network) and not _is_network(network):
+                diags.add_error(
+                    "Invalid network",
+                    f'"{network}" is not an IPv4 network in CIDR form (e.g. 10.0.2.0/24).',
+                    path=["ignore_networks", (i,)],
+                )
         name = config.get("name")
         if is_known(name) and not name.strip():
             diags.add_error("Invalid cluster name", "name must not be empty.", path=["name"])
@@ -174,6 +201,11 @@ class FailoverCluster(BaseResource):
         if membership_changes:
             for key in _COMPUTED:
                 planned[key] = Unknown
+            problem = delegation_problem(self.provider)
+            if problem:
+                ctx.diagnostics.add_warning(
+                    "Cluster change needs credential delegation", problem, path=["nodes"] if current else None
+                )
         # Replace only when the recorded create-time address changes (not when an import recorded none).
         before, after = (current or {}).get("static_address"), planned.get("static_address")
         if current is not None and before is not None and after != before:
@@ -187,8 +219,10 @@ class FailoverCluster(BaseResource):
         first = nodes[0]
         until = deadline(self.provider, planned, "create")
         static = planned.get("static_address") if is_known(planned.get("static_address")) else None
+        ignored = [n for n in known_list(planned.get("ignore_networks")) if is_known(n)]
+        params = {"name": name, "node": first, "static_address": static, "ignore_networks": ignored}
         try:
-            info = run(self.provider, first, "new_cluster", {"name": name, "node": first, "static_address": static})
+            info = run(self.provider, first, "new_cluster", params)
         except ClusterCommandError as exc:
             self._explain_new_cluster_failure(diags, first, name, exc)
             return None
@@ -232,6 +266,11 @@ class FailoverCluster(BaseResource):
                 f"{hint}\n(New-Cluster said: {exc.message})",
                 path=["nodes", (0,)],
             )
+        elif "IgnoreNetwork" in exc.message:
+            report(diags, "Cannot create failover cluster", exc, node, path=["static_address"])
+            diags.diagnostics[
+                -1
+            ].detail += "\nSet static_address to an address on that network, or list the network in ignore_networks."
         else:
             report(diags, "Cannot create failover cluster", exc, node, path=["name"])
 
