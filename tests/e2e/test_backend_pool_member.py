@@ -112,6 +112,34 @@ def test_create_refuses_existing_membership_and_names_the_import(tf: Terraform, 
     tf.destroy()
 
 
+def test_412_is_retried_after_a_re_read(tf: Terraform, emulator: Emulator):
+    """Another client writes each NIC between our GET and PUT (the emulator renews the etag just before the next
+    two NIC PUTs are processed, so If-Match fails for real): the provider re-reads, re-splices and retries, and
+    both memberships land with nothing else changed. Deterministic twin of test_membership_concurrency.py."""
+    lb = "MemberRace_VIP"
+    tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.104"))
+    tf.apply()
+    try:
+        before = {nic: comparable(emulator.get(f"/networkInterfaces/{nic}")) for nic in NICS}
+        tf.write(provider_block(emulator) + lb_hcl(lb, "192.168.2.104") + members())
+        emulator.admin("POST", "stats/reset")
+        emulator.admin("POST", "requests/reset")
+        race = {"kind": "concurrent_write_next", "method": "PUT", "collection": "networkInterfaces", "count": 2}
+        emulator.admin("POST", "faults", race)
+        tf.apply()
+        puts = [r for r in emulator.admin("GET", "requests")["requests"] if r["method"] == "PUT"]
+        assert [r["status"] for r in puts].count(412) == 2 and len(puts) == len(NICS) + 2, puts
+        assert all(r["ifMatch"] for r in puts), puts  # every NIC PUT is guarded
+        assert pool_of(emulator, lb) == [f"/networkInterfaces/{nic}/ipConfigurations/ipconfig1" for nic in NICS]
+        for nic in NICS:
+            after = comparable(emulator.get(f"/networkInterfaces/{nic}"))
+            after["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = []
+            assert after == before[nic]
+        tf.assert_no_changes()
+    finally:
+        tf.destroy()
+
+
 def test_412_with_an_unchanged_etag_is_nc_error_not_a_loop(tf: Terraform, emulator: Emulator):
     """NC answers 412 to a NIC PUT while the NIC's etag stays what we sent ([MS-NCNBI] 2.2.1.3.4 also reads 412
     as "parent resource unavailable"): no lost race to retry, so the apply stops at once with NC's message

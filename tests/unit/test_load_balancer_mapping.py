@@ -5,8 +5,14 @@ user's state. The live document is shaped like microsoft/SdnDiagnostics' sanitiz
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
-from sdn_provider.resources.load_balancer import from_nc, merge, to_nc
+from tf.types import Unknown
+from tf.utils import Diagnostics
+
+from sdn_provider.provider import SdnProvider
+from sdn_provider.resources.load_balancer import LoadBalancer, from_nc, merge, to_nc
+from tests.unit.conftest import DROP
 
 LB = "/loadBalancers/Tenant_LB"
 
@@ -167,3 +173,21 @@ def test_user_spelling_is_kept_for_enums_names_and_refs():
     assert state["frontend_ip_configuration"][0]["subnet_ref"] == "/VirtualNetworks/MyNetwork/Subnets/Subnet2"
     prior["probe"][0]["protocol"] = "HTTP"  # a real difference shows NC's value (drift)
     assert from_nc(live(), prior)["probe"][0]["protocol"] == "Tcp"
+
+
+def test_a_create_whose_answer_is_lost_stays_in_state_tainted(nc_server):
+    """NC took the PUT but neither its answer nor a recovery read came back: the load balancer is returned with
+    the error (Terraform keeps it, tainted), with what only NC knows left null, instead of being orphaned."""
+    script, uri = nc_server
+    script.on("GET", "/loadBalancers/Tenant_LB", (404, {}, None), (DROP, {}, None))
+    script.on("PUT", "/loadBalancers/Tenant_LB", (DROP, {}, None))
+    provider = SdnProvider()
+    provider.configure_provider(Diagnostics(), {"network_controller_uri": uri, "max_retries": 0})
+    planned = imported()
+    planned.update(etag=Unknown, instance_id=Unknown, provisioning_state=Unknown)
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    state = LoadBalancer(provider).create(ctx, planned)
+    assert ctx.diagnostics.has_errors() and "cannot reach Network Controller" in ctx.diagnostics.diagnostics[0].detail
+    assert state is not None and state["resource_id"] == "Tenant_LB" and state["etag"] is None
+    assert state["probe"] == imported()["probe"]
+    assert [m for m, _ in script.calls()] == ["GET", "PUT", "GET"]

@@ -5,73 +5,12 @@ and Negotiate auth settings. Every request the client sends is recorded, so each
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from sdn_provider.nc import NCClient, NCError, NCSettings, OperationFailed
-
-Answer = tuple[int, dict[str, str], Any]  # status, headers, JSON body (None: empty)
-
-
-@dataclass
-class Script:
-    """Answers per (method, path): a list consumed in order, the last one repeating."""
-
-    answers: dict[tuple[str, str], list[Answer]] = field(default_factory=dict)
-    seen: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def on(self, method: str, path: str, *answers: Answer) -> None:
-        self.answers[(method, "/networking/v1" + path)] = list(answers)
-
-    def next(self, method: str, path: str, headers: dict[str, str]) -> Answer:
-        with self.lock:
-            self.seen.append((method, path, headers))
-            queue = self.answers.get((method, path)) or [(404, {}, {"error": {"code": "NotFound", "message": "no"}})]
-            return queue.pop(0) if len(queue) > 1 else queue[0]
-
-    def calls(self) -> list[tuple[str, str]]:
-        return [(m, p.removeprefix("/networking/v1")) for m, p, _ in self.seen]
-
-
-@pytest.fixture
-def nc_server() -> Iterator[tuple[Script, str]]:
-    script = Script()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            status, headers, body = script.next(self.command, self.path, dict(self.headers))
-            data = json.dumps(body).encode() if body is not None else b""
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json", "x-ms-request-id": "rid", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_PUT = do_DELETE = _answer  # noqa: N815 (http.server names)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield script, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def client(uri: str, **kw: Any) -> NCClient:

@@ -137,6 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 120
     server: _Server
     _delay = 0.0  # seconds to hold the answer back (an injected slow_next)
+    _drop_after = False  # close the connection after processing, unanswered (an injected drop_after_next)
 
     def setup(self) -> None:
         super().setup()
@@ -170,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         request_id = str(uuid.uuid4())
         headers: dict[str, str] = {}
-        self._delay = 0.0
+        self._delay, self._drop_after = 0.0, False
         nc_api = False
         try:
             raw = self._read_body()
@@ -204,6 +205,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._record(method, status)
         if self._delay:
             time.sleep(self._delay)  # processed already: the client times out and must cope (retry, re-read)
+        if self._drop_after:
+            log.info("%s %s -> processed, then connection dropped (injected fault)", method, self.path)
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self._send(status, doc, request_id, headers)
 
     def _authenticate(self, headers: dict[str, str]) -> None:
@@ -272,6 +278,9 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _Dropped()
             if fault.action == "error":
                 raise fault.error(method)
+            if fault.action == "race":
+                nc.concurrent_write(path)
+            self._drop_after = fault.action == "drop_after"
             self._delay = fault.delay
         segments = split_path(path)
         if segments and segments[0].lower() == "operationresults" and method == "GET":

@@ -169,7 +169,10 @@ class Operation:
 @dataclass
 class Fault:
     """A pending injected fault; ``action`` is ``error`` (answer ``status``), ``drop`` (close the socket
-    unanswered) or ``delay`` (process, then answer after ``delay`` seconds)."""
+    unanswered), ``delay`` (process, then answer after ``delay`` seconds), ``drop_after`` (process, then close the
+    socket unanswered: the write landed but its answer is lost, as when NC's REST IP moves to another node) or
+    ``race`` (another client's write lands first: the resource's etag is renewed, then the request is processed,
+    so an If-Match taken before it gets a genuine 412)."""
 
     method: str
     collection: str
@@ -183,7 +186,7 @@ class Fault:
         return NcError(self.status, code, f"Injected {self.status} {code} for {method} {self.collection}.")
 
 
-FAULT_ACTIONS = ("error", "drop", "delay")
+FAULT_ACTIONS = ("error", "drop", "delay", "drop_after", "race")
 
 
 class NetworkController:
@@ -421,6 +424,15 @@ class NetworkController:
             top.etag = _new_etag()
             self._revision += 1
             return top.etag
+
+    def concurrent_write(self, path: str) -> None:
+        """Another client's PUT of ``path``'s top-level resource lands now: its etag is renewed ([MS-NCNBI]
+        2.2.2: a new etag on every write). Nothing happens when the resource does not exist (yet)."""
+        with self._lock:
+            try:
+                self.bump_etag(path)
+            except (NcError, ValueError):
+                pass
 
     def set_provisioning_outcome(
         self, resource_ref: str, state: str = "Failed", detail: str = "", code: str = "PolicyConfigurationFailure"
@@ -890,7 +902,9 @@ class _StoreResolver:
 NC_FAULT_KINDS = (
     "fail_next",
     "drop_next",
+    "drop_after_next",
     "slow_next",
+    "concurrent_write_next",
     "bump_etag",
     "provisioning_outcome",
     "fail_delete",
@@ -909,6 +923,10 @@ def apply_nc_fault(nc: NetworkController, kind: str, p: dict[str, Any]) -> str |
         nc.fail_next(method, collection, int(p.get("status", 503)), count)
     elif kind == "drop_next":
         nc.fail_next(method, collection, 503, count, action="drop")
+    elif kind == "drop_after_next":
+        nc.fail_next(method, collection, 503, count, action="drop_after")
+    elif kind == "concurrent_write_next":
+        nc.fail_next(method, collection, 503, count, action="race")
     elif kind == "slow_next":
         nc.fail_next(method, collection, 503, count, action="delay", delay=float(p.get("seconds", 5)))
     elif kind == "bump_etag":

@@ -239,7 +239,7 @@ class LoadBalancer(BaseResource):
 
     # -- CRUD -----------------------------------------------------------------------------------------
     def create(self, ctx: Any, planned: dict) -> dict | None:
-        diags, nc = ctx.diagnostics, None
+        diags, nc, sent = ctx.diagnostics, None, False
         ref = lb_ref(planned["resource_id"])
         try:
             nc = self.provider.nc
@@ -252,6 +252,7 @@ class LoadBalancer(BaseResource):
                     path=["resource_id"],
                 )
                 return None
+            sent = True
             first = nc.put(ref, to_nc(planned), deadline=until)
             return self._settle(diags, ref, planned, until, first, "create")
         except CLIENT_ERRORS as exc:
@@ -259,7 +260,7 @@ class LoadBalancer(BaseResource):
             if nc is None:
                 return None
             found = self._recover(ref, planned)
-            if found is None and isinstance(exc, NCConnectionError):
+            if found is None and sent and isinstance(exc, NCConnectionError):
                 # The PUT may have landed before the connection broke: keep it in state (tainted), so the next
                 # refresh finds out and nothing is orphaned; a refresh that finds nothing drops it again.
                 return _unconfirmed(planned)
