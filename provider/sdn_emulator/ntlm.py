@@ -46,13 +46,15 @@ class NtlmUsers:
     """pyspnego's NTLM acceptor reads accounts from the file named by ``NTLM_USER_FILE`` (process-wide).
 
     Written in smbpasswd form with the hashes computed here once: from a plain password pyspnego derives them on
-    every authentication, in pure Python (the LM hash's DES alone cost ~3 ms per connection).
+    every authentication, in pure Python (the LM hash's DES alone cost ~3 ms per connection). One line per account
+    (case-insensitive, like Windows): the latest password registered for an account wins, since pyspnego uses the
+    first line that matches.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._path: str | None = None
-        self._lines: set[str] = set()
+        self._lines: dict[str, str] = {}
 
     def add(self, username: str, password: str) -> None:
         domain, _, user = username.rpartition("\\")
@@ -62,9 +64,9 @@ class NtlmUsers:
                 os.close(fd)
             account = f"{domain}\\{user}" if domain else user
             lm_hash, nt_hash = (base64.b16encode(h).decode() for h in (lmowfv1(password), ntowfv1(password)))
-            self._lines.add(f"{account}:0:{lm_hash}:{nt_hash}:[U]:LCT-00000000")
+            self._lines[account.lower()] = f"{account}:0:{lm_hash}:{nt_hash}:[U]:LCT-00000000"
             with open(self._path, "w", encoding="utf-8") as out:
-                out.write("\n".join(sorted(self._lines)) + "\n")
+                out.write("\n".join(self._lines[k] for k in sorted(self._lines)) + "\n")
             os.environ["NTLM_USER_FILE"] = self._path
 
 

@@ -121,6 +121,8 @@ def test_held_delete_stays_in_progress_without_retry_after(nc: NcClient, lb_body
     url = nc.delete(LB).headers["Location"]
     polled = nc.session.get(url, timeout=5)
     assert polled.status_code == 202 and "Retry-After" not in polled.headers
+    busy = nc.put("/loadBalancers/lb1/probes/Probe2", {"properties": {"protocol": "Tcp", "port": 80}})
+    assert busy.status_code == 409  # [MS-NCNBI] 1.3.3.3: the parent is Deleting
     nc.admin("POST", "faults", json={"kind": "release_provisioning"})
     assert nc.session.get(url, timeout=5).json()["status"] == "Succeeded"
 
