@@ -252,3 +252,20 @@ resource "sdn_backend_pool_member" "arc" {
     proc = tf.plan()
     text = " ".join(proc.stderr.split())
     assert proc.returncode == 1 and "managed by Azure Arc" in text and "network_interface_id" in text, text
+
+
+def test_nc_validation_error_shows_its_inner_error(tf: Terraform, emulator: Emulator):
+    """[MS-NCNBI] 3.1.5.31: NC's error carries innerError, the root cause; the diagnostic quotes it (with NC's code
+    and message) and nothing is written."""
+    member = """
+resource "sdn_backend_pool_member" "m" {
+  network_interface_id     = "ClusterNode2_Network-Adapter"
+  backend_address_pool_ref = "/loadBalancers/NoSuchLB/backendAddressPools/Backend1"
+}
+"""
+    before = emulator.get("/networkInterfaces/ClusterNode2_Network-Adapter")["etag"]
+    tf.write(provider_block(emulator) + member)
+    proc = tf.apply(check=False)
+    text = " ".join(proc.stderr.split())
+    assert proc.returncode == 1 and "400 InvalidParameterValue" in text and "Root cause (innerError):" in text, text
+    assert emulator.get("/networkInterfaces/ClusterNode2_Network-Adapter")["etag"] == before
