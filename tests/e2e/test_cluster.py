@@ -512,3 +512,24 @@ def test_ntlm_cannot_make_the_second_hop_on_a_domain_and_credssp_can(tf: Terrafo
     assert [(on, cmd) for on, cmd, _ in world.history[before:] if cmd == "Remove-Cluster"] == [
         ("DB1", "Remove-Cluster")
     ]
+
+
+def test_state_written_before_these_attributes_plans_clean(tf: Terraform, guests):
+    """Upgrade: the previous release's state has no ignore_networks and the default core names recorded."""
+    import json
+
+    tf.write(guests_provider(guests) + cluster_hcl(nodes=("DB1",)) + ip_hcl())
+    tf.apply()
+    path = tf.workdir / "terraform.tfstate"
+    state = json.loads(path.read_text())
+    for resource in state["resources"]:
+        attributes = resource["instances"][0]["attributes"]
+        if resource["type"] == "sdn_failover_cluster":
+            del attributes["ignore_networks"]
+            resource["instances"][0]["schema_version"] = 0
+        else:
+            attributes["name_resource"] = "Cluster Name"
+    state["serial"] += 1
+    path.write_text(json.dumps(state))
+    tf.assert_no_changes()
+    tf.destroy()
