@@ -142,7 +142,8 @@ def test_every_schema_is_versioned_and_upgrade_is_silent(servicer):
     """An explicit version (None would run upgrade on every plan, with a warning: see the framework audit);
     upgrading a version-0 state is silent and fills in every attribute added since, as Terraform needs."""
     resp = servicer.GetProviderSchema(pb.GetProviderSchema.Request(), None)
-    expected = {"sdn_load_balancer": 1}  # 1: frontend_ip_configuration.public_ip_address_ref
+    # 1: frontend_ip_configuration.public_ip_address_ref; ignore_networks
+    expected = {"sdn_load_balancer": 1, "sdn_failover_cluster": 1}
     for name, schema in resp.resource_schemas.items():
         assert schema.version == expected.get(name, 0), name
         old = {"frontend_ip_configuration": [{"name": "fe"}]} if name == "sdn_load_balancer" else {}

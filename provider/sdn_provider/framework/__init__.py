@@ -8,7 +8,8 @@ Each piece works around a gap or bug listed in shared/reference/tf-framework-aud
 * `SdnServicer`: runs `Resource.plan()` on create too, hands it the raw config and a way to
   request replacement, turns unexpected exceptions into diagnostics (no tracebacks for users), and
   advertises its server capabilities in GetProviderSchema, where Terraform reads them.
-* `BaseResource`: schema version 0 and a silent `upgrade()`, so no warning on every plan.
+* `BaseResource`: a silent `upgrade()` that fills in attributes added since the state's schema version
+  (schemas carry an explicit version, so upgrade never runs on every plan with a warning).
 * `install_runtime_patches()`: Ctrl-C and StopProvider never kill in-flight calls, an
   unwritable HOME does not crash the start-up, and a cached TLS certificate is loaded without
   importing `cryptography` (~50 ms of every one of the 3-5 starts per Terraform command).
@@ -409,7 +410,7 @@ def _fill_missing(state: Any, attributes: list, block_types: list) -> Any:
 
 
 class BaseResource:
-    """Common resource behaviour: provider handle, schema version 0, no-op upgrade."""
+    """Common resource behaviour: provider handle, plan/validate hooks, an upgrade that fills in new attributes."""
 
     def __init__(self, provider: Any):
         self.provider = provider

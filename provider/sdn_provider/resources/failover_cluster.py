@@ -32,7 +32,7 @@ from sdn_provider.validation import check_ipv4
 _COMPUTED = ("cluster_ip_address", "cluster_ip_state", "cluster_ip_owner_node", "node_states")
 
 SCHEMA = Schema(
-    # 1: ignore_networks. Terraform refuses a state object that lacks an attribute, so version-0 states are upgraded.
+    # 1: ignore_networks (version-0 states upgrade through BaseResource.upgrade, which fills it in as null).
     version=1,
     description="A Windows Server failover cluster made with `New-Cluster -NoStorage` on the first node, the "
     "other nodes joined with `Add-ClusterNode`. Import ID: `<node>/<cluster name>` (a member node to reach "
@@ -155,10 +155,6 @@ class FailoverCluster(BaseResource):
     @classmethod
     def get_schema(cls) -> Schema:
         return SCHEMA
-
-    def upgrade(self, ctx: Any, version: int, old: dict) -> dict:
-        """Version 0 states predate ignore_networks: the cluster was created without any."""
-        return {**old, "ignore_networks": old.get("ignore_networks")}
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
