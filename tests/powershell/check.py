@@ -195,6 +195,10 @@ def _check_cmdlet_call(call: Call, hashtables: dict[str, set[str] | None]) -> li
             problems.append(Problem(line, f"{cmdlet.name}: -{canonical} is given more than once"))
         elif canonical:
             bound[canonical] = line
+    if "Cluster" in bound and cmdlet.module == "FailoverClusters":
+        # The cluster name resolves to the cluster IP, which the procedure points at the SLB VIP: RPC to it from a
+        # node that does not own it goes to the SLB (issue 14, fact 2). Scripts act on the local cluster.
+        problems.append(Problem(bound["Cluster"], f"{cmdlet.name} -Cluster reaches the cluster by name through DNS"))
     if bound and not any(set(bound) <= members for members in cmdlet.parameter_sets.values()):
         problems.append(Problem(call.line, _no_common_set(cmdlet, set(bound))))
     return problems

@@ -113,6 +113,7 @@ BAD_SNIPPETS = [
     ("if ($IsWindows) { 1 }", "$IsWindows does not exist before PowerShell 6.0"),
     ("$PSStyle.Reset", "$PSStyle does not exist before PowerShell 7.2"),
     ("if ($x {", "cannot parse this"),
+    ("Add-ClusterNode -Name DB2 -Cluster SqlCluster", "Add-ClusterNode -Cluster reaches the cluster by name"),
 ]
 
 
