@@ -14,6 +14,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.errors import NotConfigured
 from sdn_provider.framework import STOP_REQUESTED, is_known
 from sdn_provider.nc import KeyedLocks
 from sdn_provider.validation import check_duration, check_enum, parse_duration
@@ -241,10 +242,6 @@ class ReadCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-
-class NotConfigured(Exception):
-    """A CRUD call needs a setting the configuration left unknown or empty."""
 
 
 class SdnProvider:

@@ -19,7 +19,7 @@ from sdn_provider.cluster.transport import (
     WinRMSettings,
     run_script,
 )
-from sdn_provider.provider import NotConfigured
+from sdn_provider.errors import NotConfigured
 
 # A DNS host name or IPv4 literal: what may go into https://<node>:5986/wsman when no endpoint is mapped.
 _HOST = re.compile(

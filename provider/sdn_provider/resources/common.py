@@ -10,9 +10,9 @@ from tf import types
 from tf.schema import Attribute, Block
 from tf.utils import Diagnostics
 
+from sdn_provider.errors import NotConfigured
 from sdn_provider.framework import SingleNestedBlock, is_known
 from sdn_provider.nc import NCClientError, NCError, ProvisioningFailed
-from sdn_provider.provider import NotConfigured
 from sdn_provider.validation import check_duration
 
 TIMEOUT_OPS = ("create", "read", "update", "delete")
