@@ -10,8 +10,8 @@ from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from sdn_provider.cluster.remote import endpoint_for
-from sdn_provider.framework import SdnPlanContext
 from sdn_provider.errors import NotConfigured
+from sdn_provider.framework import SdnPlanContext
 from sdn_provider.provider import SdnProvider
 from sdn_provider.resources.cluster_ip_address import (
     ClusterIPAddress,
