@@ -145,3 +145,25 @@ def test_negotiate_auth_asks_for_the_http_service_of_the_rest_name():
     )
     ticket = NCClient(NCSettings(uri="https://nc.contoso.test", auth="kerberos")).session.auth
     assert (ticket.username, ticket.password, ticket.auth_provider) == (None, None, "kerberos")
+
+
+def test_409_whose_cause_cleared_is_retried_once(nc_server):
+    """The NIC was Updating when NC refused the PUT and Succeeded by the time the client looked: one more PUT."""
+    script, uri = nc_server
+    script.on("PUT", "/networkInterfaces/nic", (409, {}, error("Conflict", "busy")), (200, {}, doc("Updating")))
+    script.on("GET", "/networkInterfaces/nic", (200, {}, doc("Succeeded")))
+    client(uri).put("/networkInterfaces/nic", {"properties": {}}, deadline=time.monotonic() + 10)
+    assert script.calls() == [
+        ("PUT", "/networkInterfaces/nic"),
+        ("GET", "/networkInterfaces/nic"),
+        ("PUT", "/networkInterfaces/nic"),
+    ]
+
+
+def test_409_that_persists_while_nothing_is_busy_is_raised(nc_server):
+    script, uri = nc_server
+    script.on("PUT", "/loadBalancers/lb", (409, {}, error("ResourceInUse", "a removed pool is still referenced")))
+    script.on("GET", "/loadBalancers/lb", (200, {}, doc("Succeeded")))
+    with pytest.raises(NCError, match="still referenced"):
+        client(uri).put("/loadBalancers/lb", {"properties": {}}, deadline=time.monotonic() + 600)
+    assert [m for m, _ in script.calls()] == ["PUT", "GET", "PUT", "GET"]

@@ -129,6 +129,7 @@ class NCClient:
             headers["If-Match"] = etag
         deadline = deadline or time.monotonic() + 300
         delay = self.settings.poll_initial
+        settled_retry = method == "PUT"  # see below: one retry of a PUT whose conflict has already cleared
         while True:
             resp = self._send(method, self.url(ref), data, headers, ref)
             log.debug(
@@ -148,7 +149,12 @@ class NCClient:
                 if landed is not None:
                     return 200, landed, resp
             retry = error.status == 409 and method != "GET" and time.monotonic() + delay < deadline
-            if retry and self._busy(ref, error):
+            verdict = self._conflict(ref, error) if retry else "refused"
+            if verdict == "busy" or (verdict == "settled" and settled_retry):
+                # "settled": nothing is busy any more when we look, but the PUT was refused while something
+                # was; the busy window may just have closed, so try once more (a DELETE of a resource still
+                # referenced is refused while everything is Succeeded: not retried).
+                settled_retry = settled_retry and verdict != "settled"
                 self._wait(delay)
                 delay = min(delay * 1.5, self.settings.poll_max)
                 continue
@@ -164,28 +170,28 @@ class NCClient:
                 f"cannot reach Network Controller at {self.settings.uri} ({method} {ref}): {_root_cause(exc)}"
             ) from exc
 
-    def _busy(self, ref: str, error: NCError) -> bool:
-        """Is a 409 worth retrying? [MS-NCNBI] 1.3.3.3 refuses a write while the resource's parent is Updating,
-        Deleting or Failed, and a DELETE of something still referenced; the error codes are not specified, so
-        decide by the provisioningState of the resource and of its top-level parent. Busy: retry. A Failed
-        parent: raise at once with the reason (it stays Failed until someone fixes it). Otherwise (in use): no."""
-        chain = _ancestry(ref)
-        for target in chain:
+    def _conflict(self, ref: str, error: NCError) -> str:
+        """What a 409 means, from provisioningState ([MS-NCNBI] 1.3.3.3 refuses a write while the resource's
+        parent is Updating, Deleting or Failed, and a DELETE of something still referenced; the error codes are
+        not specified): "busy" when the resource or its top-level parent is Updating/Deleting (retry), "failed"
+        under a Failed parent (refused until someone repairs it; the reason is added to the error), "settled"
+        when everything is terminal now, "refused" when it cannot be read."""
+        for target in _ancestry(ref):
             try:
                 doc = self.get(target)
             except NCError:
-                return False
+                return "refused"
             state = _state(doc).lower() if doc is not None else "missing"
             if state in BUSY_STATES:
                 log.info("%s: 409 while %s is %s; retrying", ref, target, _state(doc))
-                return True
+                return "busy"
             if state == "failed" and target != ref:
                 error.message += (
                     f" ({target} is in provisioningState Failed: Network Controller refuses changes under it until "
                     "it is repaired or re-applied)"
                 )
-                return False
-        return False
+                return "failed"
+        return "settled"
 
     def _landed(self, ref: str, body: Any) -> dict | None:
         """After a retried PUT (the first answer was lost: timeout or dropped connection) NC refused the
