@@ -42,7 +42,14 @@ def run_terraform(*args: str, env: dict, cwd: Path) -> str:
 def start_emulator() -> EmulatorProcess:
     try:
         return EmulatorProcess.start(
-            "--tls", "--probe-time-scale", str(TIME_SCALE), delay=0.5, workdir=WORK, timeout=15
+            "--tls",
+            "--domain",
+            "contoso.test",
+            "--probe-time-scale",
+            str(TIME_SCALE),
+            delay=0.5,
+            workdir=WORK,
+            timeout=15,
         )
     except EmulatorStartError as exc:
         raise SystemExit(f"demo: {exc}") from exc

@@ -5,6 +5,7 @@ provider "sdn" {
 
   winrm_username     = var.winrm_username
   winrm_password     = var.winrm_password
+  winrm_auth         = var.winrm_auth
   winrm_ca_cert_file = var.ca_cert_file
   winrm_endpoints    = var.winrm_endpoints
 }

@@ -20,6 +20,12 @@ variable "winrm_password" {
   sensitive   = true
 }
 
+variable "winrm_auth" {
+  description = "WinRM authentication: credssp (the default) is what New-Cluster, Add-ClusterNode and evictions need on a domain (the second hop); a workgroup cluster with local accounts can use ntlm. See docs/guides/windows-prerequisites.md."
+  type        = string
+  default     = "credssp"
+}
+
 variable "winrm_endpoints" {
   description = "Node name -> WinRM URL, when nodes are not reached at https://<node>:5986/wsman (the emulator's ports)."
   type        = map(string)

@@ -50,6 +50,10 @@ class EmulatorOptions:
     negotiate_auth: bool = False  # NC ClientAuthentication Kerberos: HTTP Negotiate as the topology's account
     allow_remote: bool = False
     probe_time_scale: float = 1.0  # multiplies probe intervals (0.02: 5 s x 11 probes take 1.1 s)
+    # The AD domain the guest nodes are joined to (None: a workgroup). Cluster writes then need a second hop
+    # (Microsoft Learn, New-Cluster: "cannot be run remotely without CredSSP"), and each node's WinRM has
+    # CredSSP enabled as docs/guides/windows-prerequisites.md tells admins to (Enable-WSManCredSSP -Role Server).
+    domain: str | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -104,6 +108,10 @@ class Emulator:
             (str(self._certs.server_cert), str(self._certs.server_key)),
             (creds.username, creds.password),
         )
+        if opts.domain:
+            self.guest_world.domain = opts.domain
+            for node in self.guest_world.nodes.values():
+                node.credssp_server = True
         # The data plane, control API and status page stay on loopback whatever ``host`` is.
         self.dataplane = DataPlane(self.controller, self.guest_world, self.topology, opts.probe_time_scale)
         self.views = views = Views(self.controller, self.guest_world, self.dataplane, self.topology)
@@ -142,6 +150,10 @@ class Emulator:
             "winrm_endpoints": self.guests.endpoints,
             "winrm_username": creds.username,
             "winrm_password": creds.password,
+            # What a client should use here: on a domain only CredSSP (or Kerberos delegation) can make cluster
+            # writes; in a workgroup NTLM with a local account is enough.
+            "winrm_auth": "credssp" if self.options.domain else "ntlm",
+            "domain": self.options.domain,
             "control": self.control.address,
             "status_url": self.status.url,
         }

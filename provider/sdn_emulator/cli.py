@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
         "(HTTP Negotiate with the topology's credentials, published in --state-file)",
     )
     serve.add_argument("--client-cert-auth", action="store_true", help="same as --nc-auth x509")
+    serve.add_argument(
+        "--domain",
+        help="join the guest nodes to this AD domain: cluster writes need CredSSP (enabled on the nodes' WinRM)",
+    )
     serve.add_argument("--state-file", type=Path, help="write endpoints as JSON here once ready")
     serve.add_argument(
         "--probe-time-scale",
@@ -91,6 +95,7 @@ def _serve(args: argparse.Namespace) -> int:
             negotiate_auth=args.nc_auth == "negotiate",
             allow_remote=args.allow_remote,
             probe_time_scale=args.probe_time_scale,
+            domain=args.domain,
         )
     )
     stop = threading.Event()

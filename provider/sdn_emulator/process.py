@@ -76,6 +76,7 @@ class EmulatorProcess:
             "TF_VAR_ca_cert_file": self.info["ca_file"],
             "TF_VAR_winrm_username": self.info["winrm_username"],
             "TF_VAR_winrm_password": self.info["winrm_password"],
+            "TF_VAR_winrm_auth": self.info["winrm_auth"],
             "TF_VAR_winrm_endpoints": json.dumps(self.info["winrm_endpoints"]),
         }
 

@@ -21,7 +21,8 @@ SETTLE = 5 * 11 * TIME_SCALE + 1.0  # what marking a backend down takes, plus sl
 
 @pytest.fixture(scope="module")
 def dataplane_emulator() -> Iterator[Emulator]:
-    emu = Emulator.start("--probe-time-scale", str(TIME_SCALE), delay=0.05)
+    """Domain-joined nodes: the example's default winrm_auth (credssp) must make the cluster through the double hop."""
+    emu = Emulator.start("--probe-time-scale", str(TIME_SCALE), "--domain", "contoso.test", delay=0.05)
     yield emu
     emu.stop()
 
