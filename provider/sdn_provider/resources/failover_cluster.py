@@ -135,9 +135,12 @@ def from_cluster(info: dict, prior: dict) -> dict:
     return {
         "name": name if _same(name, info.get("name")) else info.get("name"),
         "nodes": nodes,
-        "static_address": prior.get("static_address")
-        if is_known(prior.get("static_address"))
-        else info.get("static_address"),
+        # Recorded once, when create planned it unknown (DHCP); never refreshed: sdn_cluster_ip_address
+        # legitimately changes the cluster's address, and reading it back made every later plan report
+        # "changed outside of Terraform" (issue 13, item 8).
+        "static_address": info.get("static_address")
+        if prior.get("static_address") is Unknown
+        else prior.get("static_address"),
         "cluster_ip_address": ip_params.get("Address") or None,
         "cluster_ip_state": ip.get("state") or None,
         "cluster_ip_owner_node": ip.get("owner_node") or None,
@@ -230,7 +233,7 @@ class FailoverCluster(BaseResource):
         except REMOTE_ERRORS as exc:
             report(diags, "Cannot create failover cluster", exc, first, path=["nodes", (0,)])
             return None
-        state = from_cluster(info, {**planned, "static_address": None})
+        state = from_cluster(info, {**planned, "static_address": Unknown})  # record what New-Cluster got
         for i, node in enumerate(nodes[1:], start=1):
             if time.monotonic() > until:
                 diags.add_error(
