@@ -221,6 +221,13 @@ class ReadCache:
                 return None
             return deepcopy(hit[1])
 
+    def fresh(self, prefix: str, ttl: float = READ_TTL) -> dict[str, Any]:
+        """Copies of the answers cached under keys starting with `prefix` (lower-cased keys), younger than `ttl`;
+        never fetches."""
+        prefix, now = prefix.lower(), time.monotonic()
+        with self._lock:
+            return {k: deepcopy(v) for k, (t, v) in self._entries.items() if k.startswith(prefix) and now - t < ttl}
+
     def forget(self, ref: str) -> None:
         key = ref.lower()
         with self._lock:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from sdn_emulator.control.client import ControlClient
 from sdn_provider.cluster.transport import WinRMSettings, close_connections, run_script
 from tests.e2e.test_load_balancer import seed_lb
 from tests.emulator.guests_fixtures import PASSWORD, USER, guest_tls_fixture, guests_fixture  # noqa: F401
@@ -533,3 +534,22 @@ def test_state_written_before_these_attributes_plans_clean(tf: Terraform, guests
     path.write_text(json.dumps(state))
     tf.assert_no_changes()
     tf.destroy()
+
+
+def test_one_node_down_does_not_block_the_plan(tf: Terraform, emulator: Emulator):
+    """Issue 13, item 2: with DB1 (the cluster IP's cluster_node) stopped, refresh reads the cluster and its IP
+    resource through DB2, the plan succeeds with a warning naming the unreachable node, and shows no change."""
+    tf.write(cluster_provider(emulator) + cluster_hcl() + ip_hcl())
+    tf.apply()
+    try:
+        with ControlClient(emulator.info["control"]) as control:
+            control.stop_node("DB1")
+            try:
+                proc = tf.plan()
+            finally:
+                control.start_node("DB1")
+        text = " ".join((proc.stdout + proc.stderr).split())  # Terraform prints warnings on stdout
+        assert proc.returncode == 0, text
+        assert "Cluster node DB1 is unreachable" in text and "through DB2" in text, text
+    finally:
+        tf.destroy()

@@ -123,6 +123,30 @@ def recent_cluster(provider: Any, node: str) -> Any:
     return provider.reads.peek(f"{_CLUSTER_READS}{node}", ttl=CLUSTER_READ_TTL)
 
 
+#: A node that cannot be reached (down, or its command hangs): another member may answer for it.
+UNREACHABLE = (WinRMConnectionError, ClusterCommandTimeout)
+
+
+def cluster_peers(provider: Any, node: str) -> list[str]:
+    """Nodes that may answer for `node`'s cluster when `node` is unreachable: first the other members listed by
+    a recent `get_cluster` answer (sdn_failover_cluster's refresh) that lists `node`, then the other nodes the
+    provider has a WinRM endpoint for. Callers check membership before trusting an answer."""
+    cached = provider.reads.fresh(_CLUSTER_READS, ttl=CLUSTER_READ_TTL).values()
+    members = [str(n.get("name")) for info in cached if is_member(info, node) for n in info["nodes"]]
+    candidates = [*members, *(provider.setting("winrm_endpoints") or {})]
+    peers: dict[str, str] = {}  # lower-cased name -> the first spelling seen
+    for candidate in candidates:
+        if candidate and candidate.lower() != node.lower():
+            peers.setdefault(candidate.lower(), candidate)
+    return list(peers.values())
+
+
+def is_member(info: Any, node: str) -> bool:
+    """Does a `get_cluster` answer list `node` among its cluster's nodes (names compared as Windows does)?"""
+    nodes = info.get("nodes") if isinstance(info, dict) and info.get("exists") else None
+    return any(str(n.get("name", "")).lower() == node.lower() for n in nodes or [] if isinstance(n, dict))
+
+
 def is_not_found(exc: BaseException) -> bool:
     """Windows' "object not found" error record (a missing resource, node or cluster object)."""
     return isinstance(exc, ClusterCommandError) and (

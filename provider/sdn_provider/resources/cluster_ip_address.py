@@ -16,8 +16,12 @@ from tf.utils import Diagnostics
 
 from sdn_provider.cluster.remote import (
     REMOTE_ERRORS,
+    UNREACHABLE,
     ClusterCommandError,
+    cluster_peers,
+    is_member,
     is_not_found,
+    read_cluster,
     recent_cluster,
     report,
     run,
@@ -400,17 +404,41 @@ class ClusterIPAddress(BaseResource):
 
     def read(self, ctx: Any, current: dict) -> dict | None:
         node = current["cluster_node"]
-        shared = _shared_ip_resource(recent_cluster(self.provider, node), current["resource_name"])
-        if shared is not None:
-            return from_resource(shared, current)
         try:
-            resource = run(self.provider, node, "get_cluster_resource", {"resource_name": current["resource_name"]})
+            return from_resource(self._read_on(node, current["resource_name"]), current)
         except REMOTE_ERRORS as exc:
             if is_not_found(exc) or self._cluster_gone(node, exc):
                 return None
+            if isinstance(exc, UNREACHABLE):
+                # One node down is the outage a guest cluster exists for: any other member can answer.
+                for peer in cluster_peers(self.provider, node):
+                    resource = self._read_through(peer, node, current["resource_name"])
+                    if resource is not None:
+                        ctx.diagnostics.add_warning(
+                            f"Cluster node {node} is unreachable",
+                            f"{exc}\nRead {resource.get('name') or 'the cluster IP address'} through {peer}, "
+                            "another member of the same cluster; changes to it still need "
+                            f"cluster_node = {node!r} reachable, or cluster_node set to a member that is.",
+                        )
+                        return from_resource(resource, current)
             report(ctx.diagnostics, f"Cannot read cluster resource {current['resource_name']}", exc, node)
             return current
-        return from_resource(resource, current)
+
+    def _read_on(self, node: str, resource_name: Any) -> dict:
+        """The IP resource as `node` sees it: from its cluster answer of this refresh, else one command."""
+        shared = _shared_ip_resource(recent_cluster(self.provider, node), resource_name)
+        if shared is not None:
+            return shared
+        return run(self.provider, node, "get_cluster_resource", {"resource_name": resource_name})
+
+    def _read_through(self, peer: str, node: str, resource_name: Any) -> dict | None:
+        """The resource read on `peer`, if `peer` answers and is in `node`'s cluster; None otherwise."""
+        try:
+            if not is_member(read_cluster(self.provider, peer), node):
+                return None
+            return self._read_on(peer, resource_name)
+        except REMOTE_ERRORS:
+            return None
 
     def _cluster_gone(self, node: str, exc: Exception) -> bool:
         """A node that answers but is in no cluster: the resource is gone (one more command, on failure only)."""
