@@ -282,6 +282,7 @@ class SdnProvider:
     def validate_config(self, diags: Diagnostics, config: dict) -> None:
         check_enum(diags, config.get("auth"), ["auth"], NC_AUTH_MODES, "auth")
         _check_exclusive(diags, config, "insecure", "ca_cert_file")
+        _check_exclusive(diags, config, "winrm_insecure", "winrm_ca_cert_file")
         if is_known(config.get("password")) and config.get("password") and not config.get("username"):
             diags.add_error(
                 "password without username",

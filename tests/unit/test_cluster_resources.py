@@ -285,6 +285,10 @@ def cluster_config(**over: Any) -> dict:
         ({"nodes": ["DB1", ""]}, "Invalid node name", ["nodes", (1,)]),
         ({"static_address": "10.0.0"}, "Invalid IPv4 address", ["static_address"]),
         ({"name": ""}, "Invalid cluster name", ["name"]),
+        ({"name": "Tenant100Cluster"}, "Invalid cluster name", ["name"]),  # 16 characters: NetBIOS has 15
+        ({"name": "sql.cluster"}, "Invalid cluster name", ["name"]),
+        ({"name": "12345"}, "Invalid cluster name", ["name"]),
+        ({"name": "x'; Remove-Cluster -Force; '"}, "Invalid cluster name", ["name"]),
     ],
 )
 def test_cluster_errors_point_at_the_attribute(over, summary, path):
@@ -292,8 +296,9 @@ def test_cluster_errors_point_at_the_attribute(over, summary, path):
     assert ("error", summary, path) in found, found
 
 
-def test_cluster_name_syntax_is_left_to_windows():
-    assert validate(FailoverCluster(provider()), cluster_config(name="x'; Remove-Cluster -Force; '")) == []
+def test_valid_cluster_names_pass():
+    for name in ("MyCluster", "T250-Cluster", "SQL-CL1", "a"):
+        assert validate(FailoverCluster(provider()), cluster_config(name=name)) == [], name
 
 
 def plan_cluster(config: dict, current: dict | None) -> tuple[dict, SdnPlanContext]:

@@ -8,6 +8,7 @@ Each create/update/delete step is one WinRM command; read is one command while t
 from __future__ import annotations
 
 import ipaddress
+import re
 import time
 from typing import Any
 
@@ -29,6 +30,7 @@ from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.resources.common import check_timeouts, deadline, known_list, timeouts_block
 from sdn_provider.validation import check_ipv4
 
+_CLUSTER_NAME = re.compile(r"^(?!\d+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$")
 _COMPUTED = ("cluster_ip_address", "cluster_ip_state", "cluster_ip_owner_node", "node_states")
 
 SCHEMA = Schema(
@@ -41,7 +43,8 @@ SCHEMA = Schema(
         Attribute(
             "name",
             types.String(),
-            description="Cluster name (a NetBIOS computer name, 1-15 characters; Windows validates it). "
+            description="Cluster name: its computer object and DNS name, so 1-15 letters, digits or hyphens, not all "
+            "digits (checked at plan time). "
             "Changing it creates a new cluster.",
             required=True,
             requires_replace=True,
@@ -172,8 +175,15 @@ class FailoverCluster(BaseResource):
                     path=["ignore_networks", (i,)],
                 )
         name = config.get("name")
-        if is_known(name) and not name.strip():
-            diags.add_error("Invalid cluster name", "name must not be empty.", path=["name"])
+        if is_known(name) and not _CLUSTER_NAME.match(name):
+            # The cluster name becomes a computer object and a DNS host label: Microsoft Learn, "Computer Names"
+            # (NetBIOS: up to 15 letters, digits, hyphens; DNS labels: no periods); not all digits.
+            diags.add_error(
+                "Invalid cluster name",
+                f'"{name}" is not a valid cluster name: use 1-15 letters, digits or hyphens, starting and ending with '
+                "a letter or digit, not all digits (it becomes the cluster's computer object and DNS name).",
+                path=["name"],
+            )
         nodes = config.get("nodes")
         if not is_known(nodes):
             return
