@@ -234,6 +234,17 @@ def test_wrong_winrm_password_is_a_clear_diagnostic(tf: Terraform, emulator: Emu
     assert not sh(emulator, "DB1", "get_cluster")["exists"]
 
 
+def test_wrong_winrm_password_fails_the_plan_before_anything_is_created(tf: Terraform, emulator: Emulator):
+    """Issue 13, item 5: a plan with cluster changes checks each node it will reach (connect, authenticate, one
+    Get-Cluster), so the load balancer of the same plan is never created with a cluster that cannot follow."""
+    tf.write(cluster_provider(emulator, password="not-the-password") + seed_lb("PlanCheck_VIP") + cluster_hcl())
+    proc = tf.plan()
+    text = flat(proc)
+    assert proc.returncode == 1 and "Cannot reach cluster node DB1" in text and "Cannot reach cluster node DB2" in text
+    assert "check winrm_username/winrm_password" in text, text
+    assert emulator.get("/loadBalancers/PlanCheck_VIP") is None
+
+
 def test_unknown_network_reports_windows_message(tf: Terraform, emulator: Emulator):
     provider = cluster_provider(emulator)
     tf.write(provider + cluster_hcl(nodes=("DB1",)) + ip_hcl(network="Cluster Network 9"))
@@ -345,10 +356,12 @@ def test_one_winrm_command_per_operation(tf: Terraform, guests):
     measured["apply evict DB2"] = commands(tf.apply)
     measured["destroy (restore + remove)"] = commands(tf.destroy)
     print(measured)
-    # create: New-Cluster + Add-ClusterNode + set_cluster_ip_address. A refresh is one get_cluster: the cluster IP
-    # address on the cluster's first node reuses its answer (the IP resource is in it).
+    # create: New-Cluster + Add-ClusterNode + set_cluster_ip_address, plus the plan-time check that each new node
+    # answers (one get_cluster per node, in the plan and again in apply's re-plan, each of which starts with an
+    # empty read cache). A refresh is one get_cluster: the cluster IP address on the cluster's first node reuses
+    # its answer (the IP resource is in it).
     assert measured == {
-        "apply create (cluster of 2 + ip)": 3,
+        "apply create (cluster of 2 + ip)": 3 + 2 * 2,
         "plan (refresh of both)": 1,
         "apply probe port change": 1 + 1,
         "apply evict DB2": 1 + 1,
@@ -466,7 +479,10 @@ def test_plan_warns_when_cluster_writes_cannot_delegate(tf: Terraform, guests):
         + cluster_hcl(nodes=("DB1",))
     )
     plan = tf.plan()
-    assert plan.returncode == 2 and "credential delegation" not in flat(plan)
+    # No delegation warning; the plan still fails, at the plan-time check of the node: the emulator has no KDC.
+    text = flat(plan)
+    assert plan.returncode == 1 and "credential delegation" not in text, text
+    assert "Cannot reach cluster node DB1" in text, text
 
 
 def _on_domain(guests) -> None:

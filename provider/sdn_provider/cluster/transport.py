@@ -422,6 +422,16 @@ def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> di
         raise WinRMAuthError(
             f"authentication to {settings.url} failed for user {settings.username}: check winrm_username/winrm_password"
         ) from exc
+    except ValueError as exc:
+        # pypsrp's Negotiate raises a bare ValueError when the node does not offer the protocol asked for
+        # ("Server responded with the auth protocol 'NTLM' which is incompatible with ... 'kerberos'").
+        if "auth protocol" not in str(exc):
+            raise
+        _CACHE.drop(settings)
+        raise WinRMAuthError(
+            f"authentication to {settings.url} failed: {_scrub(exc, settings)}; winrm_auth = "
+            f'"{settings.auth}" is not offered by the node'
+        ) from exc
     except requests.exceptions.SSLError as exc:
         _CACHE.drop(settings)
         raise WinRMConnectionError(

@@ -26,6 +26,8 @@ from sdn_provider.cluster.remote import (
     run,
     split_import_id,
 )
+from sdn_provider.cluster.transport import WinRMConnectionError, WinRMSettingsError
+from sdn_provider.errors import NotConfigured
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.resources.common import check_timeouts, deadline, known_list, timeouts_block
 from sdn_provider.validation import check_ipv4
@@ -215,6 +217,7 @@ class FailoverCluster(BaseResource):
         if membership_changes:
             for key in _COMPUTED:
                 planned[key] = Unknown
+            self._check_nodes_answer(ctx.diagnostics, nodes, current)
             problem = delegation_problem(self.provider)
             if problem:
                 ctx.diagnostics.add_warning(
@@ -225,6 +228,23 @@ class FailoverCluster(BaseResource):
         if current is not None and before is not None and after != before:
             ctx.requires_replace.append(["static_address"])
         return planned
+
+    def _check_nodes_answer(self, diags: Diagnostics, nodes: Any, current: dict | None) -> None:
+        """Plan-time: every node this change will reach answers one cheap command (connect, authenticate,
+        Get-Cluster), so a wrong password, an unknown CA or an unreachable node fails the plan before the load
+        balancer and memberships of the same plan are created. The answers are cached for the apply's reads."""
+        before = [str(n).lower() for n in (current or {}).get("nodes") or []]
+        for i, node in enumerate(known_list(nodes)):
+            if not is_known(node) or str(node).lower() in before:
+                continue
+            try:
+                read_cluster(self.provider, node)
+            except NotConfigured:
+                return  # provider settings unknown until apply: nothing to check yet
+            except (WinRMConnectionError, WinRMSettingsError) as exc:
+                report(diags, f"Cannot reach cluster node {node}", exc, node, path=["nodes", (i,)])
+            except REMOTE_ERRORS:
+                pass  # the node answers; what it says is the apply's business
 
     # -- CRUD -----------------------------------------------------------------------------------------
     def create(self, ctx: Any, planned: dict) -> dict | None:
