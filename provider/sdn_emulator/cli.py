@@ -14,6 +14,7 @@ from pathlib import Path
 from .app import Emulator, EmulatorOptions, is_loopback
 from .control import ctl
 from .persistence import DataDirError
+from .tls import TlsMaterialError
 from .topology import Topology, TopologyError, generate_multi_tenant
 
 
@@ -128,7 +129,7 @@ def _serve(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     try:
         emulator = Emulator(options).start()
-    except (DataDirError, TopologyError) as error:
+    except (DataDirError, TopologyError, TlsMaterialError) as error:
         print(f"sdn-emulator: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a pinned or remembered port is taken
