@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ class Persister:
         controller: NetworkController,
         world: GuestWorld,
         topology: dict[str, Any],
-        ports: Any,
+        ports: Callable[[], dict[str, Any]],
     ) -> None:
         """``ports`` is called at each save: listeners know their ports only once bound."""
         self.data_dir = data_dir
