@@ -104,6 +104,8 @@ class Emulator:
         if opts.client_cert_auth and opts.negotiate_auth:
             raise ValueError("choose one NC authentication mode: client certificates or Negotiate")
         self.data_dir = DataDir(opts.data_dir) if opts.data_dir else None
+        if self.data_dir:
+            self.data_dir.lock()  # before anything binds a remembered port; released by the persister's stop()
         saved = self.data_dir.load() if self.data_dir else None
         self.topology = _topology(opts.topology, saved)
         remembered = saved["ports"] if saved else {}

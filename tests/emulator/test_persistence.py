@@ -183,6 +183,16 @@ def test_refuses_another_topology_a_foreign_state_file_and_unknown_nodes(tmp_pat
     assert "has format 99" in _serve_fails("--data-dir", data)
 
 
+def test_one_data_directory_serves_one_emulator(tmp_path: Path) -> None:
+    emu = _start(tmp_path)
+    try:
+        assert "in use by another running emulator" in _serve_fails("--data-dir", str(tmp_path / "data"))
+        assert _nc(emu, "GET", "/loadBalancers").ok  # the first one is untouched
+    finally:
+        _stopped(emu)
+    _stopped(_start(tmp_path))  # and the directory is free again once it stopped
+
+
 def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
