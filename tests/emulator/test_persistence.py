@@ -193,12 +193,14 @@ def test_one_data_directory_serves_one_emulator(tmp_path: Path) -> None:
     _stopped(_start(tmp_path))  # and the directory is free again once it stopped
 
 
-def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", ["--status-port", "--control-port", "--winrm-port"])
+def test_a_taken_port_is_a_clear_error(tmp_path: Path, option: str) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert "cannot listen" in _serve_fails("--data-dir", str(tmp_path / "data"), "--status-port", str(port))
+        value = f"DB1={port}" if option == "--winrm-port" else str(port)
+        assert "cannot listen" in _serve_fails("--data-dir", str(tmp_path / "data"), option, value)
 
 
 def test_a_node_powered_off_stays_off_on_its_port(tmp_path: Path) -> None:

@@ -241,9 +241,12 @@ class ControlServer:
             futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="control"), options=[("grpc.so_reuseport", 0)]
         )
         pb_grpc.add_EmulatorControlServicer_to_server(_Servicer(views), self._server)
-        self.port = self._server.add_insecure_port(f"{host}:{port}")
+        try:  # grpcio raises RuntimeError (older ones returned 0) when the port is taken
+            self.port = self._server.add_insecure_port(f"{host}:{port}")
+        except RuntimeError:
+            self.port = 0
         if not self.port:
-            raise OSError(f"cannot bind the control API on {host}:{port}")
+            raise OSError(f"cannot bind the control API on {host}:{port}: address already in use")
         self.address = f"{host}:{self.port}"
         self._started = False
 
@@ -252,9 +255,9 @@ class ControlServer:
         self._started = True
 
     def stop(self) -> None:
-        if self._started:
-            self._server.stop(grace=0.5).wait(2)
-            self._started = False
+        """Also releases the port of a server that was never started."""
+        self._server.stop(grace=0.5 if self._started else None).wait(2)
+        self._started = False
 
     def describe(self) -> str:
         return f"control (gRPC)  {self.address} (sdn_emulator.v1.EmulatorControl)"
