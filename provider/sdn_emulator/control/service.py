@@ -255,9 +255,9 @@ class ControlServer:
         self._started = True
 
     def stop(self) -> None:
-        """Also releases the port of a server that was never started."""
-        self._server.stop(grace=0.5 if self._started else None).wait(2)
-        self._started = False
+        if self._started:
+            self._server.stop(grace=0.5).wait(2)
+            self._started = False
 
     def describe(self) -> str:
         return f"control (gRPC)  {self.address} (sdn_emulator.v1.EmulatorControl)"
