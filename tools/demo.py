@@ -146,13 +146,14 @@ def main() -> int:
     emulator = start_emulator()
     info = emulator.info
     try:
-        print(f"    network controller {info['nc_uri']}, status page {info['status_url']}")
+        print(f"    network controller {info['nc_uri']}")
+        print(f"    status page {info['status_url']} (live while the demo runs; it stops with the emulator at the end)")
         print("    guest nodes " + ", ".join(f"{n} {url}" for n, url in info["winrm_endpoints"].items()))
         env.update(emulator.example_variables())
         with ControlClient(info["control"]) as control:
             demo(config, env, control)
     finally:
-        step("stopping the emulator")
+        step("stopping the emulator (its status page and endpoints go with it)")
         emulator.stop(remove_workdir=False)  # WORK keeps the emulator's log for the user
     print(f"demo: SUCCESS - guest-cluster applied, verified and destroyed against the emulator with {TERRAFORM_BINARY}")
     return 0

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from .api import NcRestServer, NegotiateAuth
 from .control.service import ControlServer, Views, apply_fault
@@ -22,8 +23,9 @@ from .guests.cluster import GuestWorld
 from .guests.component import GuestNodes
 from .model import NetworkController
 from .ntlm import NTLM_USERS, tls_server_end_point
+from .persistence import DataDir, DataDirError, Persister
 from .tls import TlsMaterial, ensure_tls_material
-from .topology import Topology, seed_controller
+from .topology import Topology, TopologyError, seed_controller
 
 
 class Component(Protocol):
@@ -54,6 +56,12 @@ class EmulatorOptions:
     # (Microsoft Learn, New-Cluster: "cannot be run remotely without CredSSP"), and each node's WinRM has
     # CredSSP enabled as docs/guides/windows-prerequisites.md tells admins to (Enable-WSManCredSSP -Role Server).
     domain: str | None = None
+    # Where the state lives across restarts (None: in memory only); TLS material goes to DIR/tls by default.
+    data_dir: Path | None = None
+    # Pinned ports; 0 (or absent) = the port of the data directory's last run, else a free one.
+    winrm_ports: dict[str, int] = field(default_factory=dict)
+    control_port: int = 0
+    status_port: int = 0
 
 
 def is_loopback(host: str) -> bool:
@@ -63,6 +71,28 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _topology(given: Topology | None, saved: dict[str, Any] | None) -> Topology:
+    """A data directory's topology wins; a different ``given`` one is refused rather than half applied."""
+    if saved is None:
+        return given or Topology.default()
+    if given is not None and given.to_dict() != saved["topology"]:
+        raise DataDirError(
+            "the data directory was seeded from another topology; start with a new --data-dir to use this one"
+        )
+    return Topology.from_dict(saved["topology"])
+
+
+def _node_ports(topology: Topology, ports: dict[str, int]) -> dict[str, int]:
+    """Pinned WinRM ports keyed by the topology's node names (matched case-insensitively, as Windows does)."""
+    names = {n.name.upper(): n.name for n in topology.nodes}
+    unknown = sorted(set(n.upper() for n in ports) - set(names))
+    if unknown:
+        raise TopologyError(
+            f"a WinRM port is pinned for unknown node(s) {', '.join(unknown)}; nodes: {', '.join(names.values())}"
+        )
+    return {names[n.upper()]: port for n, port in ports.items()}
 
 
 class Emulator:
@@ -77,11 +107,21 @@ class Emulator:
             raise ValueError("client certificate auth requires TLS")
         if opts.client_cert_auth and opts.negotiate_auth:
             raise ValueError("choose one NC authentication mode: client certificates or Negotiate")
-        self.topology = opts.topology or Topology.default()
+        self.data_dir = DataDir(opts.data_dir) if opts.data_dir else None
+        if self.data_dir:
+            self.data_dir.lock()  # before anything binds a remembered port; released by the persister's stop()
+        saved = self.data_dir.load() if self.data_dir else None
+        self.topology = _topology(opts.topology, saved)
+        remembered = saved["ports"] if saved else {}
         self.controller = NetworkController(opts.provisioning_delay)
-        seed_controller(self.topology, self.controller)
+        if saved:
+            self.controller.restore(saved["nc"])
+        else:
+            seed_controller(self.topology, self.controller)
         # The CA always exists: guest WinRM is HTTPS-only; `tls` decides whether NC REST uses it too.
-        self._certs = ensure_tls_material(opts.tls_dir)
+        tls_dir = opts.tls_dir or (self.data_dir.path / "tls" if self.data_dir else None)
+        self._temporary_certs = tls_dir is None
+        self._certs = ensure_tls_material(tls_dir)
         self.tls: TlsMaterial | None = self._certs if opts.tls else None
         context = self.tls.server_context(opts.client_cert_auth) if self.tls else None
         creds = self.topology.credentials
@@ -95,7 +135,7 @@ class Emulator:
         self.nc = NcRestServer(
             self.controller,
             opts.host,
-            opts.port,
+            opts.port or remembered.get("nc", 0),
             context,
             faults=lambda kind, params: apply_fault(self.views, kind, params),
             negotiate=negotiate,
@@ -107,7 +147,10 @@ class Emulator:
             opts.host,
             (str(self._certs.server_cert), str(self._certs.server_key)),
             (creds.username, creds.password),
+            {**remembered.get("winrm", {}), **_node_ports(self.topology, opts.winrm_ports)},
         )
+        if saved:
+            self.guest_world.restore(saved["guests"])
         if opts.domain:
             self.guest_world.domain = opts.domain
             for node in self.guest_world.nodes.values():
@@ -115,9 +158,21 @@ class Emulator:
         # The data plane, control API and status page stay on loopback whatever ``host`` is.
         self.dataplane = DataPlane(self.controller, self.guest_world, self.topology, opts.probe_time_scale)
         self.views = views = Views(self.controller, self.guest_world, self.dataplane, self.topology)
-        self.control = ControlServer(views)
-        self.status = StatusServer(views)
+        self.control = ControlServer(views, port=opts.control_port or remembered.get("control", 0))
+        self.status = StatusServer(views, port=opts.status_port or remembered.get("status", 0))
         self.components: list[Component] = [self.nc, self.guests, self.dataplane, self.control, self.status]
+        if self.data_dir:
+            persister = Persister(self.data_dir, self.controller, self.guest_world, self.topology.to_dict(), self.ports)
+            self.components.insert(0, persister)  # stops last: its final save comes after every listener closed
+
+    def ports(self) -> dict[str, Any]:
+        """Every listener's port, as the data directory remembers them."""
+        return {
+            "nc": urlsplit(self.nc.url).port,
+            "winrm": dict(self.guests.ports),
+            "control": self.control.port,
+            "status": urlsplit(self.status.url).port,
+        }
 
     def start(self) -> Emulator:
         try:
@@ -131,7 +186,7 @@ class Emulator:
     def stop(self) -> None:
         for component in reversed(self.components):
             component.stop()
-        if self.options.tls_dir is None:
+        if self._temporary_certs:
             shutil.rmtree(self._certs.directory, ignore_errors=True)  # a generated temp dir: nobody else uses it
 
     def endpoints(self) -> dict[str, Any]:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from .app import Emulator, EmulatorOptions, is_loopback
 from .control import ctl
-from .topology import Topology, generate_multi_tenant
+from .persistence import DataDirError
+from .tls import TlsMaterialError
+from .topology import Topology, TopologyError, generate_multi_tenant
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the emulator (default)")
     serve.add_argument("--host", default="127.0.0.1", help="listen address (loopback unless --allow-remote)")
     serve.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
-    serve.add_argument("--port", type=int, default=8480, help="NC REST port (0 = pick a free port)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8480,
+        help="NC REST port (0: the --data-dir's last port, else a free one)",
+    )
     serve.add_argument("--provisioning-delay", type=float, default=1.0, help="seconds in Updating/Deleting")
     serve.add_argument("--topology", type=Path, help="topology JSON file (default: the seed's)")
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
@@ -40,6 +47,21 @@ def _parser() -> argparse.ArgumentParser:
         help="join the guest nodes to this AD domain: cluster writes need CredSSP (enabled on the nodes' WinRM)",
     )
     serve.add_argument("--state-file", type=Path, help="write endpoints as JSON here once ready")
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the NC objects, guest clusters, ports and TLS material here; a restart resumes from it",
+    )
+    serve.add_argument(
+        "--winrm-port",
+        action="append",
+        default=[],
+        metavar="NODE=PORT",
+        type=_node_port,
+        help="pin a guest node's WinRM port (repeatable; default: the data directory's last port, else a free one)",
+    )
+    serve.add_argument("--control-port", type=int, default=0, help="gRPC control API port (0: as for --winrm-port)")
+    serve.add_argument("--status-port", type=int, default=0, help="status page port (0: as for --winrm-port)")
     serve.add_argument(
         "--probe-time-scale",
         type=float,
@@ -63,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _node_port(text: str) -> tuple[str, int]:
+    node, sep, port = text.partition("=")
+    if not sep or not node or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected NODE=PORT (e.g. DB1=5986), got {text!r}")
+    return node, int(port)
+
+
 def _write_state(path: Path, state: dict[str, object]) -> None:
     """Atomic write: readers polling for the file never see half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,25 +112,34 @@ def _serve(args: argparse.Namespace) -> int:
     if x509 and args.nc_auth == "negotiate":
         print("sdn-emulator: --client-cert-auth and --nc-auth negotiate exclude each other", file=sys.stderr)
         return 2
-    emulator = Emulator(
-        EmulatorOptions(
-            host=args.host,
-            port=args.port,
-            provisioning_delay=args.provisioning_delay,
-            topology=topology,
-            tls=args.tls or x509,
-            tls_dir=args.tls_dir,
-            client_cert_auth=x509,
-            negotiate_auth=args.nc_auth == "negotiate",
-            allow_remote=args.allow_remote,
-            probe_time_scale=args.probe_time_scale,
-            domain=args.domain,
-        )
+    options = EmulatorOptions(
+        host=args.host,
+        port=args.port,
+        provisioning_delay=args.provisioning_delay,
+        topology=topology,
+        tls=args.tls or x509,
+        tls_dir=args.tls_dir,
+        client_cert_auth=x509,
+        negotiate_auth=args.nc_auth == "negotiate",
+        allow_remote=args.allow_remote,
+        probe_time_scale=args.probe_time_scale,
+        data_dir=args.data_dir,
+        winrm_ports=dict(args.winrm_port),
+        control_port=args.control_port,
+        status_port=args.status_port,
+        domain=args.domain,
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    emulator.start()
+    try:
+        emulator = Emulator(options).start()
+    except (DataDirError, TopologyError, TlsMaterialError) as error:
+        print(f"sdn-emulator: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a pinned or remembered port is taken
+        print(f"sdn-emulator: cannot listen: {error}", file=sys.stderr)
+        return 2
     try:
         for line in emulator.describe():
             print(line, flush=True)

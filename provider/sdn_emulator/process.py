@@ -35,6 +35,7 @@ class EmulatorProcess:
         """Serve with `args` (e.g. "--topology", path) and `delay` s of provisioning; state file, log and TLS
         material go to `workdir` (a new temporary directory by default)."""
         workdir = workdir or Path(tempfile.mkdtemp(prefix="sdn-emu-"))
+        workdir.mkdir(parents=True, exist_ok=True)
         state_file, log_path = workdir / "state.json", workdir / "emulator.log"
         state_file.unlink(missing_ok=True)
         log = open(log_path, "w")  # noqa: SIM115 (lives as long as the process)

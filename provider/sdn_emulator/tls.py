@@ -2,13 +2,16 @@
 
 NC is HTTPS-only in practice and supports X509 client-certificate auth, so the emulator can too.
 EC P-256 keys keep generation fast enough to do per test session. Existing material in the
-directory is reused, so a fixed ``--tls-dir`` keeps the same CA across restarts.
+directory is reused, so a fixed ``--tls-dir`` keeps the same CA across restarts, until a certificate expires or
+comes within ``RENEW_BEFORE`` of it: then the emulator's own material is generated afresh (the CA key is never
+kept, so the whole set is), with a warning; certificates someone else put there are never overwritten.
 """
 
 from __future__ import annotations
 
 import datetime
 import ipaddress
+import logging
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -18,6 +21,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+CA_NAME = "sdn-emulator CA"
+VALIDITY = datetime.timedelta(days=365)
+RENEW_BEFORE = datetime.timedelta(days=30)
+log = logging.getLogger(__name__)
+
+
+class TlsMaterialError(ValueError):
+    """The TLS directory holds certificates that cannot be used and are not the emulator's to replace."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,7 @@ def _issue(
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=365))
+        .not_valid_after(now + VALIDITY)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
     )
@@ -100,19 +112,42 @@ def ensure_tls_material(directory: str | Path | None = None) -> TlsMaterial:
         base / "client.pem",
         base / "client-key.pem",
     )
-    if all(
-        p.exists()
-        for p in (
-            material.ca_file,
-            material.server_cert,
-            material.server_key,
-            material.client_cert,
-            material.client_key,
-        )
-    ):
-        return material
+    files = (material.ca_file, material.server_cert, material.server_key, material.client_cert, material.client_key)
+    if all(p.exists() for p in files):
+        stale = _stale_certificate(material)
+        if stale is None:
+            return material
+        log.warning("TLS material in %s: %s; generating a new CA and certificates", base, stale)
+    _generate(material)
+    return material
+
+
+def _stale_certificate(material: TlsMaterial) -> str | None:
+    """Why the material must be renewed (a certificate expired or expiring soon), or None if it is fine."""
+    limit = datetime.datetime.now(datetime.UTC) + RENEW_BEFORE
+    for path in (material.ca_file, material.server_cert, material.client_cert):
+        try:
+            cert = x509.load_pem_x509_certificate(path.read_bytes())
+        except ValueError as error:
+            raise TlsMaterialError(f"{path} is not a PEM certificate ({error}); remove the TLS directory") from error
+        issuer = cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
+        if not issuer or issuer[0].value != CA_NAME:
+            if cert.not_valid_after_utc < limit:
+                raise TlsMaterialError(
+                    f"{path} expires {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC and was not issued by the "
+                    f"emulator's CA, so it is not renewed; replace it, or remove {material.directory} to have "
+                    "the emulator generate its own"
+                )
+            continue
+        if cert.not_valid_after_utc < limit:
+            state = "expired" if cert.not_valid_after_utc < datetime.datetime.now(datetime.UTC) else "expires"
+            return f"{path.name} {state} {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC"
+    return None
+
+
+def _generate(material: TlsMaterial) -> None:
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = _issue("sdn-emulator CA", ca_key, _name("sdn-emulator CA"), ca_key, ca=True)
+    ca_cert = _issue(CA_NAME, ca_key, _name(CA_NAME), ca_key, ca=True)
     server_key, client_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     server_cert = _issue(
         "localhost",
@@ -131,4 +166,3 @@ def ensure_tls_material(directory: str | Path | None = None) -> TlsMaterial:
     material.client_cert.write_bytes(client_cert.public_bytes(pem))
     _write_key(server_key, material.server_key)
     _write_key(client_key, material.client_key)
-    return material

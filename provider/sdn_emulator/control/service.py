@@ -236,11 +236,17 @@ class ControlServer:
 
     def __init__(self, views: Views, host: str = "127.0.0.1", port: int = 0) -> None:
         self.views = views
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="control"))
+        # Without SO_REUSEPORT off, a second emulator pinned to the same port would share it silently.
+        self._server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="control"), options=[("grpc.so_reuseport", 0)]
+        )
         pb_grpc.add_EmulatorControlServicer_to_server(_Servicer(views), self._server)
-        self.port = self._server.add_insecure_port(f"{host}:{port}")
+        try:  # grpcio raises RuntimeError (older ones returned 0) when the port is taken
+            self.port = self._server.add_insecure_port(f"{host}:{port}")
+        except RuntimeError:
+            self.port = 0
         if not self.port:
-            raise OSError(f"cannot bind the control API on {host}:{port}")
+            raise OSError(f"cannot bind the control API on {host}:{port}: address already in use")
         self.address = f"{host}:{self.port}"
         self._started = False
 

@@ -1,6 +1,7 @@
 """Live status page on its own loopback HTTP server (the NC REST server has no hook for extra routes).
 
-``GET /`` (or ``/_emulator/status``) is a static page that fetches ``status.json`` every second.
+``GET /`` (or ``/_emulator/status``) is a static page that fetches ``status.json`` every second. Each pool member
+there carries a ``display`` label (``member_display``) so the page tells a healthy standby from an outage.
 """
 
 from __future__ import annotations
@@ -12,6 +13,29 @@ from importlib import resources
 from typing import Any
 
 from .service import Views
+
+
+def member_display(backend: dict[str, Any], rule: dict[str, Any], nodes: list[dict[str, Any]]) -> dict[str, str]:
+    """What the page shows for one pool member: ``state`` (up | failing | standby | down | pending) and ``text``.
+
+    In a guest cluster only the node owning the cluster IP answers the probe (DESIGN: simulated data plane), so a
+    passive member that is Up, in a cluster and not the owner is a standby, not an outage. A member still in
+    rotation while its probes fail shows the count toward ``numberOfProbes`` (it leaves rotation at the limit).
+    """
+    limit, failures = rule["number_of_probes"], backend["consecutive_failures"]
+    if not rule["probe"]:
+        return {"state": "up", "text": "UP (no probe)"}
+    if backend["healthy"]:
+        if failures:
+            return {"state": "failing", "text": f"UP, failing {failures}/{limit}"}
+        return {"state": "up", "text": "UP"}
+    if not backend["probes_sent"]:
+        return {"state": "pending", "text": "not probed yet"}
+    node = next((n for n in nodes if backend["node"] and n["name"].upper() == backend["node"].upper()), None)
+    owner = rule["owner_node"]
+    if node and node["state"] == "Up" and node["cluster"] and owner and owner.upper() != node["name"].upper():
+        return {"state": "standby", "text": f"STANDBY ({owner} owns the cluster IP)"}
+    return {"state": "down", "text": f"DOWN ({failures} failed probes)" if failures else "DOWN"}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -26,7 +50,11 @@ class _Handler(BaseHTTPRequestHandler):
             body, kind = self.server.page, "text/html; charset=utf-8"
         elif path in ("/status.json", "/_emulator/status.json"):
             views = self.server.views
-            body = json.dumps({"health": views.health(), "topology": views.topology_view()}).encode()
+            health, topology = views.health(), views.topology_view()
+            for rule in health["rules"]:
+                for backend in rule["backends"]:
+                    backend["display"] = member_display(backend, rule, topology["nodes"])
+            body = json.dumps({"health": health, "topology": topology}).encode()
             kind = "application/json"
         else:
             self.send_error(404)

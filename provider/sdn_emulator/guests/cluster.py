@@ -15,7 +15,7 @@ import ipaddress
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -304,6 +304,39 @@ class GuestWorld:
                     for c in self.clusters.values()
                 ],
             }
+
+    def dump(self) -> dict[str, Any]:
+        """Everything a restart must bring back (nodes, clusters, domain), JSON-able; ``restore`` reads it.
+        Injected command faults and the cmdlet history are a test's, not the guests', and are left out."""
+        with self._lock:
+            return {
+                "domain": self.domain,
+                "nodes": [{**asdict(n), "subnet": str(n.subnet)} for n in self.nodes.values()],
+                "clusters": [
+                    {
+                        **asdict(c),
+                        "resources": [asdict(r) for r in c.resources.values()],
+                        "networks": {k: str(v) for k, v in c.networks.items()},
+                    }
+                    for c in self.clusters.values()
+                ],
+            }
+
+    @_mutates
+    def restore(self, doc: dict[str, Any]) -> None:
+        """Replace every node and cluster with a ``dump()`` (an emulator restarting on its data directory)."""
+        with self._lock:
+            self.domain = doc.get("domain")
+            self.nodes = {
+                n["name"].upper(): GuestNode(**{**n, "subnet": ipaddress.IPv4Network(n["subnet"])})
+                for n in doc["nodes"]
+            }
+            self.clusters = {}
+            for c in doc["clusters"]:
+                resources = {r["name"]: Resource(**r) for r in c["resources"]}
+                networks = {k: ipaddress.IPv4Network(v) for k, v in c["networks"].items()}
+                cluster = Cluster(**{**c, "resources": resources, "networks": networks})
+                self.clusters[cluster.name.upper()] = cluster
 
     # ----- cmdlets (called by the script executor, on behalf of ``on_node``) --------------------
     def node_cluster_state(self, on_node: str) -> int:

@@ -11,8 +11,18 @@ class GuestNodes:
 
     name = "guests"
 
-    def __init__(self, world: GuestWorld, nodes: list, host: str, tls: tuple[str, str], credentials: tuple[str, str]):
+    def __init__(
+        self,
+        world: GuestWorld,
+        nodes: list,
+        host: str,
+        tls: tuple[str, str],
+        credentials: tuple[str, str],
+        ports: dict[str, int] | None = None,
+    ):
         self.world = world
+        #: node -> WinRM port: the pinned ones, then every bound one (kept after stop, for the data directory).
+        self.ports = dict(ports or {})
         self.host = host
         self.tls = tls
         self.credentials = credentials
@@ -23,7 +33,10 @@ class GuestNodes:
         self.servers: GuestServers | None = None
 
     def start(self) -> None:
-        self.servers = start_guest_servers(self.world, self.node_names, self.host, self.tls, self.credentials)
+        self.servers = start_guest_servers(
+            self.world, self.node_names, self.host, self.tls, self.credentials, ports=self.ports
+        )
+        self.ports.update({name: ep.port for name, ep in self.servers.endpoints.items()})
 
     def stop(self) -> None:
         if self.servers is not None:

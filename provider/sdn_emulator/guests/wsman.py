@@ -462,15 +462,18 @@ def start_guest_servers(
     tls: tuple[str, str] | None = None,
     credentials: tuple[str, str] = ("Administrator", "Passw0rd!"),
     allow_http_basic: bool = False,
+    ports: dict[str, int] | None = None,
 ) -> GuestServers:
-    """Start one WinRM endpoint per node on ``host`` (loopback, ephemeral ports); returns node -> URL."""
+    """Start one WinRM endpoint per node on ``host`` (loopback; ``ports`` pins some, others are ephemeral);
+    returns node -> URL."""
     if tls:
         _NTLM_USERS.add(*credentials)
     cbt = _tls_server_end_point(tls[0]) if tls else None
     endpoints = {}
     for name in nodes:
         node = cluster.node(name)
-        ep = NodeEndpoint(node.name, cluster, host, 0, tls, credentials, allow_http_basic, cbt=cbt)
+        port = (ports or {}).get(node.name, 0)
+        ep = NodeEndpoint(node.name, cluster, host, port, tls, credentials, allow_http_basic, cbt=cbt)
         ep.start()  # bind even a Down node once, so its URL is stable when it comes up
         if node.state != "Up":
             ep.stop()

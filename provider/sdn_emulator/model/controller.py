@@ -324,6 +324,114 @@ class NetworkController:
         with self._lock:
             return {c: self.list(c) for c in CHILDREN}
 
+    def dump(self) -> dict[str, Any]:
+        """The store as data (ids, etags, instanceIds, states, delete operations), JSON-able; ``restore`` reads
+        it back. Injected faults and request counters belong to a test run and are left out."""
+        with self._lock:
+            now = self._tick()
+
+            def node_doc(node: _Node) -> dict[str, Any]:
+                doc = {
+                    "resourceId": node.resource_id,
+                    "instanceId": node.instance_id,
+                    "tags": _clone(node.tags),
+                    "resourceMetadata": _clone(node.metadata),
+                    "properties": _clone(node.properties),
+                    "outcome": node.outcome,
+                    "failure": node.failure,
+                    "updated": node.updated,
+                    "deleting": node.deleting_at is not None,
+                    "deleteFailure": list(node.delete_failure) if node.delete_failure else None,
+                    "busy": now < node.ready_at,
+                }
+                if node.etag:
+                    doc["etag"] = node.etag
+                return doc
+
+            return {
+                "collections": {
+                    c: [
+                        {
+                            **node_doc(top),
+                            "children": {
+                                cc: [node_doc(child) for child in children.values()]
+                                for cc, children in top.children.items()
+                            },
+                        }
+                        for top in nodes.values()
+                    ]
+                    for c, nodes in self._store.items()
+                },
+                "operations": [
+                    {
+                        "operationId": op.operation_id,
+                        "started": op.started.isoformat(),
+                        "elapsed": max(0.0, min(op.done_at, now) - op.started_at),
+                        "finished": now >= op.done_at,
+                        "failure": list(op.failure) if op.failure else None,
+                    }
+                    for op in self._operations.values()
+                ],
+            }
+
+    def restore(self, doc: dict[str, Any]) -> None:
+        """Rebuild an empty model from ``dump()`` with the same ids, etags and instanceIds. Assumption (an NC
+        restart resumes its jobs; how long they take is not specified): what was Updating or Deleting at the
+        dump provisions again for ``provisioning_delay`` from now, then ends as it would have."""
+        with self._lock:
+            if any(self._store.values()):
+                raise ValueError("restore() rebuilds an empty model")
+            now = self._clock()
+            ready = now + self.provisioning_delay
+
+            def node_of(collection: str, d: dict[str, Any]) -> _Node:
+                node = _Node(
+                    collection,
+                    d["resourceId"],
+                    d["instanceId"],
+                    d["tags"],
+                    d["resourceMetadata"],
+                    d["properties"],
+                    ready if d["busy"] or d["deleting"] else now,
+                    etag=d.get("etag", ""),
+                    outcome=d["outcome"],
+                    failure=d["failure"],
+                    updated=d["updated"],
+                )
+                if d["deleting"]:
+                    node.deleting_at = ready
+                    node.delete_failure = tuple(d["deleteFailure"]) if d["deleteFailure"] else None
+                return node
+
+            for collection, tops in doc["collections"].items():
+                for d in tops:
+                    top = node_of(collection, d)
+                    top_key = key_of(((collection, top.resource_id),))
+                    for cc in CHILDREN[collection]:
+                        top.children[cc] = {}
+                        for cd in d["children"].get(cc, []):
+                            child = node_of(cc, cd)
+                            top.children[cc][child.resource_id.lower()] = child
+                            if child.deleting_at is not None:
+                                self._deletions.append((ready, top_key + ((cc, child.resource_id.lower()),)))
+                    if top.deleting_at is not None:
+                        self._deletions.append((ready, top_key))
+                    self._inserted += 1
+                    self._order[top_key] = (_COLLECTION_ORDER[collection], self._inserted)
+                    self._store[collection][top_key[0][1]] = top
+                    self._reindex(top_key)
+            for op in doc["operations"]:
+                # endTime stays startTime + the time the delete took; an unfinished one ends with its resource.
+                self._operations[op["operationId"].lower()] = Operation(
+                    op["operationId"],
+                    now - op["elapsed"],
+                    datetime.fromisoformat(op["started"]),
+                    now if op["finished"] else ready,
+                    tuple(op["failure"]) if op["failure"] else None,
+                )
+            self._revision += 1
+            self._settles_at = max(self._settles_at, ready)
+
     # ----------------------------------------------------------------- counters and faults
     def record_request(self, method: str, path: str) -> None:
         """Count one request by (method, canonical top-level collection)."""
