@@ -760,8 +760,9 @@ def test_fault(case: Case, tf: Terraform, world: World, clean: None) -> None:
     provider = _provider(world.emu)
     configs = CONFIGS[case.family]
     start, target, _ = OPS[case.op]
-    tf.write(provider + configs[start])
-    tf.apply()
+    if configs[start]:
+        tf.write(provider + configs[start])
+        tf.apply()
 
     tf.write(provider + configs[target])
     seen = observe(case, tf, world)
