@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from sdn_emulator.control.client import ControlClient
+from sdn_emulator.model.errors import INJECTED_CODES
 from sdn_provider.cluster.transport import close_connections
 from tests.e2e.test_cluster import cluster_hcl, cluster_provider, ip_hcl, sh
 from tests.faults.conftest import record
@@ -266,7 +267,7 @@ def status_case(family: str, op: str, method: str, collection: str, status: int,
         nc_fault("fail_next", method, collection, count, status=status),
         SURFACED if persistent else SUCCEEDED,
         hits("fail_next", method, collection, RETRIES + 1 if persistent else 2),
-        cause=rf"\b{status}\b",
+        cause=rf"Network Controller answered {status} {INJECTED_CODES[status]}",
     )
 
 
@@ -371,7 +372,7 @@ CASES_LIST = [
         nc_fault("concurrent_write_next", "PUT", "networkInterfaces", PERSISTENT),
         SURFACED,
         hits("concurrent_write_next", "PUT", "networkInterfaces", 2, status=412),
-        cause=r"412",
+        cause=r"Network Controller answered 412 PreconditionFailed",
     ),
     # NC accepts the write, then provisioning fails or never finishes
     Case(
@@ -732,7 +733,7 @@ def outcome(case: Case, proc: Any, errors: str) -> str:
     ok = proc.returncode in ((0, 2) if OPS[case.op][2] == "plan" else (0,))
     if ok and "Error:" not in errors:
         return SUCCEEDED
-    blocks = [b for b in re.split(r"(?=Error: )", errors) if b.startswith("Error: ")]
+    blocks = [b for b in re.split(r"(?:^| )(?=Error: )", errors) if b.startswith("Error: ")]
     if not ok and case.cause and any(re.search(case.cause, b) for b in blocks):
         return SURFACED
     return "unexplained"
@@ -781,7 +782,7 @@ def test_fault(case: Case, tf: Terraform, world: World, clean: None) -> None:
     tf.write(provider)
     tf.apply()
     output = f"{seen.proc.stdout}\n{seen.proc.stderr}"
-    assert not not_fired, f"the fault did not fire: {not_fired}\n{output}"
+    assert not not_fired, f"the fault did not fire as declared: {not_fired}\n{output}"
     assert got == case.expect, f"expected {case.expect} (/{case.cause}/), got {got}:\n{output}"
     assert not first, f"after the faulted command: {first}\n{output}"
     assert converged, f"the apply after clearing the fault did not converge:\n{second.stdout}\n{second.stderr}"
