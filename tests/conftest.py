@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import RESULTS_ENV, summarize
+from tests.faults.conftest import RESULTS_ENV, MatrixTally
 from tests.harness import TERRAFORM_BINARY, Emulator, ProviderServer, Terraform, install_mirror
 
 
@@ -45,6 +45,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[RESULTS_ENV] = tempfile.mkdtemp(prefix="sdn-fault-matrix-")
 
 
+MATRIX = MatrixTally()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    MATRIX.add(report)  # on the controller: every worker's reports arrive here
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"terraform: {TERRAFORM_BINARY}"
 
@@ -53,7 +60,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
     if hasattr(config, "workerinput"):
         return
     directory = os.environ.get(RESULTS_ENV)
-    line = summarize(Path(directory)) if directory else None
+    line = MATRIX.summarize(Path(directory)) if directory else None
     if line:
         terminalreporter.write_line(line)
     terminalreporter.write_line(f"terraform: this run drove {TERRAFORM_BINARY}")

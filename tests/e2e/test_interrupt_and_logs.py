@@ -94,6 +94,7 @@ data "sdn_cluster_resource" "probe" {{
     tf.init()
     failed = tf.apply(check=False)  # DB1 is in no cluster here: an error that goes through the WinRM stack
     assert failed.returncode == 1
+    assert "Cannot read cluster resource Cluster IP Address" in " ".join(failed.stderr.split()), failed.stderr
     output = failed.stdout + failed.stderr
     assert log.exists() and log.stat().st_size > 0
     assert "sdn" in log.read_text()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sdn_emulator.api.server import REQUESTS_KEPT
 from tests.e2e.test_backend_pool_member import comparable
 from tests.harness import Emulator, ProviderServer, Terraform, provider_block
 
@@ -44,6 +45,7 @@ TOPOLOGY = {
     ],
     "nodes": [],
 }
+SLOW_READ = 1.0  # seconds: the window in which both processes hold the same etag of a NIC
 RETRY_LINE = re.compile(r"changed since it was read \(412\)")
 
 
@@ -147,6 +149,19 @@ def run_together(*calls) -> list:
     return results
 
 
+def assert_raced_and_retried(requests: list[dict]) -> None:
+    """The two applies raced: some NIC PUT carried an etag the other process had already replaced (412),
+    and every NIC refused that way was written successfully afterwards (re-read, retried with the new etag)."""
+    assert len(requests) < REQUESTS_KEPT, "the emulator's request record overflowed"
+    puts = [r for r in requests if r["method"] == "PUT" and "/networkInterfaces/" in r["path"]]
+    assert puts and all(r["ifMatch"] for r in puts), puts  # every NIC PUT is guarded by the etag it read
+    refused = [i for i, r in enumerate(puts) if r["status"] == 412]
+    print(f"NIC PUTs: {len(puts)}, refused with 412 and retried: {len(refused)}")
+    assert refused, "no 412: the applies did not race, so this run proved nothing about If-Match and retries"
+    for i in refused:
+        assert any(r["path"] == puts[i]["path"] and r["status"] == 200 for r in puts[i + 1 :]), puts[i]
+
+
 def test_twenty_memberships_on_five_nics_in_one_apply(tf: Terraform, emu: Emulator):
     before = snapshot(emu)
     tf.write(provider_block(emu) + members_hcl(POOLS))
@@ -176,11 +191,27 @@ def test_two_concurrent_applies_in_two_processes_on_the_same_nics(tmp_path: Path
             run = Terraform(workdir, {"TF_REATTACH_PROVIDERS": server.reattach, "TF_CLI_CONFIG_FILE": "/dev/null"})
             run.write(provider_block(emu) + members_hcl((pool,)))
             runs.append(run)
+        emu.admin("POST", "requests/reset")
+        # A loaded NC answers reads late: every NIC GET is processed at once and answered SLOW_READ s later, so both
+        # processes read each NIC before either writes it, and one of them always holds a replaced etag.
+        emu.admin(
+            "POST",
+            "faults",
+            {
+                "kind": "slow_next",
+                "method": "GET",
+                "collection": "networkInterfaces",
+                "count": 1000,
+                "seconds": SLOW_READ,
+            },
+        )
         started = time.monotonic()
         results = run_together(*(lambda r=r: r.apply("-parallelism=10", check=False) for r in runs))
         print(f"two concurrent applies of 10 memberships each: {time.monotonic() - started:.1f}s")
+        emu.admin("POST", "faults", {"kind": "clear_faults"})
         for proc in results:
             assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert_raced_and_retried(emu.admin("GET", "requests")["requests"])
         assert memberships(emu) == {(n, i): sorted(pool_ref(p) for p in POOLS) for n in NICS for i in IPCS}
         assert without_pools(snapshot(emu)) == before
         for run in runs:

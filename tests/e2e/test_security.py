@@ -63,13 +63,17 @@ def test_tls_without_the_right_ca_is_refused_naming_ca_cert_file(
     assert cert_emulator.get("/loadBalancers/Tls_Refused") is None
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="provider bug: over TLS 1.3 the refused handshake arrives as 'EOF occurred in violation of protocol' and "
+    "nc/client.py's _tls_advice blames the CA ('Set ca_cert_file ...') instead of the missing client certificate",
+)
 def test_client_certificate_missing_is_refused_clearly(tf: Terraform, cert_emulator: Emulator) -> None:
     tf.write(provider(cert_emulator, ca_cert_file=cert_emulator.info["ca_file"]) + seed_lb("NoCert_VIP"))
     proc = tf.apply(check=False)
     assert proc.returncode == 1
     text = flat(proc)
-    assert "Network Controller" in text and ("certificate" in text.lower() or "handshake" in text.lower()), text
-    assert "Traceback" not in text
+    assert "Network Controller asks for a client certificate" in text and 'set auth = "certificate"' in text, text
 
 
 def _listening(pid: int) -> list[tuple[str, str]]:
@@ -112,6 +116,7 @@ def test_winrm_password_never_in_state_or_diagnostics(tf: Terraform, emulator: E
         tf.write(cluster_provider(emulator, password=wrong) + cluster_hcl(nodes=("DB1", "DB2")))
         proc = tf.apply(check=False)
         assert proc.returncode == 1
+        assert "authentication to https://127.0.0.1:" in flat(proc) and "(node DB1)" in flat(proc), flat(proc)
         assert wrong not in proc.stdout + proc.stderr and password not in proc.stdout + proc.stderr
     finally:
         tf.write(cluster_provider(emulator))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
+
 from .conftest import NIC1, POOL, NcClient
 
 LN = "/logicalNetworks/PublicVIP"
@@ -166,13 +168,21 @@ def test_request_recording(nc: NcClient) -> None:
     nc.get("/loadBalancers/missing")
     recorded = nc.admin("GET", "requests").json()["requests"]
     assert recorded == [
-        {"method": "GET", "path": f"/networking/v1{NIC1}", "ifMatch": None, "authorization": None, "status": 200},
+        {
+            "method": "GET",
+            "path": f"/networking/v1{NIC1}",
+            "ifMatch": None,
+            "authorization": None,
+            "status": 200,
+            "fault": None,
+        },
         {
             "method": "PUT",
             "path": f"/networking/v1{NIC1}",
             "ifMatch": nic["etag"],
             "authorization": "Bearer",
             "status": 200,
+            "fault": None,
         },
         {
             "method": "GET",
@@ -180,6 +190,7 @@ def test_request_recording(nc: NcClient) -> None:
             "ifMatch": None,
             "authorization": None,
             "status": 404,
+            "fault": None,
         },
     ]
     assert "secret-token" not in nc.admin("GET", "requests").text
@@ -187,3 +198,17 @@ def test_request_recording(nc: NcClient) -> None:
     assert nc.admin("GET", "requests?last=x").status_code == 400
     assert nc.admin("POST", "requests/reset").status_code == 200
     assert nc.admin("GET", "requests").json() == {"requests": []}
+
+
+def test_recorded_requests_name_the_fault_they_hit(nc: NcClient) -> None:
+    """Emulator-only test surface: a test proves its fault fired from the request that hit it."""
+    nc.admin("POST", "requests/reset")
+    for kind in ("fail_next", "drop_after_next"):
+        nc.admin("POST", "faults", json={"kind": kind, "method": "GET", "collection": "networkInterfaces"})
+        try:
+            nc.get(NIC1)
+        except requests.ConnectionError:
+            pass  # drop_after_next: processed, unanswered
+    nc.get(NIC1)
+    faults = [(r["status"], r["fault"]) for r in nc.admin("GET", "requests").json()["requests"]]
+    assert faults == [(503, "fail_next"), (200, "drop_after_next"), (200, None)]

@@ -12,7 +12,8 @@ Routes:
 - ``/_emulator/...`` (not NC; for tests and tools): ``GET stats``, ``POST stats/reset``,
   ``POST faults`` (``{"kind": ..., <params>}``: the same kinds and parameters as the control API's
   ``InjectFault``), ``GET inventory``, ``GET requests[?last=N]`` (the last ``REQUESTS_KEPT`` NC requests:
-  method, path, If-Match, the Authorization scheme only, status) and ``POST requests/reset``.
+  method, path, If-Match, the Authorization scheme only, status, the injected fault kind it hit or null) and
+  ``POST requests/reset``.
 
 Authentication, as NC's ``ClientAuthentication`` offers it (Install-/Set-NetworkController on Microsoft
 Learn): none; X509 client certificates (the TLS layer, ``tls.py``); or Kerberos, which HTTP clients reach through
@@ -54,6 +55,14 @@ from ..ntlm import AuthFailed, ConnectionAuth
 
 log = logging.getLogger("sdn_emulator.api")
 REQUESTS_KEPT = 500
+#: A pending fault's action -> the fault kind that armed it (``fault`` in the recorded requests).
+FAULT_KIND = {
+    "error": "fail_next",
+    "drop": "drop_next",
+    "drop_after": "drop_after_next",
+    "race": "concurrent_write_next",
+    "delay": "slow_next",
+}
 #: (kind, params) -> result text; raises KeyError/ValueError/TypeError on bad parameters.
 FaultHandler = Callable[[str, dict[str, Any]], str]
 
@@ -138,6 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     _delay = 0.0  # seconds to hold the answer back (an injected slow_next)
     _drop_after = False  # close the connection after processing, unanswered (an injected drop_after_next)
+    _fault = None  # the injected fault this request hit (recorded, so tests can prove a fault fired)
 
     def setup(self) -> None:
         super().setup()
@@ -171,7 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         request_id = str(uuid.uuid4())
         headers: dict[str, str] = {}
-        self._delay, self._drop_after = 0.0, False
+        self._delay, self._drop_after, self._fault = 0.0, False, None
         nc_api = False
         try:
             raw = self._read_body()
@@ -242,6 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "ifMatch": self.headers.get("If-Match"),
                 "authorization": self.headers.get("Authorization", "").partition(" ")[0] or None,
                 "status": status,
+                "fault": self._fault,
             }
         )
 
@@ -274,6 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
         nc.record_request(method, path)
         fault = nc.take_fault(method, path)
         if fault is not None:
+            self._fault = FAULT_KIND[fault.action]
             if fault.action == "drop":
                 raise _Dropped()
             if fault.action == "error":
