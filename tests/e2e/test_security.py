@@ -63,11 +63,6 @@ def test_tls_without_the_right_ca_is_refused_naming_ca_cert_file(
     assert cert_emulator.get("/loadBalancers/Tls_Refused") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="provider bug: over TLS 1.3 the refused handshake arrives as 'EOF occurred in violation of protocol' and "
-    "nc/client.py's _tls_advice blames the CA ('Set ca_cert_file ...') instead of the missing client certificate",
-)
 def test_client_certificate_missing_is_refused_clearly(tf: Terraform, cert_emulator: Emulator) -> None:
     tf.write(provider(cert_emulator, ca_cert_file=cert_emulator.info["ca_file"]) + seed_lb("NoCert_VIP"))
     proc = tf.apply(check=False)

@@ -363,7 +363,10 @@ def _tls_advice(exc: BaseException, s: NCSettings) -> str:
             f"the certificate is not issued for {urlsplit(s.uri).hostname!r} ({cause}); use the REST name (or IP) "
             "that NC's certificate names in network_controller_uri."
         )
-    if "certificate required" in text or "handshake failure" in text or "bad certificate" in text:
+    # Over TLS 1.3 a server that wants a client certificate fails the handshake after the client has verified
+    # it, and the client often sees only the closed connection ("EOF occurred in violation of protocol").
+    closed = "eof occurred in violation of protocol" in text or "unexpected eof" in text
+    if closed or "certificate required" in text or "handshake failure" in text or "bad certificate" in text:
         if s.auth != "certificate":
             return (
                 f"TLS handshake with {s.uri} failed: Network Controller asks for a client certificate ({cause}); set "
