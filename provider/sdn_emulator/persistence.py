@@ -55,7 +55,8 @@ class DataDir:
         """Replace the state file with ``text`` (a ``dumps`` result): readers see the old file or the new one."""
         self.path.mkdir(parents=True, exist_ok=True)
         tmp = self.file.with_name(f".{STATE_NAME}.{os.getpid()}.tmp")
-        with open(tmp, "w") as out:
+        # 0600: the file holds the guests' credentials (the topology's), like the TLS keys next to it.
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())

@@ -82,6 +82,7 @@ def test_restart_resumes_objects_clusters_and_endpoints(tmp_path: Path) -> None:
         before = {p: _nc(emu, "GET", p).json() for p in ("/loadBalancers/lb1", NIC1)}
         cluster_before = run_script(db1, "get_cluster", {})
         info_before = emu.info
+        assert (tmp_path / "data" / STATE_NAME).stat().st_mode & 0o077 == 0  # it holds the WinRM password
     finally:
         _stopped(emu)
 
