@@ -57,10 +57,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):
-        return
+    if not hasattr(config, "workerinput"):
+        terminalreporter.write_line(f"terraform: this run drove {TERRAFORM_BINARY}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The fault matrix's line comes last, after pytest's own counts, so `make faults` ends with it."""
     directory = os.environ.get(RESULTS_ENV)
-    line = MATRIX.summarize(Path(directory)) if directory else None
+    line = MATRIX.summarize(Path(directory)) if directory and not hasattr(config, "workerinput") else None
     if line:
-        terminalreporter.write_line(line)
-    terminalreporter.write_line(f"terraform: this run drove {TERRAFORM_BINARY}")
+        config.get_terminal_writer().line(line)
