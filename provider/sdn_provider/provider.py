@@ -260,6 +260,9 @@ class SdnProvider:
         self._nc: NCClient | None = None
         self.nc_locks = KeyedLocks()
         self.reads = ReadCache()
+        # VIP -> {load balancer resource_id: probe ports of its rules} of the load balancers this process has
+        # planned since ConfigureProvider: the cluster IP cross-check sees a load balancer the same plan creates.
+        self.planned_frontends: dict[str, dict[str, frozenset[int]]] = {}
 
     # -- tf.iface.Provider ----------------------------------------------------------------------
     def get_model_prefix(self) -> str:
@@ -322,6 +325,7 @@ class SdnProvider:
             self.config = merged
             self._nc = None  # reattach mode: one process serves many configurations
             self.reads.clear()
+            self.planned_frontends = {}
         STOP_REQUESTED.clear()
 
     def get_data_sources(self) -> list:
@@ -378,6 +382,20 @@ class SdnProvider:
                     stop_event=STOP_REQUESTED,
                 )
             return self._nc
+
+    def plan_frontends(self, lb_id: str, probe_ports: dict[str, set[int]]) -> None:
+        """Record what a planned load balancer will serve: its VIPs and the probe ports of their rules."""
+        with self._lock:
+            for by_lb in self.planned_frontends.values():
+                for planned_id in [k for k in by_lb if k.lower() == lb_id.lower()]:
+                    del by_lb[planned_id]
+            for vip, ports in probe_ports.items():
+                self.planned_frontends.setdefault(vip, {})[lb_id] = frozenset(ports)
+
+    def planned_probe_ports(self, vip: str) -> dict[str, frozenset[int]]:
+        """{load balancer resource_id: probe ports} of the load balancers planned with `vip` (a copy)."""
+        with self._lock:
+            return dict(self.planned_frontends.get(vip, {}))
 
     def read(self, ref: str) -> dict | None:
         """GET `ref` through the read cache: for reads only, never for the GET before a write (it needs a

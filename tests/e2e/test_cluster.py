@@ -317,6 +317,29 @@ resource "sdn_cluster_ip_address" "ip" {
     tf.destroy()
 
 
+def test_plan_warns_when_a_load_balancer_planned_with_it_disagrees(tf: Terraform, emulator: Emulator):
+    """Issue 13, item 4: the load balancer is new in the same plan (not in NC yet); its planned probe port still
+    reaches the cluster IP's cross-check, and nothing is created by the plan."""
+    tf.write(
+        cluster_provider(emulator)
+        + seed_lb("PlannedCheck_VIP", vip="192.168.2.101")
+        + """
+resource "sdn_cluster_ip_address" "ip" {
+  cluster_node = "DB1"
+  address      = "192.168.2.101"
+  probe_port   = 59998
+  network      = "Cluster Network 1"
+  depends_on   = [sdn_load_balancer.lb]
+}
+"""
+    )
+    plan = tf.plan()
+    text = " ".join((plan.stdout + plan.stderr).split())
+    assert plan.returncode == 2 and "Probe port differs from the load balancer" in text, text
+    assert "PlannedCheck_VIP" in text and "use port(s) 59999, not 59998" in text, text
+    assert emulator.get("/loadBalancers/PlannedCheck_VIP") is None
+
+
 def guests_provider(guests, extra: str = "") -> str:
     """A provider block for the in-process guests (the test can shape those nodes directly)."""
     endpoints = ", ".join(f'{n} = "{u}"' for n, u in guests.servers.items())

@@ -314,7 +314,8 @@ class ClusterIPAddress(BaseResource):
         return any(planned.get(k) is Unknown or planned.get(k) != current.get(k) for k in keys)
 
     def _cross_check_load_balancers(self, diags: Diagnostics, planned: dict) -> None:
-        """Warn when NC load balancers have this address as a VIP but none probes this port.
+        """Warn when load balancers (in NC, or planned by this same plan) have this address as a VIP but none
+        probes this port.
 
         Only that direction: other tenants may reuse the probe port, and (in other virtual networks) even
         the address, so "port used for another VIP" would be a false alarm. Runs on create and on a change
@@ -331,7 +332,10 @@ class ClusterIPAddress(BaseResource):
             )
         except CLIENT_ERRORS:
             return  # NC is optional for this resource; the check is advice only
-        probes = by_address.get(address) or {}
+        planned = self.provider.planned_probe_ports(address)  # what this plan makes wins over NC's copy
+        replaced = {lb.lower() for lb in planned}
+        probes = {lb: p for lb, p in (by_address.get(address) or {}).items() if lb.lower() not in replaced}
+        probes.update(planned)
         if probes and not any(int(port) in ports for ports in probes.values()):
             used = sorted({p for ports in probes.values() for p in ports})
             diags.add_warning(

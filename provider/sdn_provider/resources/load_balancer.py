@@ -189,6 +189,8 @@ class LoadBalancer(BaseResource):
             if current is None:
                 planned["instance_id"] = Unknown
         self._check_vips_in_subnets(ctx.diagnostics, planned, current)
+        if is_known(rid):
+            self.provider.plan_frontends(rid, planned_probe_ports(planned))
         return planned
 
     def _check_vips_in_subnets(self, diags: Diagnostics, planned: dict, current: dict | None) -> None:
@@ -555,6 +557,23 @@ def to_nc(state: dict) -> dict:
     if state.get("tags"):
         body["tags"] = state["tags"]
     return body
+
+
+def planned_probe_ports(state: dict) -> dict[str, set[int]]:
+    """VIP -> probe ports of the rules listening on it, for what is known of a planned load balancer."""
+    ports = {str(p.get("name")).lower(): p.get("port") for p in known_list(state.get("probe"))}
+    vips = {
+        str(f.get("name")).lower(): f.get("private_ip_address")
+        for f in known_list(state.get("frontend_ip_configuration"))
+    }
+    out: dict[str, set[int]] = {}
+    for rule in known_list(state.get("load_balancing_rule")):
+        port = ports.get(str(rule.get("probe_name")).lower())
+        for name in known_list(rule.get("frontend_ip_configuration_names")):
+            vip = vips.get(str(name).lower())
+            if is_known(vip) and vip:
+                out.setdefault(vip, set()).update([int(port)] if is_known(port) else [])
+    return out
 
 
 def _as_list(value: Any) -> list:
