@@ -15,9 +15,10 @@ variable "winrm_username" {
 }
 
 variable "winrm_password" {
-  description = "Password of winrm_username."
+  description = "Password of winrm_username. Null: the provider reads SDN_WINRM_PASSWORD from its environment (which keeps it out of saved plans)."
   type        = string
   sensitive   = true
+  default     = null
 }
 
 variable "winrm_auth" {
