@@ -138,6 +138,11 @@ def test_create_refuses_to_adopt_existing(tf: Terraform, emulator: Emulator):
         ({"vip": "192.168.3.5"}, "VIP outside its subnet", "private_ip_address"),
         ({"vip": "192.168.2.0"}, "is the network address of", "private_ip_address"),
         ({"vip": "192.168.2.255"}, "is the broadcast address of", "private_ip_address"),
+        (
+            {"vip": "192.168.2.11"},
+            "is the address of /networkInterfaces/ClusterNode1_Network-Adapter",
+            "private_ip_address",
+        ),
         ({"subnet": "/virtualNetworks/MyNetwork/subnets/NoSuchSubnet"}, "does not exist", "subnet_ref"),
         ({"subnet": "Subnet2"}, "is not a subnet resourceRef", "subnet_ref"),
         ({"interval": 1}, "interval_in_seconds must be a whole number from 5", "interval_in_seconds"),

@@ -232,6 +232,29 @@ class LoadBalancer(BaseResource):
                     f"{subnet_ref} ({prefix}); pick an unused host address of that subnet.",
                     path=[*path, "private_ip_address"],
                 )
+            elif owner := self._address_owner(address, subnet_ref):
+                diags.add_error(
+                    "VIP is a node's own address",
+                    f"{address} is the address of {owner} in {subnet_ref}. The VIP must be an unused address of "
+                    "the subnet (the SLB answers for it; the nodes keep their own addresses).",
+                    path=[*path, "private_ip_address"],
+                )
+
+    def _address_owner(self, address: str, subnet_ref: str) -> str | None:
+        """The NIC ip configuration that already has `address` in `subnet_ref`, if any (one GET of the NIC
+        collection, shared by the load balancers planned together; only for a new or changed VIP)."""
+        try:
+            nics = self.provider.reads.get("/networkInterfaces", lambda: self.provider.nc.get("/networkInterfaces"))
+        except CLIENT_ERRORS:
+            return None  # NC unreachable at plan time: apply reports it
+        for nic in (nics or {}).get("value") or []:
+            for ipc in (nic.get("properties") or {}).get("ipConfigurations") or []:
+                props = ipc.get("properties") or {}
+                if props.get("privateIPAddress") == address and same_ref(
+                    (props.get("subnet") or {}).get("resourceRef"), subnet_ref
+                ):
+                    return ipc.get("resourceRef") or f"{nic.get('resourceId')}/{ipc.get('resourceId')}"
+        return None
 
     def _subnet_prefix(self, subnet_ref: str) -> ipaddress.IPv4Network | None:
         """Through the provider's read cache: LBs planned together on one subnet share one GET."""
