@@ -140,7 +140,7 @@ def test_create_refuses_to_adopt_existing(tf: Terraform, emulator: Emulator):
         ({"vip": "192.168.2.255"}, "is the broadcast address of", "private_ip_address"),
         (
             {"vip": "192.168.2.11"},
-            "is the address of /networkInterfaces/ClusterNode1_Network-Adapter",
+            "VIP is a node's own address",
             "private_ip_address",
         ),
         ({"subnet": "/virtualNetworks/MyNetwork/subnets/NoSuchSubnet"}, "does not exist", "subnet_ref"),
