@@ -187,6 +187,7 @@ def test_a_delete_nc_fails_surfaces_at_once_and_stays_in_state(tf: Terraform, em
     assert proc.returncode == 1
     assert message in " ".join(proc.stderr.split()) and "ended Failed" in proc.stderr, proc.stderr
     assert list(tf.resources()) == ["sdn_load_balancer.lb"] and emulator.get(ref) is not None
+    assert tf.resources()["sdn_load_balancer.lb"]["provisioning_state"] == "Failed"  # as NC has it now
     emulator.admin("POST", "requests/reset")
     tf.destroy()
     assert emulator.get(ref) is None

@@ -376,7 +376,7 @@ class LoadBalancer(BaseResource):
         except NCError as exc:
             if exc.status != 409:
                 report(diags, "Cannot delete load balancer", exc)
-                return current
+                return self._after_failed_delete(ref, current)
             users = self._referencing_ip_configurations(ref)
             diags.add_error(
                 "Load balancer is still in use",
@@ -385,12 +385,21 @@ class LoadBalancer(BaseResource):
                 "(sdn_backend_pool_member) first; in one configuration Terraform orders this for you when the "
                 "members reference this load balancer's backend_address_pool_refs.",
             )
-            return current
+            return self._after_failed_delete(ref, current)
         except CLIENT_ERRORS as exc:
             report(diags, "Cannot delete load balancer", exc)
-            return current
+            return self._after_failed_delete(ref, current)
         finally:
             self._forget_cached_reads()
+
+    def _after_failed_delete(self, ref: str, current: dict) -> dict | None:
+        """What state should hold after a delete that did not finish: NC's object as it is now (e.g. Failed),
+        nothing if it went away after all, or the prior state when NC cannot be read."""
+        try:
+            live = self.provider.nc.get(ref)
+        except CLIENT_ERRORS:
+            return current
+        return from_nc(live, current) if live is not None else None
 
     def _forget_cached_reads(self) -> None:
         """After any write attempt: cached reads of load balancers (the cluster IP cross-check's index) are stale."""
