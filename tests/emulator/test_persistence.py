@@ -17,6 +17,7 @@ from sdn_emulator.persistence import STATE_NAME
 from sdn_emulator.process import SDN_EMULATOR, EmulatorProcess
 from sdn_emulator.topology import DEFAULT_TOPOLOGY
 from sdn_provider.cluster.transport import WinRMSettings, close_connections, run_script
+from tests.waiting import wait_until
 
 from .conftest import LB_BODY, NIC1, POOL
 
@@ -82,7 +83,8 @@ def test_restart_resumes_objects_clusters_and_endpoints(tmp_path: Path) -> None:
         before = {p: _nc(emu, "GET", p).json() for p in ("/loadBalancers/lb1", NIC1)}
         cluster_before = run_script(db1, "get_cluster", {})
         info_before = emu.info
-        assert (tmp_path / "data" / STATE_NAME).stat().st_mode & 0o077 == 0  # it holds the WinRM password
+        saved = wait_until(lambda: (tmp_path / "data" / STATE_NAME).exists(), 10, "the state file to be written")
+        assert saved and (tmp_path / "data" / STATE_NAME).stat().st_mode & 0o077 == 0  # it holds the WinRM password
     finally:
         _stopped(emu)
 
