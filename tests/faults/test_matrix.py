@@ -314,6 +314,14 @@ def node_down(family: str, op: str, expect: str) -> Case:
 
 
 STUCK = r"did not finish provisioning in time|did not finish in time"
+
+
+def stuck(family: str, op: str, ref: str, state: str) -> Case:
+    """NC keeps ``ref`` Updating or Deleting past the operation's timeout: surfaced, and NC still shows it so."""
+    name = "stuck_deleting" if state == "Deleting" else "stuck_updating"
+    return Case(name, family, op, by_ref("hold_provisioning", ref), SURFACED, left(ref, state), STUCK, (ref,))
+
+
 CASES_LIST = [
     # NC answers 5xx/429 a few times: retried, the command succeeds
     status_case("lb", "create", "PUT", "loadBalancers", 503),
@@ -405,36 +413,9 @@ CASES_LIST = [
         cause=re.escape(DETAIL),
         watch=(NIC_REF,),
     ),
-    Case(
-        "stuck_updating",
-        "lb",
-        "update",
-        by_ref("hold_provisioning", LB_REF),
-        SURFACED,
-        left(LB_REF, "Updating"),
-        cause=STUCK,
-        watch=(LB_REF,),
-    ),
-    Case(
-        "stuck_updating",
-        "member",
-        "create",
-        by_ref("hold_provisioning", NIC_REF),
-        SURFACED,
-        left(NIC_REF, "Updating"),
-        cause=STUCK,
-        watch=(NIC_REF,),
-    ),
-    Case(
-        "stuck_deleting",
-        "lb",
-        "delete",
-        by_ref("hold_provisioning", LB_REF),
-        SURFACED,
-        left(LB_REF, "Deleting"),
-        cause=STUCK,
-        watch=(LB_REF,),
-    ),
+    stuck("lb", "update", LB_REF, "Updating"),
+    stuck("member", "create", NIC_REF, "Updating"),
+    stuck("lb", "delete", LB_REF, "Deleting"),
     Case(
         "delete_failed",
         "lb",
