@@ -575,6 +575,22 @@ def test_state_written_before_these_attributes_plans_clean(tf: Terraform, guests
     tf.destroy()
 
 
+def test_static_address_is_not_reported_changed_after_the_cluster_ip_moves(tf: Terraform, emulator: Emulator):
+    """Issue 13, item 8: sdn_cluster_ip_address gives the cluster the VIP right after the cluster is made;
+    static_address is create-time only, so later refreshes do not report it "changed outside of Terraform"."""
+    tf.write(cluster_provider(emulator) + cluster_hcl(static=None) + ip_hcl())  # DHCP: recorded at create
+    tf.apply()
+    try:
+        recorded = tf.resources()["sdn_failover_cluster.c"]["static_address"]
+        proc = tf.plan()
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "static_address" not in proc.stdout, proc.stdout
+        tf.run("apply", "-refresh-only", "-auto-approve", "-no-color")
+        assert tf.resources()["sdn_failover_cluster.c"]["static_address"] == recorded != "192.168.2.100"
+    finally:
+        tf.destroy()
+
+
 def test_one_node_down_does_not_block_the_plan(tf: Terraform, emulator: Emulator):
     """Issue 13, item 2: with DB1 (the cluster IP's cluster_node) stopped, refresh reads the cluster and its IP
     resource through DB2, the plan succeeds with a warning naming the unreachable node, and shows no change."""
