@@ -17,8 +17,8 @@ resource "sdn_load_balancer" "cluster_vip" {
   frontend_ip_configuration {
     name               = "Frontend1"
     private_ip_address = "192.168.2.100"
-    # NC answers with canonical casing (/virtualNetworks/MyNetwork/subnets/Subnet2), which is what
-    # the data source returns; the seed's "/VirtualNetworks/.../Subnets/..." would plan a change.
+    # The data source returns NC's casing (/virtualNetworks/MyNetwork/subnets/Subnet2); the seed's
+    # "/VirtualNetworks/.../Subnets/..." would work as well: refs compare without letter case.
     subnet_ref = data.sdn_virtual_network.tenant.subnet_refs["Subnet2"]
   }
 
