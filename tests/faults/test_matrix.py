@@ -316,6 +316,20 @@ def node_down(family: str, op: str, expect: str) -> Case:
 STUCK = r"did not finish provisioning in time|did not finish in time"
 
 
+def provisioning_failed(family: str, op: str, ref: str) -> Case:
+    """NC accepts the write, then provisioning of ``ref`` ends Failed with DETAIL: surfaced, and NC shows Failed."""
+    return Case(
+        "provisioning_failed",
+        family,
+        op,
+        by_ref("provisioning_outcome", ref, detail=DETAIL),
+        SURFACED,
+        left(ref, "Failed"),
+        re.escape(DETAIL),
+        (ref,),
+    )
+
+
 def stuck(family: str, op: str, ref: str, state: str) -> Case:
     """NC keeps ``ref`` Updating or Deleting past the operation's timeout: surfaced, and NC still shows it so."""
     name = "stuck_deleting" if state == "Deleting" else "stuck_updating"
@@ -383,36 +397,9 @@ CASES_LIST = [
         cause=r"Network Controller answered 412 PreconditionFailed",
     ),
     # NC accepts the write, then provisioning fails or never finishes
-    Case(
-        "provisioning_failed",
-        "lb",
-        "create",
-        by_ref("provisioning_outcome", LB_REF, detail=DETAIL),
-        SURFACED,
-        left(LB_REF, "Failed"),
-        cause=re.escape(DETAIL),
-        watch=(LB_REF,),
-    ),
-    Case(
-        "provisioning_failed",
-        "lb",
-        "update",
-        by_ref("provisioning_outcome", LB_REF, detail=DETAIL),
-        SURFACED,
-        left(LB_REF, "Failed"),
-        cause=re.escape(DETAIL),
-        watch=(LB_REF,),
-    ),
-    Case(
-        "provisioning_failed",
-        "member",
-        "create",
-        by_ref("provisioning_outcome", NIC_REF, detail=DETAIL),
-        SURFACED,
-        left(NIC_REF, "Failed"),
-        cause=re.escape(DETAIL),
-        watch=(NIC_REF,),
-    ),
+    provisioning_failed("lb", "create", LB_REF),
+    provisioning_failed("lb", "update", LB_REF),
+    provisioning_failed("member", "create", NIC_REF),
     stuck("lb", "update", LB_REF, "Updating"),
     stuck("member", "create", NIC_REF, "Updating"),
     stuck("lb", "delete", LB_REF, "Deleting"),

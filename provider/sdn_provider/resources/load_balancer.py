@@ -244,7 +244,7 @@ class LoadBalancer(BaseResource):
         """The NIC ip configuration that already has `address` in `subnet_ref`, if any (one GET of the NIC
         collection, shared by the load balancers planned together; only for a new or changed VIP)."""
         try:
-            nics = self.provider.reads.get("/networkInterfaces", lambda: self.provider.nc.get("/networkInterfaces"))
+            nics = self.provider.read("/networkInterfaces")
         except CLIENT_ERRORS:
             return None  # NC unreachable at plan time: apply reports it
         for nic in (nics or {}).get("value") or []:
@@ -258,7 +258,7 @@ class LoadBalancer(BaseResource):
 
     def _subnet_prefix(self, subnet_ref: str) -> ipaddress.IPv4Network | None:
         """Through the provider's read cache: LBs planned together on one subnet share one GET."""
-        subnet = self.provider.reads.get(subnet_ref, lambda: self.provider.nc.get(subnet_ref))
+        subnet = self.provider.read(subnet_ref)
         prefix = ((subnet or {}).get("properties") or {}).get("addressPrefix")
         return ipaddress.IPv4Network(prefix, strict=False) if prefix else None
 
