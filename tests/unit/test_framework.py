@@ -21,7 +21,7 @@ from tests.harness import BIN, ProviderServer
 
 
 @pytest.fixture
-def servicer():
+def servicer(tf_patched):
     return make_servicer_class()(SdnProvider())
 
 
@@ -75,7 +75,7 @@ def _lb_config(**over) -> dict:
     return config
 
 
-def test_refined_unknown_values_decode_as_unknown(servicer):
+def test_refined_unknown_values_decode_as_unknown(tf_patched):
     """Terraform sends `sort(keys(var.x))` at validate time as cty's refined unknown (msgpack ext 12)."""
     import msgpack
 
