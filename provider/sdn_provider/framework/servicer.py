@@ -50,11 +50,11 @@ def make_servicer_class():
     attribute_path = compat.private("attribute_path")
 
     class SdnServicer(compat.stock_servicer_class()):  # type: ignore[misc]
-        def _schema_maps(self, type_name: str) -> tuple[dict, dict]:
-            """The resource's attributes and nested blocks by name (cached by the stock servicer)."""
-            return compat.private("resource_attributes")(self, type_name), compat.private("resource_blocks")(
-                self, type_name
-            )
+        def _decode_states(self, diags: Diagnostics, type_name: str, *values: Any) -> tuple[dict, dict, list]:
+            """The resource's attributes and nested blocks by name, and each value as (encoded, decoded)."""
+            attrs = compat.private("resource_attributes")(self, type_name)
+            blocks = compat.private("resource_blocks")(self, type_name)
+            return attrs, blocks, [decode_state(diags, attrs, blocks, value) for value in values]
 
         def _new_resource(self, type_name: str) -> Any:
             return self.app.new_resource(compat.private("resource_class")(self, type_name))
@@ -77,9 +77,9 @@ def make_servicer_class():
         def PlanResourceChange(self, request, context: grpc.ServicerContext):  # noqa: N802 (gRPC name)
             type_name = request.type_name
             diags = Diagnostics()
-            attrs, blocks = self._schema_maps(type_name)
-            _, prior = decode_state(diags, attrs, blocks, request.prior_state)
-            proposed_enc, proposed = decode_state(diags, attrs, blocks, request.proposed_new_state)
+            attrs, blocks, ((_, prior), (proposed_enc, proposed)) = self._decode_states(
+                diags, type_name, request.prior_state, request.proposed_new_state
+            )
             if diags.has_errors():
                 return pb.PlanResourceChange.Response(diagnostics=diags.to_pb())
             if proposed is None:  # destroy: plan the null state, as Terraform does for providers without plan_destroy
@@ -118,9 +118,9 @@ def make_servicer_class():
         def ApplyResourceChange(self, request, context):  # noqa: N802
             diags = Diagnostics()
             type_name = request.type_name
-            attrs, blocks = self._schema_maps(type_name)
-            _, prior = decode_state(diags, attrs, blocks, request.prior_state)
-            planned_enc, planned = decode_state(diags, attrs, blocks, request.planned_state)
+            attrs, blocks, ((_, prior), (planned_enc, planned)) = self._decode_states(
+                diags, type_name, request.prior_state, request.planned_state
+            )
             if diags.has_errors():
                 return pb.ApplyResourceChange.Response(diagnostics=diags.to_pb())
             inst = self._new_resource(type_name)
@@ -143,8 +143,7 @@ def make_servicer_class():
         def ReadResource(self, request, context):  # noqa: N802
             diags = Diagnostics()
             type_name = request.type_name
-            attrs, blocks = self._schema_maps(type_name)
-            current_enc, current = decode_state(diags, attrs, blocks, request.current_state)
+            attrs, blocks, ((current_enc, current),) = self._decode_states(diags, type_name, request.current_state)
             if diags.has_errors() or current is None:
                 return pb.ReadResource.Response(diagnostics=diags.to_pb())
             inst = self._new_resource(type_name)
