@@ -39,9 +39,13 @@ def main(argv: list[str] | None = None) -> None:
     from tf.runner import run_provider
 
     from sdn_provider.framework import install_runtime_patches
+    from sdn_provider.framework.compat import IncompatibleTf
     from sdn_provider.provider import SdnProvider
 
-    install_runtime_patches()
+    try:
+        install_runtime_patches()
+    except IncompatibleTf as exc:  # at the first start, on stderr (Terraform shows it), not mid-plan
+        raise SystemExit(f"terraform-provider-sdn: {exc}") from None
     run_provider(SdnProvider(), argv)
     # Terraform waits for the plugin to exit: delete the kept WinRM shells now, while threads can still start
     # (atexit does it too, as a fallback).
