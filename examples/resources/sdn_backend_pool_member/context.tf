@@ -1,0 +1,13 @@
+# What resource.tf refers to, so that `terraform validate` checks it (the page shows resource.tf only).
+resource "sdn_load_balancer" "cluster_vip" {
+  resource_id = "MyNetwork_InternalVIP"
+
+  frontend_ip_configuration {
+    name       = "Frontend1"
+    subnet_ref = "/virtualNetworks/MyNetwork/subnets/Subnet2"
+  }
+
+  backend_address_pool {
+    name = "Backend1"
+  }
+}

@@ -1,0 +1,252 @@
+"""`make docs`: the reference sections of docs/ from the provider's own schemas, the examples from examples/.
+
+As HashiCorp's tfplugindocs does for Go providers, the schema is the one place an attribute is described: the
+provider is instantiated and its resource, data source and provider schemas are read (nothing is declared
+again here). Defaults, allowed values and ranges come from the field tables (`load_balancer_fields`), which are
+also what the provider validates with. Each page keeps its hand-written prose; only the text between
+`<!-- NAME:begin -->` and `<!-- NAME:end -->` is generated:
+
+* `arguments`, `attributes`: the Argument and Attributes Reference (nested blocks and object fields indented).
+* `example`: `examples/resources/sdn_<name>/resource.tf`, `examples/data-sources/sdn_<name>/data-source.tf`,
+  or `examples/provider/provider.tf` for docs/index.md; `import`: `examples/resources/sdn_<name>/import.sh`.
+* `ranges` (docs/index.md): the table of every checked range and enum, from the field tables.
+
+`--check` writes nothing; it exits 1 naming each stale page (the test suite runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tf.schema import Attribute, NestedBlock, Schema
+from tf.utils import Diagnostics
+
+from sdn_provider.provider import SdnProvider
+from sdn_provider.resources.load_balancer_fields import BLOCKS, Field
+
+REPO = Path(__file__).resolve().parent.parent
+PREFIX = "sdn_"
+
+#: Resource or data source name -> its field table (block -> fields); the data source mirrors the resource's.
+FIELD_TABLES: dict[str, Mapping[str, tuple[Field, ...]]] = {
+    "load_balancer": {block: fields for block, (_, fields) in BLOCKS.items()},
+}
+
+#: Which words the ranges table uses for a block's fields.
+RANGE_OWNERS = {"frontend_ip_configuration": "frontend", "probe": "probe", "load_balancing_rule": "rule"}
+
+_MARKED = re.compile(r"(<!-- (?P<name>[a-z]+):begin -->\n)(?P<body>.*?)(<!-- (?P=name):end -->)", re.S)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page and the generated text of each of its marked sections."""
+
+    path: Path
+    sections: dict[str, str]
+
+
+# -- rendering ---------------------------------------------------------------------------------------------
+
+
+def type_name(cty: Any) -> str:
+    """`["map", "string"]` -> `Map of String`, as tfplugindocs names types."""
+    if isinstance(cty, str):
+        return {"bool": "Boolean"}.get(cty, cty.capitalize())
+    kind, inner = cty
+    if kind == "object":
+        return "Object"
+    return f"{kind.capitalize()} of {type_name(inner)}"
+
+
+def _hcl(value: Any) -> str:
+    return json.dumps(value)
+
+
+def constraints(field: Field | None) -> str:
+    """The field table's default, allowed values and range, as sentences."""
+    if field is None:
+        return ""
+    parts = []
+    if field.default is not None:
+        parts.append(f"Default: `{_hcl(field.default)}`.")
+    if field.choices:
+        parts.append(f"One of {', '.join(f'`{c}`' for c in field.choices)}, in any letter case.")
+    if field.low is not None:
+        parts.append(f"From {field.low} to {field.high}.")
+    return " ".join(parts)
+
+
+def _bullet(depth: int, name: str, label: str, *text: str) -> str:
+    body = " ".join(t for t in text if t)
+    return f"{'  ' * depth}* `{name}` - ({label}){' ' + body if body else ''}"
+
+
+def _kind(attr: Attribute) -> str:
+    return "Required" if attr.required else "Optional"
+
+
+def _fields_by_name(fields: Iterable[Field]) -> dict[str, Field]:
+    return {f.attr: f for f in fields}
+
+
+def object_lines(cty: Any, fields: Mapping[str, Field], depth: int) -> list[str]:
+    """One line per field of an object type (or a list or map of objects), described from the field table."""
+    while isinstance(cty, list) and cty[0] != "object":
+        cty = cty[1]
+    if not isinstance(cty, list):
+        return []
+    lines = []
+    for name, sub in cty[1].items():
+        field = fields.get(name)
+        lines.append(_bullet(depth, name, type_name(sub), field.description if field else "", constraints(field)))
+        lines += object_lines(sub, {}, depth + 1)
+    return lines
+
+
+def argument_lines(attrs: list[Attribute], blocks: list[NestedBlock], fields: Mapping[str, Field], tables: Mapping[str, tuple[Field, ...]], depth: int = 0) -> list[str]:
+    lines = []
+    for attr in attrs:
+        if attr.required or attr.optional:
+            label = f"{_kind(attr)}, {type_name(json.loads(attr.type.tf_type()))}"
+            extra = "Sensitive." if attr.sensitive else ""
+            lines.append(_bullet(depth, attr.name, label, attr.description or "", constraints(fields.get(attr.name)), extra))
+    for block in blocks:
+        lines.append(_bullet(depth, block.type_name, block_label(block), block.block.description or ""))
+        inner = _fields_by_name(tables.get(block.type_name, ()))
+        lines += argument_lines(block.block.attributes, block.block.block_types, inner, {}, depth + 1)
+    return lines
+
+
+def block_label(block: NestedBlock) -> str:
+    """`Optional, Block List` / `Required, Block List, at least 1` / `Optional, Block`."""
+    single = block.to_pb().nesting == block.to_pb().NestingMode.SINGLE
+    label = f"{'Required' if block.min_items else 'Optional'}, {'Block' if single else 'Block List'}"
+    if block.min_items:
+        label += f", at least {block.min_items}"
+    if block.max_items:
+        label += f", at most {block.max_items}"
+    return label
+
+
+def attribute_lines(attrs: list[Attribute], tables: Mapping[str, tuple[Field, ...]]) -> list[str]:
+    """The read-only attributes; object fields are described from the field table of the same name."""
+    lines = []
+    for attr in attrs:
+        if attr.required or attr.optional:
+            continue
+        cty = json.loads(attr.type.tf_type())
+        lines.append(_bullet(0, attr.name, type_name(cty), attr.description or ""))
+        lines += object_lines(cty, _fields_by_name(tables.get(attr.name, ())), 1)
+    return lines
+
+
+def schema_sections(name: str, schema: Schema) -> dict[str, str]:
+    tables = FIELD_TABLES.get(name, {})
+    return {
+        "arguments": "\n".join(argument_lines(schema.attributes, schema.block_types, {}, tables)),
+        "attributes": "\n".join(attribute_lines(schema.attributes, tables)) or "No attributes beyond the arguments.",
+    }
+
+
+def ranges_table() -> str:
+    """Every range and enum the load balancer checks at plan time (the emulator enforces the same)."""
+    rows = ["| Value | Accepted |", "|---|---|"]
+    for block, fields in FIELD_TABLES["load_balancer"].items():
+        for field in fields:
+            if field.low is not None or field.choices:
+                rows.append(f"| {RANGE_OWNERS[block]} `{field.attr}` | {constraints(field)} |")
+    return "\n".join(rows)
+
+
+def fenced(path: Path, language: str) -> str:
+    return f"```{language}\n{path.read_text()}```"
+
+
+# -- pages -------------------------------------------------------------------------------------------------
+
+
+def pages(repo: Path = REPO) -> list[Page]:
+    """Every generated page of the provider, with the text each marked section must hold."""
+    provider = SdnProvider()
+    examples = repo / "examples"
+    found = [
+        Page(
+            repo / "docs" / "index.md",
+            {
+                "example": fenced(examples / "provider" / "provider.tf", "hcl"),
+                "arguments": "\n".join(argument_lines(provider.get_provider_schema(Diagnostics()).attributes, [], {}, {})),
+                "ranges": ranges_table(),
+            },
+        )
+    ]
+    for kind, classes, example_file in (
+        ("resources", provider.get_resources(), "resource.tf"),
+        ("data-sources", provider.get_data_sources(), "data-source.tf"),
+    ):
+        for cls in classes:
+            name = cls.get_name()
+            example_dir = examples / kind / f"{PREFIX}{name}"
+            sections = {"example": fenced(example_dir / example_file, "hcl"), **schema_sections(name, cls.get_schema())}
+            if (example_dir / "import.sh").exists():
+                sections["import"] = fenced(example_dir / "import.sh", "sh")
+            found.append(Page(repo / "docs" / kind / f"{name}.md", sections))
+    return found
+
+
+def render(text: str, sections: dict[str, str]) -> str:
+    """`text` with each marked section replaced; a section without its markers is an error (nowhere to go)."""
+    missing = set(sections) - {m["name"] for m in _MARKED.finditer(text)}
+    if missing:
+        raise ValueError(f"no <!-- {sorted(missing)[0]}:begin --> ... <!-- {sorted(missing)[0]}:end --> markers")
+    return _MARKED.sub(lambda m: m.group(1) + sections.get(m["name"], m["body"]).rstrip("\n") + "\n" + m.group(4), text)
+
+
+def stale_pages(repo: Path = REPO, write: bool = False) -> list[str]:
+    """Pages whose generated sections differ from what the schema and examples give (rewritten when `write`)."""
+    stale = []
+    for page in pages(repo):
+        relative = page.path.relative_to(repo)
+        if not page.path.exists():
+            raise FileNotFoundError(f"{relative} is missing: every resource and data source has a page")
+        text = page.path.read_text()
+        try:
+            wanted = render(text, page.sections)
+        except ValueError as exc:
+            raise ValueError(f"{relative}: {exc}") from None
+        if wanted != text:
+            stale.append(str(relative))
+            if write:
+                page.path.write_text(wanted)
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page is stale")
+    args = parser.parse_args(argv)
+    try:
+        stale = stale_pages(write=not args.check)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"docs: {exc}", file=sys.stderr)
+        return 1
+    if args.check and stale:
+        print(
+            "\n".join(f"{page} is stale (the schema or an example changed)" for page in stale)
+            + "\nrun `make docs` to regenerate it",
+            file=sys.stderr,
+        )
+        return 1
+    print("\n".join(f"wrote {page}" for page in stale) or "docs are up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
