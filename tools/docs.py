@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tf.schema import Attribute, NestedBlock, Schema
+from tf.schema import Attribute, Block, NestedBlock, Schema
 from tf.utils import Diagnostics
 
 from sdn_provider.provider import SdnProvider
@@ -34,7 +34,7 @@ from sdn_provider.resources.load_balancer_fields import BLOCKS, Field
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = "sdn_"
 
-#: Resource or data source name -> its field table (block -> fields); the data source mirrors the resource's.
+#: Resource name -> its field table (block -> fields).
 FIELD_TABLES: dict[str, Mapping[str, tuple[Field, ...]]] = {
     "load_balancer": {block: fields for block, (_, fields) in BLOCKS.items()},
 }
@@ -97,31 +97,34 @@ def _fields_by_name(fields: Iterable[Field]) -> dict[str, Field]:
     return {f.attr: f for f in fields}
 
 
-def object_lines(cty: Any, fields: Mapping[str, Field], depth: int) -> list[str]:
-    """One line per field of an object type (or a list or map of objects), described from the field table."""
+def object_lines(cty: Any, depth: int) -> list[str]:
+    """One line per field of an object type (or a list or map of objects): its name and type. Object types carry
+    no descriptions; the attribute's own description says what the fields are."""
     while isinstance(cty, list) and cty[0] != "object":
         cty = cty[1]
     if not isinstance(cty, list):
         return []
     lines = []
     for name, sub in cty[1].items():
-        field = fields.get(name)
-        lines.append(_bullet(depth, name, type_name(sub), field.description if field else "", constraints(field)))
-        lines += object_lines(sub, {}, depth + 1)
+        lines.append(_bullet(depth, name, type_name(sub)))
+        lines += object_lines(sub, depth + 1)
     return lines
 
 
-def argument_lines(attrs: list[Attribute], blocks: list[NestedBlock], fields: Mapping[str, Field], tables: Mapping[str, tuple[Field, ...]], depth: int = 0) -> list[str]:
+def argument_lines(
+    schema: Schema | Block, tables: Mapping[str, tuple[Field, ...]], fields: Mapping[str, Field], depth: int = 0
+) -> list[str]:
+    """The arguments of a schema or block, then its nested blocks with theirs (fields: this level's table)."""
     lines = []
-    for attr in attrs:
+    for attr in schema.attributes:
         if attr.required or attr.optional:
             label = f"{_kind(attr)}, {type_name(json.loads(attr.type.tf_type()))}"
-            extra = "Sensitive." if attr.sensitive else ""
-            lines.append(_bullet(depth, attr.name, label, attr.description or "", constraints(fields.get(attr.name)), extra))
-    for block in blocks:
+            sensitive = "Sensitive." if attr.sensitive else ""
+            field = fields.get(attr.name)
+            lines.append(_bullet(depth, attr.name, label, attr.description or "", constraints(field), sensitive))
+    for block in schema.block_types:
         lines.append(_bullet(depth, block.type_name, block_label(block), block.block.description or ""))
-        inner = _fields_by_name(tables.get(block.type_name, ()))
-        lines += argument_lines(block.block.attributes, block.block.block_types, inner, {}, depth + 1)
+        lines += argument_lines(block.block, {}, _fields_by_name(tables.get(block.type_name, ())), depth + 1)
     return lines
 
 
@@ -136,23 +139,22 @@ def block_label(block: NestedBlock) -> str:
     return label
 
 
-def attribute_lines(attrs: list[Attribute], tables: Mapping[str, tuple[Field, ...]]) -> list[str]:
-    """The read-only attributes; object fields are described from the field table of the same name."""
+def attribute_lines(attrs: list[Attribute]) -> list[str]:
+    """The read-only attributes, with the fields of object-typed ones."""
     lines = []
     for attr in attrs:
         if attr.required or attr.optional:
             continue
         cty = json.loads(attr.type.tf_type())
         lines.append(_bullet(0, attr.name, type_name(cty), attr.description or ""))
-        lines += object_lines(cty, _fields_by_name(tables.get(attr.name, ())), 1)
+        lines += object_lines(cty, 1)
     return lines
 
 
-def schema_sections(name: str, schema: Schema) -> dict[str, str]:
-    tables = FIELD_TABLES.get(name, {})
+def schema_sections(schema: Schema, tables: Mapping[str, tuple[Field, ...]]) -> dict[str, str]:
     return {
-        "arguments": "\n".join(argument_lines(schema.attributes, schema.block_types, {}, tables)),
-        "attributes": "\n".join(attribute_lines(schema.attributes, tables)) or "No attributes beyond the arguments.",
+        "arguments": "\n".join(argument_lines(schema, tables, {})),
+        "attributes": "\n".join(attribute_lines(schema.attributes)) or "No attributes beyond the arguments.",
     }
 
 
@@ -182,7 +184,7 @@ def pages(repo: Path = REPO) -> list[Page]:
             repo / "docs" / "index.md",
             {
                 "example": fenced(examples / "provider" / "provider.tf", "hcl"),
-                "arguments": "\n".join(argument_lines(provider.get_provider_schema(Diagnostics()).attributes, [], {}, {})),
+                "arguments": "\n".join(argument_lines(provider.get_provider_schema(Diagnostics()), {}, {})),
                 "ranges": ranges_table(),
             },
         )
@@ -194,7 +196,10 @@ def pages(repo: Path = REPO) -> list[Page]:
         for cls in classes:
             name = cls.get_name()
             example_dir = examples / kind / f"{PREFIX}{name}"
-            sections = {"example": fenced(example_dir / example_file, "hcl"), **schema_sections(name, cls.get_schema())}
+            sections = {
+                "example": fenced(example_dir / example_file, "hcl"),
+                **schema_sections(cls.get_schema(), FIELD_TABLES.get(name, {}) if kind == "resources" else {}),
+            }
             if (example_dir / "import.sh").exists():
                 sections["import"] = fenced(example_dir / "import.sh", "sh")
             found.append(Page(repo / "docs" / kind / f"{name}.md", sections))
@@ -202,11 +207,14 @@ def pages(repo: Path = REPO) -> list[Page]:
 
 
 def render(text: str, sections: dict[str, str]) -> str:
-    """`text` with each marked section replaced; a section without its markers is an error (nowhere to go)."""
-    missing = set(sections) - {m["name"] for m in _MARKED.finditer(text)}
-    if missing:
-        raise ValueError(f"no <!-- {sorted(missing)[0]}:begin --> ... <!-- {sorted(missing)[0]}:end --> markers")
-    return _MARKED.sub(lambda m: m.group(1) + sections.get(m["name"], m["body"]).rstrip("\n") + "\n" + m.group(4), text)
+    """`text` with each marked section replaced. A section without its markers (nowhere to go) and markers that
+    nothing generates (an example file missing) are errors."""
+    marked = {m["name"] for m in _MARKED.finditer(text)}
+    if missing := sorted(set(sections) - marked):
+        raise ValueError(f"no <!-- {missing[0]}:begin --> ... <!-- {missing[0]}:end --> markers")
+    if unknown := sorted(marked - set(sections)):
+        raise ValueError(f"nothing generates its <!-- {unknown[0]}:begin --> section (is its example file missing?)")
+    return _MARKED.sub(lambda m: m.group(1) + sections[m["name"]].rstrip("\n") + "\n" + m.group(4), text)
 
 
 def stale_pages(repo: Path = REPO, write: bool = False) -> list[str]:
@@ -231,9 +239,10 @@ def stale_pages(repo: Path = REPO, write: bool = False) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page is stale")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose docs/ and examples/ to use")
     args = parser.parse_args(argv)
     try:
-        stale = stale_pages(write=not args.check)
+        stale = stale_pages(args.repo.resolve(), write=not args.check)
     except (ValueError, FileNotFoundError) as exc:
         print(f"docs: {exc}", file=sys.stderr)
         return 1

@@ -3,8 +3,9 @@ resource "sdn_load_balancer" "cluster_vip" {
   resource_id = "MyNetwork_InternalVIP"
 
   frontend_ip_configuration {
-    name       = "Frontend1"
-    subnet_ref = "/virtualNetworks/MyNetwork/subnets/Subnet2"
+    name               = "Frontend1"
+    private_ip_address = "192.168.2.100"
+    subnet_ref         = "/virtualNetworks/MyNetwork/subnets/Subnet2"
   }
 
   backend_address_pool {
