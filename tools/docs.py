@@ -20,7 +20,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,13 +34,10 @@ from sdn_provider.resources.load_balancer_fields import BLOCKS, Field
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = "sdn_"
 
-#: Resource name -> its field table (block -> fields).
-FIELD_TABLES: dict[str, Mapping[str, tuple[Field, ...]]] = {
-    "load_balancer": {block: fields for block, (_, fields) in BLOCKS.items()},
+#: Resource name -> its field tables: block name -> attribute name -> field.
+FIELD_TABLES: dict[str, dict[str, dict[str, Field]]] = {
+    "load_balancer": {block: {f.attr: f for f in fields} for block, (_, fields) in BLOCKS.items()},
 }
-
-#: Which words the ranges table uses for a block's fields.
-RANGE_OWNERS = {"frontend_ip_configuration": "frontend", "probe": "probe", "load_balancing_rule": "rule"}
 
 _MARKED = re.compile(r"(<!-- (?P<name>[a-z]+):begin -->\n)(?P<body>.*?)(<!-- (?P=name):end -->)", re.S)
 
@@ -66,17 +63,13 @@ def type_name(cty: Any) -> str:
     return f"{kind.capitalize()} of {type_name(inner)}"
 
 
-def _hcl(value: Any) -> str:
-    return json.dumps(value)
-
-
 def constraints(field: Field | None) -> str:
     """The field table's default, allowed values and range, as sentences."""
     if field is None:
         return ""
     parts = []
     if field.default is not None:
-        parts.append(f"Default: `{_hcl(field.default)}`.")
+        parts.append(f"Default: `{json.dumps(field.default)}`.")  # as HCL writes it: 15, true, "TCP"
     if field.choices:
         parts.append(f"One of {', '.join(f'`{c}`' for c in field.choices)}, in any letter case.")
     if field.low is not None:
@@ -91,10 +84,6 @@ def _bullet(depth: int, name: str, label: str, *text: str) -> str:
 
 def _kind(attr: Attribute) -> str:
     return "Required" if attr.required else "Optional"
-
-
-def _fields_by_name(fields: Iterable[Field]) -> dict[str, Field]:
-    return {f.attr: f for f in fields}
 
 
 def object_lines(cty: Any, depth: int) -> list[str]:
@@ -112,9 +101,11 @@ def object_lines(cty: Any, depth: int) -> list[str]:
 
 
 def argument_lines(
-    schema: Schema | Block, tables: Mapping[str, tuple[Field, ...]], fields: Mapping[str, Field], depth: int = 0
+    schema: Schema | Block, tables: Mapping[str, Mapping[str, Field]], block_name: str = "", depth: int = 0
 ) -> list[str]:
-    """The arguments of a schema or block, then its nested blocks with theirs (fields: this level's table)."""
+    """The arguments of a schema or block, then its nested blocks with theirs; `tables[block_name]` holds the
+    field table of this level's attributes, if it has one."""
+    fields = tables.get(block_name, {})
     lines = []
     for attr in schema.attributes:
         if attr.required or attr.optional:
@@ -124,7 +115,7 @@ def argument_lines(
             lines.append(_bullet(depth, attr.name, label, attr.description or "", constraints(field), sensitive))
     for block in schema.block_types:
         lines.append(_bullet(depth, block.type_name, block_label(block), block.block.description or ""))
-        lines += argument_lines(block.block, {}, _fields_by_name(tables.get(block.type_name, ())), depth + 1)
+        lines += argument_lines(block.block, tables, block.type_name, depth + 1)
     return lines
 
 
@@ -151,10 +142,10 @@ def attribute_lines(attrs: list[Attribute]) -> list[str]:
     return lines
 
 
-def schema_sections(schema: Schema, tables: Mapping[str, tuple[Field, ...]]) -> dict[str, str]:
+def schema_sections(schema: Schema, tables: Mapping[str, Mapping[str, Field]]) -> dict[str, str]:
     return {
-        "arguments": "\n".join(argument_lines(schema, tables, {})),
-        "attributes": "\n".join(attribute_lines(schema.attributes)) or "No attributes beyond the arguments.",
+        "arguments": "\n".join(argument_lines(schema, tables)),
+        "attributes": "\n".join(attribute_lines(schema.attributes)),
     }
 
 
@@ -162,9 +153,9 @@ def ranges_table() -> str:
     """Every range and enum the load balancer checks at plan time (the emulator enforces the same)."""
     rows = ["| Value | Accepted |", "|---|---|"]
     for block, fields in FIELD_TABLES["load_balancer"].items():
-        for field in fields:
+        for field in fields.values():
             if field.low is not None or field.choices:
-                rows.append(f"| {RANGE_OWNERS[block]} `{field.attr}` | {constraints(field)} |")
+                rows.append(f"| `{block}.{field.attr}` | {constraints(field)} |")
     return "\n".join(rows)
 
 
@@ -184,7 +175,7 @@ def pages(repo: Path = REPO) -> list[Page]:
             repo / "docs" / "index.md",
             {
                 "example": fenced(examples / "provider" / "provider.tf", "hcl"),
-                "arguments": "\n".join(argument_lines(provider.get_provider_schema(Diagnostics()), {}, {})),
+                "arguments": "\n".join(argument_lines(provider.get_provider_schema(Diagnostics()), {})),
                 "ranges": ranges_table(),
             },
         )
