@@ -39,7 +39,8 @@ FIELD_TABLES: dict[str, dict[str, dict[str, Field]]] = {
     "load_balancer": {block: {f.attr: f for f in fields} for block, (_, fields) in BLOCKS.items()},
 }
 
-_MARKED = re.compile(r"(<!-- (?P<name>[a-z]+):begin -->\n)(?P<body>.*?)(<!-- (?P=name):end -->)", re.S)
+#: `<!-- NAME:begin -->` (or `<!-- NAME:begin: any note -->`) ... `<!-- NAME:end -->`.
+_MARKED = re.compile(r"(<!-- (?P<name>[a-z]+):begin(?::[^>]*)? -->\n)(?P<body>.*?)(<!-- (?P=name):end -->)", re.S)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def test_regenerating_rewrites_only_the_marked_sections(repo_copy):
 
 def test_a_page_without_markers_or_without_its_example_is_an_error(repo_copy, capsys):
     page = repo_copy / "docs" / "data-sources" / "virtual_network.md"
-    page.write_text(page.read_text().replace("<!-- attributes:begin -->\n", ""))
+    page.write_text(re.sub(r"<!-- attributes:begin.*?-->\n", "", page.read_text()))
     assert docs.main(["--check", "--repo", str(repo_copy)]) == 1
     assert "docs/data-sources/virtual_network.md: no <!-- attributes:begin -->" in capsys.readouterr().err
     page.write_text((REPO / "docs" / "data-sources" / "virtual_network.md").read_text())
