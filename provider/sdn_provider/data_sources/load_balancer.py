@@ -14,21 +14,31 @@ from sdn_provider.resources.load_balancer_fields import object_type
 
 _COMPUTED = [
     ("resource_ref", types.String(), "`/loadBalancers/<resource_id>`."),
-    ("instance_id", types.String(), "NC instanceId."),
+    ("instance_id", types.String(), "NC instanceId (a GUID, stable for the object's life)."),
     ("etag", types.String(), "Current etag."),
-    ("provisioning_state", types.String(), "NC provisioningState."),
-    ("tags", types.Map(types.String()), "NC tags."),
-    ("frontend_ip_configuration", types.List(object_type("frontend_ip_configuration")), "Frontend IP configurations."),
+    ("provisioning_state", types.String(), "NC `provisioningState`."),
+    ("tags", types.Map(types.String()), "NC tags (empty map when none)."),
+    (
+        "frontend_ip_configuration",
+        types.List(object_type("frontend_ip_configuration")),
+        "Frontends. Enum values are NC's spelling (`Static`, `Dynamic`).",
+    ),
     ("backend_address_pool", types.List(object_type("backend_address_pool")), "Backend pools."),
-    ("probe", types.List(object_type("probe")), "Health probes."),
-    ("load_balancing_rule", types.List(object_type("load_balancing_rule")), "Load-balancing rules."),
-    ("frontend_ip_configuration_refs", types.Map(types.String()), "Frontend name -> resourceRef."),
-    ("backend_address_pool_refs", types.Map(types.String()), "Backend pool name -> resourceRef."),
-    ("probe_refs", types.Map(types.String()), "Probe name -> resourceRef."),
+    ("probe", types.List(object_type("probe")), "Health probes. Enum values are NC's spelling (`Tcp`, `Http`)."),
+    (
+        "load_balancing_rule",
+        types.List(object_type("load_balancing_rule")),
+        "Load-balancing rules. Enum values are NC's spelling (`Tcp`, `Udp`, `All`).",
+    ),
+    ("frontend_ip_configuration_refs", types.Map(types.String()), "Map of frontend name to its resourceRef."),
+    ("backend_address_pool_refs", types.Map(types.String()), "Map of backend pool name to its resourceRef."),
+    ("probe_refs", types.Map(types.String()), "Map of probe name to its resourceRef."),
     (
         "backend_ip_configuration_refs",
         types.Map(types.List(types.String())),
-        "Backend pool name -> NIC ip configuration refs that are members (NC's backendIPConfigurations).",
+        "Map of backend pool name to the NIC ip configuration refs that are its members (NC's read-only "
+        "`backendIPConfigurations`), e.g. "
+        " `/networkInterfaces/ClusterNode1_Network-Adapter/ipConfigurations/ipconfig1`.",
     ),
 ]
 
@@ -45,7 +55,11 @@ class LoadBalancerData(BaseResource):
             description="An existing Network Controller load balancer.",
             attributes=[
                 Attribute(
-                    "resource_id", types.String(), required=True, description="NC resourceId of the load balancer."
+                    "resource_id",
+                    types.String(),
+                    required=True,
+                    description="NC resourceId of the load balancer. Reading one that does not exist is an error "
+                    '("Load balancer not found").',
                 ),
                 *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
             ],

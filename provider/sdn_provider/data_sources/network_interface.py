@@ -37,7 +37,8 @@ class NetworkInterfaceData(BaseResource):
                     "resource_id",
                     types.String(),
                     required=True,
-                    description="NC resourceId of the network interface, e.g. `ClusterNode1_Network-Adapter`.",
+                    description="NC resourceId of the network interface, e.g. `ClusterNode1_Network-Adapter`. A "
+                    'missing NIC is an error ("Network interface not found").',
                 ),
                 Attribute(
                     "resource_ref", types.String(), computed=True, description="`/networkInterfaces/<resource_id>`."
@@ -52,8 +53,10 @@ class NetworkInterfaceData(BaseResource):
                     "ip_configurations",
                     types.List(IP_CONFIGURATION),
                     computed=True,
-                    description="IP configurations in NC order: `name`, `resource_ref`, `private_ip_address`, "
-                    "`subnet_ref`, `backend_address_pool_refs` (pools this ip configuration is a member of).",
+                    description="IP configurations in NC order, each with `name` (its resourceId, e.g. `ipconfig1`), "
+                    "`resource_ref` (`/networkInterfaces/<nic>/ipConfigurations/<name>`), `private_ip_address` (the "
+                    "node's own address, its DIP, e.g. `192.168.2.11`), `subnet_ref` (resourceRef of its subnet) and "
+                    "`backend_address_pool_refs` (the backend pools it is a member of).",
                 ),
             ],
         )

@@ -25,7 +25,11 @@ class VirtualNetworkData(BaseResource):
             description="A Network Controller virtual network and its subnets.",
             attributes=[
                 Attribute(
-                    "resource_id", types.String(), required=True, description="NC resourceId of the virtual network."
+                    "resource_id",
+                    types.String(),
+                    required=True,
+                    description="NC resourceId of the virtual network, e.g. `MyNetwork`. A missing virtual network is "
+                    'an error ("Virtual network not found").',
                 ),
                 Attribute(
                     "resource_ref", types.String(), computed=True, description="`/virtualNetworks/<resource_id>`."
@@ -34,13 +38,14 @@ class VirtualNetworkData(BaseResource):
                     "address_prefixes",
                     types.List(types.String()),
                     computed=True,
-                    description="Address prefixes of the virtual network.",
+                    description='The virtual network\'s address prefixes, e.g. `["192.168.0.0/16"]`.',
                 ),
                 Attribute(
                     "subnets",
                     types.List(SUBNET),
                     computed=True,
-                    description="Subnets: `name`, `resource_ref`, `address_prefix`.",
+                    description="Subnets, each with `name` (its resourceId), `resource_ref` "
+                    "(`/virtualNetworks/<vnet>/subnets/<subnet>`) and `address_prefix` (e.g. `192.168.2.0/24`).",
                 ),
                 Attribute(
                     "subnet_refs",

@@ -65,8 +65,8 @@ SCHEMA = Schema(
         Attribute(
             "ip_configuration_id",
             types.String(),
-            description="resourceId of the NIC's ip configuration (default: the NIC's first one, resolved when "
-            "planning or creating and then kept). Changing it creates a new membership.",
+            description="resourceId of the NIC's ip configuration (default: the NIC's first one, resolved at plan "
+            "time, so the plan shows it, and then kept). Changing it creates a new membership.",
             optional=True,
             computed=True,
         ),
@@ -75,8 +75,8 @@ SCHEMA = Schema(
             types.String(),
             description="resourceRef of the backend pool, e.g. "
             '`sdn_load_balancer.lb.backend_address_pool_refs["Backend1"]` '
-            "(`/loadBalancers/<lb>/backendAddressPools/<pool>`; compared case-insensitively). "
-            "Changing it creates a new membership.",
+            "(`/loadBalancers/<lb>/backendAddressPools/<pool>`; compared case-insensitively): the reference makes "
+            "Terraform order create and destroy around the load balancer. Changing it creates a new membership.",
             required=True,
         ),
         Attribute(

@@ -71,9 +71,10 @@ SCHEMA = Schema(
         _a(
             "resource_name",
             types.String(),
-            "Cluster resource to configure (default: the core cluster group's IP Address resource, found by type, "
-            'e.g. "Cluster IP Address"; its name is localized on non-English Windows). Changing it manages another '
-            "resource.",
+            "Cluster resource to configure. Default: the core cluster group's resource of type `IP Address`, found "
+            "by type (group type `Cluster`, as FailoverClusterDsc does), because display names are localized on "
+            'non-English Windows and can be renamed; state records the name found ("Cluster IP Address" on English '
+            "Windows). Changing it manages another resource (the old one gets its previous parameters back).",
             optional=True,
             computed=True,
             requires_replace=True,
@@ -83,21 +84,23 @@ SCHEMA = Schema(
             types.String(),
             "Network Name resource that depends on this IP; it is taken offline "
             "while the parameters change and brought back online after (default: the core group's Network Name "
-            'resource, found by type, e.g. "Cluster Name").',
+            'resource, found by type at each apply, "Cluster Name" on English Windows). State written by earlier '
+            "versions keeps the names it recorded.",
             optional=True,
             computed=True,
         ),
         _a(
             "address",
             types.String(),
-            "IPv4 address (the load balancer's frontend VIP). Required unless `enable_dhcp` is true.",
+            "IPv4 `Address`: the load balancer's frontend VIP. Required unless `enable_dhcp` is true; refused with "
+            "DHCP.",
             optional=True,
             computed=True,
         ),
         _a(
             "probe_port",
             types.Number(),
-            "TCP port the load balancer probes (1-65535): only the node that owns "
+            "The `ProbePort`: the TCP port the load balancer probes (1-65535); only the node that owns "
             "the online IP answers on it. 0 (no probe) is refused: without a probe the SLB cannot find the "
             "active node.",
             required=True,
@@ -105,28 +108,44 @@ SCHEMA = Schema(
         _a(
             "subnet_mask",
             types.String(),
-            "Subnet mask (default 255.255.255.255, which guest clustering behind an SLB needs).",
+            "`SubnetMask` (default `255.255.255.255`). Any other mask gives a plan-time warning: guest clustering "
+            "behind an SLB needs the host mask. Refused with DHCP.",
             optional=True,
             computed=True,
         ),
-        _a("network", types.String(), 'Cluster network name, e.g. "Cluster Network 1".', required=True),
+        _a(
+            "network",
+            types.String(),
+            'Cluster network name, e.g. "Cluster Network 1" (`Get-ClusterNetwork`).',
+            required=True,
+        ),
         _a(
             "enable_dhcp",
             types.Bool(),
-            "Take the address from DHCP (default false; not with `address`).",
+            "`EnableDhcp` (default `false`). With `true`, `address` and `subnet_mask` come from the lease and are "
+            "known after apply.",
             optional=True,
             computed=True,
         ),
         _a(
             "probe_failure_threshold",
             types.Number(),
-            "ProbeFailureThreshold, passed through when set (undocumented by Microsoft; left alone when null).",
+            "`ProbeFailureThreshold`, passed through when set (undocumented by Microsoft); left alone and not "
+            "compared when null.",
             optional=True,
         ),
         _a(
-            "state", types.String(), "Resource state after the last operation (Online, Offline, Failed).", computed=True
+            "state",
+            types.String(),
+            "Resource state after the last operation or refresh (`Online`, `Offline`, `Failed`).",
+            computed=True,
         ),
-        _a("owner_node", types.String(), "Node that currently owns the resource.", computed=True),
+        _a(
+            "owner_node",
+            types.String(),
+            "Node that currently owns the resource (the active node). A failover changes it; that is not drift.",
+            computed=True,
+        ),
         _a(
             "previous_parameters",
             types.Map(types.String()),

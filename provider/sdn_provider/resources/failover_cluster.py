@@ -45,9 +45,9 @@ SCHEMA = Schema(
         Attribute(
             "name",
             types.String(),
-            description="Cluster name: its computer object and DNS name, so 1-15 letters, digits or hyphens, not all "
-            "digits (checked at plan time). "
-            "Changing it creates a new cluster.",
+            description="Cluster name: it becomes the cluster's computer object and DNS name, so 1-15 letters, "
+            "digits or hyphens, starting and ending with a letter or digit, not all digits (Microsoft Learn, "
+            '"Computer Names"; checked at plan time). Changing it creates a new cluster.',
             required=True,
             requires_replace=True,
         ),
@@ -56,7 +56,9 @@ SCHEMA = Schema(
             types.List(types.String()),
             description="Node names, reached over WinRM at `winrm_endpoints[node]` or `https://<node>:5986/wsman`. "
             "The first node creates the cluster; the others join it. Adding a node joins it in place, removing one "
-            "evicts it (`Remove-ClusterNode`) in place. Create refuses nodes that are already in a cluster.",
+            "evicts it (`Remove-ClusterNode`) in place; only members need a WinRM endpoint the provider can reach. "
+            "Names are case-insensitive and duplicates are refused at plan time; reordering or respelling them "
+            "changes nothing on the cluster.",
             required=True,
         ),
         Attribute(
@@ -74,20 +76,22 @@ SCHEMA = Schema(
             types.List(types.String()),
             description="Networks (CIDR, e.g. `10.0.2.0/24`) that `New-Cluster -IgnoreNetwork` leaves out. Windows "
             "includes networks with DHCP; any other network needs `static_address` or must be listed here (tenant "
-            "VMs are usually addressed statically). Create-time only; changing it creates a new cluster.",
+            "VMs are usually addressed statically). Validated at plan time. Create-time only; changing it creates a "
+            "new cluster.",
             optional=True,
             requires_replace=True,
         ),
         Attribute(
             "cluster_ip_address",
             types.String(),
-            description='Current Address of the "Cluster IP Address" resource.',
+            description='Current `Address` of the core group\'s IP Address resource ("Cluster IP Address" on '
+            "English Windows; found by resource type, so localized or renamed names work).",
             computed=True,
         ),
         Attribute(
             "cluster_ip_state",
             types.String(),
-            description='State of the "Cluster IP Address" resource (Online, Offline, Failed).',
+            description="State of that IP Address resource (`Online`, `Offline`, `Failed`).",
             computed=True,
         ),
         Attribute(
@@ -99,7 +103,7 @@ SCHEMA = Schema(
         Attribute(
             "node_states",
             types.Map(types.String()),
-            description="Member node name -> node state (Up, Down, Paused).",
+            description="Map of member node name to its state (`Up`, `Down`, `Paused`).",
             computed=True,
         ),
     ],

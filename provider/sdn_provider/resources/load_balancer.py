@@ -65,8 +65,10 @@ def _a(name: str, t: types.TfType, desc: str, **kw: Any) -> Attribute:
     return Attribute(name, t, description=desc, **kw)
 
 
-def _block(name: str, **kw: Any) -> ListNestedBlock:
-    return ListNestedBlock(name, Block(attributes=[f.attribute() for f in BLOCKS[name][1]]), **kw)
+def _block(name: str, description: str, **kw: Any) -> ListNestedBlock:
+    return ListNestedBlock(
+        name, Block(attributes=[f.attribute() for f in BLOCKS[name][1]], description=description), **kw
+    )
 
 
 SCHEMA = Schema(
@@ -79,16 +81,21 @@ SCHEMA = Schema(
         _a(
             "resource_id",
             types.String(),
-            "NC resourceId of the load balancer (e.g. `MyNetwork_InternalVIP`). "
+            "NC resourceId of the load balancer, e.g. `MyNetwork_InternalVIP` (1-80 letters, digits, `_`, `-`, `.`). "
             "Changing it creates a new load balancer.",
             required=True,
             requires_replace=True,
         ),
-        _a("tags", types.Map(types.String()), "Free-form NC tags.", optional=True),
+        _a("tags", types.Map(types.String()), "Map of free-form NC tags.", optional=True),
         _a("resource_ref", types.String(), "NC resourceRef, `/loadBalancers/<resource_id>`.", computed=True),
         _a("instance_id", types.String(), "NC instanceId (GUID, stable for the object's life).", computed=True),
         _a("etag", types.String(), "NC etag of the last write (changes on every PUT).", computed=True),
-        _a("provisioning_state", types.String(), "NC provisioningState after the last operation.", computed=True),
+        _a(
+            "provisioning_state",
+            types.String(),
+            "NC `provisioningState` after the last operation (`Succeeded`).",
+            computed=True,
+        ),
         _a(
             "frontend_ip_configuration_refs",
             types.Map(types.String()),
@@ -98,16 +105,18 @@ SCHEMA = Schema(
         _a(
             "backend_address_pool_refs",
             types.Map(types.String()),
-            "Map of backend pool name to its NC resourceRef (feed these to `sdn_backend_pool_member`).",
+            "Map of backend pool name to its NC resourceRef, e.g. "
+            "`/loadBalancers/MyNetwork_InternalVIP/backendAddressPools/Backend1`. Known at plan time (derived from the "
+            "names), so `sdn_backend_pool_member` can use it in the same plan.",
             computed=True,
         ),
         _a("probe_refs", types.Map(types.String()), "Map of probe name to its NC resourceRef.", computed=True),
     ],
     block_types=[
-        _block("frontend_ip_configuration", min_items=1),
-        _block("backend_address_pool"),
-        _block("probe"),
-        _block("load_balancing_rule"),
+        _block("frontend_ip_configuration", "A frontend (VIP).", min_items=1),
+        _block("backend_address_pool", "A backend pool; its members are `sdn_backend_pool_member`s."),
+        _block("probe", "A health probe."),
+        _block("load_balancing_rule", "A load-balancing rule: a frontend port forwarded to a pool."),
         timeouts_block(),
     ],
 )
