@@ -44,7 +44,10 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         install_runtime_patches()
-    except IncompatibleTf as exc:  # at the first start, on stderr (Terraform shows it), not mid-plan
+    except IncompatibleTf as exc:  # at the first start, not mid-plan
+        # Terraform takes the first stdout line for the handshake and quotes an unrecognized one in its error
+        # ("Unrecognized remote plugin message: ..."); stderr only reaches its log.
+        print(f"terraform-provider-sdn: {exc.one_line()}", flush=True)
         raise SystemExit(f"terraform-provider-sdn: {exc}") from None
     run_provider(SdnProvider(), argv)
     # Terraform waits for the plugin to exit: delete the kept WinRM shells now, while threads can still start

@@ -242,13 +242,14 @@ def test_the_pin_is_the_one_in_setup_cfg():
     assert f"tf=={compat.PINNED_TF_VERSION}" in setup_cfg
 
 
-def test_a_mismatch_stops_the_plugin_at_start_with_the_reason_on_stderr():
+def test_a_mismatch_stops_the_plugin_at_start_with_the_reason():
     script = "import tf.runner; del tf.runner._get_cert_cache_path; from sdn_provider.main import main; main(['x'])"
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
-    assert proc.stdout == ""  # no handshake: Terraform reports the plugin's exit and its stderr
-    assert "terraform-provider-sdn: the installed tf framework does not match this provider" in proc.stderr
-    assert "tf.runner._get_cert_cache_path is missing" in proc.stderr
+    # One line where the handshake would be: Terraform quotes it in "Unrecognized remote plugin message: ..."
+    assert proc.stdout.startswith("terraform-provider-sdn: the installed tf framework does not match this provider:")
+    assert proc.stdout.count("\n") == 1 and "tf.runner._get_cert_cache_path is missing" in proc.stdout
+    assert "tf.runner._get_cert_cache_path is missing" in proc.stderr and "pip install tf==1.2.0" in proc.stderr
 
 
 def test_importing_the_framework_patches_nothing():

@@ -3,13 +3,14 @@
 `tf` is pinned because the adapter reaches into its private helpers (see the framework audit). Every use of
 such a helper goes through `PRIVATE_NAMES`: read one with `private(alias)`, replace one with `replace(alias,
 value)`. `check()` verifies, at start-up and before anything is patched, that the installed `tf` is the pinned
-version and that every name in the table exists with the expected kind and parameters, so an upgraded or broken
+version and that every name in the table exists and takes the expected parameters, so an upgraded or broken
 `tf` stops the provider at its first start with one clear message instead of failing mid-plan.
 
-Why not vendor `tf` (as pip vendors its dependencies): the adapter touches 12 private names, 5 of them patched at
-run time, all in ~1,100 lines of library; vendoring would make us the maintainers of the whole library and its
-generated protobuf for a surface this small, while the pin plus this check already turns any drift into a loud
-start-up error. Vendor once the patches need to change `tf`'s own control flow (e.g. a proto 6.7+ feature).
+Why not vendor `tf` (as pip vendors its dependencies): the adapter touches 13 private names, 4 of them replaced at
+start-up (plus the public `tf.provider.ProviderServicer` global), in a ~1,100-line library; vendoring would make us
+the maintainers of the whole library and its generated protobuf for a surface this small, while the pin plus this
+check already turns any drift into a loud start-up error. Vendor once a fix has to change `tf`'s own control flow
+(e.g. a proto 6.7+ feature); docs/guides/troubleshooting.md says the same for users.
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ _SERVICER = "tf.provider.ProviderServicer"
 
 class IncompatibleTf(RuntimeError):
     """The installed `tf` is not the one the adapter was written against."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        self.advice = f"reinstall it with `pip install tf=={PINNED_TF_VERSION}`"
+        super().__init__(
+            f"the installed tf framework does not match this provider ({self.advice}):\n  - " + "\n  - ".join(problems)
+        )
+
+    def one_line(self) -> str:
+        return f"the installed tf framework does not match this provider: {'; '.join(self.problems)}; {self.advice}"
 
 
 def _owner_and_name(spec: PrivateName) -> tuple[Any, str]:
@@ -136,8 +147,10 @@ def _name_problem(alias: str) -> str | None:
     spec = PRIVATE_NAMES[alias]
     try:
         value = private(alias)
-    except (ImportError, AttributeError) as exc:
-        return f"{spec.qualified} is missing ({exc})"
+    except AttributeError:
+        return f"{spec.qualified} is missing"
+    except ImportError as exc:
+        return f"{spec.module} cannot be imported ({exc})"
     code = getattr(value, "__code__", None)
     if code is None:
         return f"{spec.qualified} is no longer a function"
@@ -172,7 +185,4 @@ def check() -> None:
     """Raise `IncompatibleTf` naming every mismatch; call before any patch is applied."""
     found = problems()
     if found:
-        raise IncompatibleTf(
-            "the installed tf framework does not match this provider "
-            f"(reinstall it with `pip install tf=={PINNED_TF_VERSION}`):\n  - " + "\n  - ".join(found)
-        )
+        raise IncompatibleTf(found)
