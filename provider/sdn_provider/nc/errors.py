@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sdn_provider.nc.refs import prop
+
 #: `resourceMetadata.client` of objects that Azure Local "SDN enabled by Arc" owns (microsoft/SdnDiagnostics
 #: offline dumps). Arc management and on-prem management are mutually exclusive (Microsoft Learn, Azure Local
 #: SDN overview), so the provider never writes them.
@@ -74,8 +76,7 @@ class ProvisioningFailed(NCClientError):
     def __init__(self, ref: str, resource: dict):
         self.ref = ref
         self.resource = resource
-        props = resource.get("properties")
-        config = props.get("configurationState") if isinstance(props, dict) else None
+        config = prop(resource, "configurationState")
         details = config.get("detailedInfo") if isinstance(config, dict) else None
         # NC's shape is not guaranteed: anything but a list of objects gives no details, never a crash.
         self.details = [

@@ -28,7 +28,8 @@ from sdn_provider.cluster.remote import (
     split_import_id,
 )
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
-from sdn_provider.resources.common import CLIENT_ERRORS, check_timeouts, known_list, timeouts_block
+from sdn_provider.nc.refs import children, last_segment, linked_ref, linked_refs, prop
+from sdn_provider.resources.common import CLIENT_ERRORS, check_timeouts, timeouts_block
 from sdn_provider.validation import check_ipv4, check_mask, check_port, check_range
 
 #: Read-cache key of the cross-check's index; load balancer writes forget it (prefix "/loadBalancers").
@@ -530,22 +531,17 @@ def _probe_ports_by_vip(collection: dict | None) -> dict[str, dict[str, frozense
 
 def _frontend_probe_ports(lb: dict) -> dict[str, set[int]]:
     """VIP -> probe ports of the rules on that frontend, for one NC load balancer JSON."""
-    props = lb.get("properties") or {}
     vips = {}
-    for fe in props.get("frontendIPConfigurations") or []:
-        address = (fe.get("properties") or {}).get("privateIPAddress")
+    for fe in children(lb, "frontendIPConfigurations"):
+        address = prop(fe, "privateIPAddress")
         if address:
             vips[str(fe.get("resourceId")).lower()] = address
-    probes = {
-        str(p.get("resourceId")).lower(): (p.get("properties") or {}).get("port") for p in props.get("probes") or []
-    }
+    probes = {str(p.get("resourceId")).lower(): prop(p, "port") for p in children(lb, "probes")}
     out: dict[str, set[int]] = {vip: set() for vip in vips.values()}
-    for rule in props.get("loadBalancingRules") or []:
-        rp = rule.get("properties") or {}
-        probe_ref = (rp.get("probe") or {}).get("resourceRef") or ""
-        port = probes.get(probe_ref.rstrip("/").rsplit("/", 1)[-1].lower())
-        for fe in known_list(rp.get("frontendIPConfigurations")):
-            vip = vips.get(str(fe.get("resourceRef", "")).rstrip("/").rsplit("/", 1)[-1].lower())
+    for rule in children(lb, "loadBalancingRules"):
+        port = probes.get((last_segment(linked_ref(rule, "probe")) or "").lower())
+        for fe_ref in linked_refs(rule, "frontendIPConfigurations"):
+            vip = vips.get((last_segment(fe_ref) or "").lower())
             if vip and port:
                 out[vip].add(int(port))
     return out
