@@ -7,9 +7,10 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource
 from sdn_provider.nc.refs import children, linked_refs
-from sdn_provider.resources.common import CLIENT_ERRORS, report
+from sdn_provider.resources.common import report
 from sdn_provider.resources.load_balancer import from_nc, lb_ref
 from sdn_provider.resources.load_balancer_fields import object_type
 
@@ -56,7 +57,7 @@ class LoadBalancerData(BaseResource):
         ref = lb_ref(config["resource_id"])
         try:
             resource = self.provider.nc.get(ref)
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read load balancer", exc)
             return None
         if resource is None:

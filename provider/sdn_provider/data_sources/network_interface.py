@@ -7,10 +7,11 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource, Object
 from sdn_provider.nc.refs import linked_ref, prop, resource_ref
 from sdn_provider.resources.backend_pool_member import ip_configurations, nic_ref, pool_refs
-from sdn_provider.resources.common import CLIENT_ERRORS, report
+from sdn_provider.resources.common import report
 
 IP_CONFIGURATION = Object(
     {
@@ -63,7 +64,7 @@ class NetworkInterfaceData(BaseResource):
         ref = nic_ref(config["resource_id"])
         try:
             nic = self.provider.nc.get(ref)
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read network interface", exc)
             return None
         if nic is None:

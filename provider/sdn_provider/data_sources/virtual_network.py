@@ -7,9 +7,10 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource, Object
 from sdn_provider.nc.refs import VIRTUAL_NETWORK, children, prop, resource_ref
-from sdn_provider.resources.common import CLIENT_ERRORS, report
+from sdn_provider.resources.common import report
 
 SUBNET = Object({"name": types.String(), "resource_ref": types.String(), "address_prefix": types.String()})
 
@@ -56,7 +57,7 @@ class VirtualNetworkData(BaseResource):
         ref = VIRTUAL_NETWORK.format(config["resource_id"])
         try:
             vnet = self.provider.nc.get(ref)
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read virtual network", exc)
             return None
         if vnet is None:

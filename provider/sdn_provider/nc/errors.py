@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.nc.refs import prop
 
 #: `resourceMetadata.client` of objects that Azure Local "SDN enabled by Arc" owns (microsoft/SdnDiagnostics
@@ -15,7 +16,7 @@ from sdn_provider.nc.refs import prop
 ARC_CLIENT = "Network Resource Provider"
 
 
-class NCClientError(Exception):
+class NCClientError(ProviderError):
     """Base of every error raised by the Network Controller client."""
 
 

@@ -20,6 +20,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import STOP_REQUESTED, BaseResource, SdnPlanContext, is_known
 from sdn_provider.nc import (
     ArcManaged,
@@ -43,7 +44,6 @@ from sdn_provider.nc.refs import (
     same_ref,
 )
 from sdn_provider.resources.common import (
-    CLIENT_ERRORS,
     check_timeouts,
     deadline,
     keep_spelling,
@@ -217,7 +217,7 @@ class BackendPoolMember(BaseResource):
             return None
         try:
             return self.provider.read(nic_ref(nic_id)) or {}
-        except CLIENT_ERRORS:
+        except ProviderError:
             return None  # apply reports it with NC's own message
 
     def _plan_ip_configuration(self, diags: Diagnostics, planned: dict) -> Any:
@@ -344,7 +344,7 @@ class BackendPoolMember(BaseResource):
             # The NIC PUT may have landed before the connection broke: keep the membership (tainted). The next
             # refresh drops it if the ref is not on the NIC, or the next apply replaces it: nothing is orphaned.
             return state if is_known(state.get("ip_configuration_id")) else None
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot add the network interface to the pool", exc)
         return None
 
@@ -365,7 +365,7 @@ class BackendPoolMember(BaseResource):
             ipc = find_ip_configuration(nic, current["ip_configuration_id"]) if nic else None
             if ipc is None or not has_pool(ipc, current["backend_address_pool_ref"]):
                 return None
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read pool membership", exc)
             return current
         state = dict(current)
@@ -398,7 +398,7 @@ class BackendPoolMember(BaseResource):
                 "Membership removed, but the network interface did not finish provisioning",
                 f"{exc}\nThe pool reference is gone from the network interface; check its configurationState.",
             )
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot remove the network interface from the pool", exc)
             return current
         return None

@@ -14,10 +14,9 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.cluster import ClusterCommandError
 from sdn_provider.cluster.remote import (
-    REMOTE_ERRORS,
     UNREACHABLE,
-    ClusterCommandError,
     cluster_peers,
     is_member,
     is_not_found,
@@ -27,9 +26,10 @@ from sdn_provider.cluster.remote import (
     run,
     split_import_id,
 )
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.nc.refs import children, last_segment, linked_ref, linked_refs, prop
-from sdn_provider.resources.common import CLIENT_ERRORS, check_timeouts, timeouts_block
+from sdn_provider.resources.common import check_timeouts, timeouts_block
 from sdn_provider.validation import check_ipv4, check_mask, check_port, check_range
 
 #: Read-cache key of the cross-check's index; load balancer writes forget it (prefix "/loadBalancers").
@@ -331,7 +331,7 @@ class ClusterIPAddress(BaseResource):
             by_address = self.provider.reads.get(
                 PROBE_PORTS_BY_VIP, lambda: _probe_ports_by_vip(self.provider.nc.get("/loadBalancers"))
             )
-        except CLIENT_ERRORS:
+        except ProviderError:
             return  # NC is optional for this resource; the check is advice only
         planned = self.provider.planned_probe_ports(address)  # what this plan makes wins over NC's copy
         replaced = {lb.lower() for lb in planned}
@@ -373,7 +373,7 @@ class ClusterIPAddress(BaseResource):
                 path=_path_of(exc),
             )
             return self._after_failure(ctx.diagnostics, planned, exc)
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot set cluster IP address parameters", exc, planned["cluster_node"])
             return None
         previous = result.get("previous") or {}
@@ -398,7 +398,7 @@ class ClusterIPAddress(BaseResource):
                 "get_cluster_resource",
                 {"resource_name": _by_name(planned, "resource_name")},
             )
-        except REMOTE_ERRORS:
+        except ProviderError:
             return None
         diags.add_warning(
             "Previous parameters not recorded",
@@ -411,7 +411,7 @@ class ClusterIPAddress(BaseResource):
         node = current["cluster_node"]
         try:
             return from_resource(self._read_on(node, current["resource_name"]), current)
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             if is_not_found(exc) or self._cluster_gone(node, exc):
                 return None
             if isinstance(exc, UNREACHABLE):
@@ -442,7 +442,7 @@ class ClusterIPAddress(BaseResource):
             if not is_member(read_cluster(self.provider, peer), node):
                 return None
             return self._read_on(peer, resource_name)
-        except REMOTE_ERRORS:
+        except ProviderError:
             return None
 
     def _cluster_gone(self, node: str, exc: Exception) -> bool:
@@ -451,7 +451,7 @@ class ClusterIPAddress(BaseResource):
             return False
         try:
             return not run(self.provider, node, "get_cluster", {}).get("exists")
-        except REMOTE_ERRORS:
+        except ProviderError:
             return False
 
     def update(self, ctx: Any, current: dict, planned: dict) -> dict | None:
@@ -464,7 +464,7 @@ class ClusterIPAddress(BaseResource):
             }
         try:
             result = self._set(planned, desired_parameters(planned), "update")
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(
                 ctx.diagnostics,
                 "Cannot update cluster IP address parameters",
@@ -481,7 +481,7 @@ class ClusterIPAddress(BaseResource):
             return None
         try:
             self._set(current, previous, "delete")
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             if is_not_found(exc) or self._cluster_gone(current["cluster_node"], exc):
                 return None  # nothing left to restore
             report(
@@ -499,7 +499,7 @@ class ClusterIPAddress(BaseResource):
         node, name = parsed
         try:
             resource = run(self.provider, node, "get_cluster_resource", {"resource_name": name})
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, f"Cannot import cluster resource {name}", exc, node)
             return None
         state = from_resource(resource, {"cluster_node": node, "resource_name": name, "timeouts": None})

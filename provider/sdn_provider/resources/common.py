@@ -10,9 +10,8 @@ from tf import types
 from tf.schema import Attribute, Block
 from tf.utils import Diagnostics
 
-from sdn_provider.errors import NotConfigured
 from sdn_provider.framework import SingleNestedBlock, is_known
-from sdn_provider.nc import NCClientError, NCError, ProvisioningFailed
+from sdn_provider.nc import NCError, ProvisioningFailed
 from sdn_provider.nc.refs import same_ref
 from sdn_provider.validation import check_duration
 
@@ -94,9 +93,6 @@ def report(
     if isinstance(exc, ProvisioningFailed) and not exc.details:
         detail += " (Network Controller gave no configurationState details)"
     diags.add_error(summary, detail, path=path)
-
-
-CLIENT_ERRORS = (NCClientError, NotConfigured)
 
 
 def known_list(value: Any) -> list:

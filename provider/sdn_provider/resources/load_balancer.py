@@ -17,6 +17,7 @@ from tf.schema import Attribute, Block, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource, ListNestedBlock, SdnPlanContext, is_known
 from sdn_provider.nc import (
     ArcManaged,
@@ -45,7 +46,6 @@ from sdn_provider.nc.refs import (
     same_ref,
 )
 from sdn_provider.resources.common import (
-    CLIENT_ERRORS,
     check_timeouts,
     deadline,
     known_list,
@@ -234,7 +234,7 @@ class LoadBalancer(BaseResource):
             try:
                 prefix = self._subnet_prefix(subnet_ref)
                 ip = ipaddress.IPv4Address(address)
-            except CLIENT_ERRORS:
+            except ProviderError:
                 return  # NC unreachable at plan time: apply reports it with NC's own message
             except ValueError:
                 continue
@@ -271,7 +271,7 @@ class LoadBalancer(BaseResource):
         collection, shared by the load balancers planned together; only for a new or changed VIP)."""
         try:
             nics = self.provider.read("/networkInterfaces")
-        except CLIENT_ERRORS:
+        except ProviderError:
             return None  # NC unreachable at plan time: apply reports it
         for nic in (nics or {}).get("value") or []:
             for ipc in children(nic, "ipConfigurations"):
@@ -303,7 +303,7 @@ class LoadBalancer(BaseResource):
             sent = True
             first = nc.put(ref, to_nc(planned), deadline=until)
             return self._settle(diags, ref, planned, until, first, "create")
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot create load balancer", exc, _TARGET_NAMES, _TARGET_ROOTS)
             if nc is None:
                 return None
@@ -333,14 +333,14 @@ class LoadBalancer(BaseResource):
         """After an error, return what exists so state matches NC (tainted); None if nothing was made."""
         try:
             resource = self.provider.nc.get(ref)
-        except CLIENT_ERRORS:
+        except ProviderError:
             return None
         return from_nc(resource, planned) if resource is not None else None
 
     def read(self, ctx: Any, current: dict) -> dict | None:
         try:
             resource = self.provider.nc.get(lb_ref(current["resource_id"]))
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read load balancer", exc)
             return current
         return from_nc(resource, current) if resource is not None else None
@@ -352,7 +352,7 @@ class LoadBalancer(BaseResource):
             until = deadline(self.provider, planned, "update")
             first = self._merge_and_put(ref, current, planned, until)
             return self._settle(diags, ref, planned, until, first, "update")
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot update load balancer", exc, _TARGET_NAMES, _TARGET_ROOTS)
             return self._recover(ref, current) or None
         finally:
@@ -409,7 +409,7 @@ class LoadBalancer(BaseResource):
                 "members reference this load balancer's backend_address_pool_refs.",
             )
             return self._after_failed_delete(ref, current)
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot delete load balancer", exc)
             return self._after_failed_delete(ref, current)
         finally:
@@ -420,7 +420,7 @@ class LoadBalancer(BaseResource):
         nothing if it went away after all, or the prior state when NC cannot be read."""
         try:
             live = self.provider.nc.get(ref)
-        except CLIENT_ERRORS:
+        except ProviderError:
             return current
         return from_nc(live, current) if live is not None else None
 
@@ -431,7 +431,7 @@ class LoadBalancer(BaseResource):
     def _referencing_ip_configurations(self, ref: str) -> list[str]:
         try:
             live = self.provider.nc.get(ref)
-        except CLIENT_ERRORS:
+        except ProviderError:
             return []
         return sorted(
             {
@@ -454,7 +454,7 @@ class LoadBalancer(BaseResource):
             resource = self.provider.nc.get(lb_ref(resource_id))
             if resource is not None and is_arc_managed(resource):
                 raise ArcManaged(lb_ref(resource_id))
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot import load balancer", exc)
             return None
         if resource is None:
