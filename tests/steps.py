@@ -6,7 +6,7 @@ A step is one configuration and what Terraform must do with it:
 - `checks` on state attributes and on the emulator after it, then an empty plan (plugin-testing's default);
 - `imports`: import each address into an empty state and verify attribute by attribute against the state of
   the previous step (ImportStateVerify, with `import_ignore`); the imported state must plan clean;
-- `destroy`: destroy (`targets` to destroy only some), then the checks.
+- `destroy`: destroy (`targets` to destroy only some), then the checks; `refresh`: `apply -refresh-only`.
 `before` runs first: an out-of-band change (PreConfig). `run` ALWAYS destroys at the end, then checks that the
 emulator is back where the test found it (its `seed` snapshot): no leftover load balancer, membership or
 cluster change.
@@ -105,6 +105,7 @@ class Step:
     import_config: str | None = None
     import_ignore: tuple[str, ...] = ()
     destroy: bool = False
+    refresh: bool = False
 
 
 def flat(proc) -> str:
@@ -142,6 +143,9 @@ def _run_step(tf: Terraform, step: Step, import_dir: Path) -> bool:
         tf.write(step.config)
     if step.imports:
         clean = _import_and_verify(tf, step, import_dir)
+    elif step.refresh:
+        tf.run("apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false")
+        clean = True
     elif step.destroy:
         proc = tf.destroy(*(f"-target={t}" for t in step.targets), check=False)
         clean = not _expected_failure(step, proc)
@@ -186,8 +190,9 @@ def _expected_failure(step: Step, proc) -> bool:
 
 def _check_plan(tf: Terraform, step: Step, plan) -> None:
     text = plan.stdout
-    changes = any(action != "no-op" for action in step.actions.values())
-    assert not changes or plan.returncode == 2, f"plan shows no changes:\n{text}"
+    if step.actions:
+        changes = any(action != "no-op" for action in step.actions.values())
+        assert plan.returncode == (2 if changes else 0), f"plan (exit code {plan.returncode}):\n{text}"
     for shown in step.plan_shows:
         assert shown in text, f"plan does not show {shown!r}:\n{text}"
     for hidden in step.plan_hides:
