@@ -4,6 +4,7 @@ provider's own WinRM scripts run out of band."""
 from __future__ import annotations
 
 import copy
+import time
 
 from sdn_provider.cluster.transport import WinRMSettings, run_script
 from tests.harness import Emulator
@@ -47,3 +48,14 @@ def sh(emulator: Emulator, on: str, script: str, **params) -> dict:
 
 def ip_params(emulator: Emulator, node: str = "DB1") -> dict:
     return sh(emulator, node, "get_cluster_resource", resource_name="Cluster IP Address")["parameters"]
+
+
+def wait_succeeded(emu: Emulator, ref: str) -> dict:
+    """The resource once NC says Succeeded (an out-of-band PUT provisions asynchronously)."""
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        obj = emu.get(ref)
+        if obj and obj["properties"]["provisioningState"] == "Succeeded":
+            return obj
+        time.sleep(0.05)
+    raise AssertionError(f"{ref} did not reach Succeeded")

@@ -23,9 +23,10 @@ import pytest
 from sdn_emulator.control.client import ControlClient
 from sdn_emulator.model.errors import INJECTED_CODES
 from sdn_provider.cluster.transport import close_connections
-from tests.e2e.test_cluster import cluster_hcl, cluster_provider, ip_hcl, sh
+from tests.configs import cluster_hcl, cluster_provider, ip_hcl
 from tests.faults.conftest import record
 from tests.harness import Emulator, Terraform
+from tests.observe import sh
 
 NICS = ("ClusterNode1_Network-Adapter", "ClusterNode2_Network-Adapter")
 SUBNET = "/virtualNetworks/MyNetwork/subnets/Subnet2"
