@@ -357,7 +357,8 @@ class _NoTlsRetry(Retry):
 def _tls_advice(exc: BaseException, s: NCSettings) -> str:
     """The real cause of a TLS failure, and the setting that fixes it."""
     cause = _root_cause(exc)
-    text = cause.lower()
+    # OpenSSL names the alert either in words or by its reason code (TLSV13_ALERT_CERTIFICATE_REQUIRED).
+    text = cause.lower().replace("_", " ")
     verification = f"TLS verification of {s.uri} failed: "
     if "expired" in text:
         return verification + f"Network Controller's certificate has expired ({cause}); renew NC's REST certificate."
