@@ -21,6 +21,10 @@ def seed_lb(
     interval: int = 5,
     subnet: str = "/VirtualNetworks/MyNetwork/Subnets/Subnet2",
     extra_rule: str = "",
+    frontend_port: int = 1433,
+    backend_port: int = 1433,
+    idle_timeout: int = 4,
+    floating_ip: bool = True,
 ) -> str:
     """The seed's load balancer, written as a user would (the seed's mixed-case subnet ref included)."""
     return f"""
@@ -51,10 +55,10 @@ resource "sdn_load_balancer" "lb" {{
     backend_address_pool_name      = "Backend1"
     probe_name                     = "Probe1"
     protocol                       = "TCP"
-    frontend_port                  = 1433
-    backend_port                   = 1433
-    idle_timeout_in_minutes        = 4
-    enable_floating_ip             = true
+    frontend_port                  = {frontend_port}
+    backend_port                   = {backend_port}
+    idle_timeout_in_minutes        = {idle_timeout}
+    enable_floating_ip             = {str(floating_ip).lower()}
   }}
   {extra_rule}
 }}
