@@ -8,7 +8,8 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
-from sdn_provider.cluster.remote import REMOTE_ERRORS, report, run
+from sdn_provider.cluster.remote import report, run
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource
 
 _COMPUTED = [
@@ -57,7 +58,7 @@ class ClusterResourceData(BaseResource):
         node, name = config["cluster_node"], config["name"]
         try:
             resource = run(self.provider, node, "get_cluster_resource", {"resource_name": name})
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, f"Cannot read cluster resource {name}", exc, node, path=["name"])
             return None
         return {

@@ -7,8 +7,10 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource
-from sdn_provider.resources.common import CLIENT_ERRORS, report
+from sdn_provider.nc.refs import children, linked_refs
+from sdn_provider.resources.common import report
 from sdn_provider.resources.load_balancer import from_nc, lb_ref
 from sdn_provider.resources.load_balancer_fields import object_type
 
@@ -69,7 +71,7 @@ class LoadBalancerData(BaseResource):
         ref = lb_ref(config["resource_id"])
         try:
             resource = self.provider.nc.get(ref)
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read load balancer", exc)
             return None
         if resource is None:
@@ -78,11 +80,8 @@ class LoadBalancerData(BaseResource):
         state = from_nc(resource, {"resource_id": config["resource_id"]})
         state.pop("timeouts")
         state["tags"] = resource.get("tags") or {}
-        pools = (resource.get("properties") or {}).get("backendAddressPools") or []
         state["backend_ip_configuration_refs"] = {
-            p.get("resourceId"): [
-                c.get("resourceRef") for c in (p.get("properties") or {}).get("backendIPConfigurations") or []
-            ]
-            for p in pools
+            p.get("resourceId"): linked_refs(p, "backendIPConfigurations")
+            for p in children(resource, "backendAddressPools")
         }
         return state

@@ -7,9 +7,11 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource, Object
+from sdn_provider.nc.refs import linked_ref, prop, resource_ref
 from sdn_provider.resources.backend_pool_member import ip_configurations, nic_ref, pool_refs
-from sdn_provider.resources.common import CLIENT_ERRORS, report
+from sdn_provider.resources.common import report
 
 IP_CONFIGURATION = Object(
     {
@@ -65,7 +67,7 @@ class NetworkInterfaceData(BaseResource):
         ref = nic_ref(config["resource_id"])
         try:
             nic = self.provider.nc.get(ref)
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read network interface", exc)
             return None
         if nic is None:
@@ -73,14 +75,14 @@ class NetworkInterfaceData(BaseResource):
             return None
         return {
             "resource_id": config["resource_id"],
-            "resource_ref": nic.get("resourceRef") or ref,
-            "mac_address": (nic.get("properties") or {}).get("privateMacAddress"),
+            "resource_ref": resource_ref(nic) or ref,
+            "mac_address": prop(nic, "privateMacAddress"),
             "ip_configurations": [
                 {
                     "name": c.get("resourceId"),
-                    "resource_ref": c.get("resourceRef"),
-                    "private_ip_address": (c.get("properties") or {}).get("privateIPAddress"),
-                    "subnet_ref": ((c.get("properties") or {}).get("subnet") or {}).get("resourceRef"),
+                    "resource_ref": resource_ref(c),
+                    "private_ip_address": prop(c, "privateIPAddress"),
+                    "subnet_ref": linked_ref(c, "subnet"),
                     "backend_address_pool_refs": pool_refs(c),
                 }
                 for c in ip_configurations(nic)

@@ -14,10 +14,9 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.cluster import ClusterCommandError
 from sdn_provider.cluster.remote import (
-    REMOTE_ERRORS,
     UNREACHABLE,
-    ClusterCommandError,
     cluster_peers,
     is_member,
     is_not_found,
@@ -27,8 +26,10 @@ from sdn_provider.cluster.remote import (
     run,
     split_import_id,
 )
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
-from sdn_provider.resources.common import CLIENT_ERRORS, check_timeouts, known_list, timeouts_block
+from sdn_provider.nc.refs import children, last_segment, linked_ref, linked_refs, prop
+from sdn_provider.resources.common import check_timeouts, timeouts_block
 from sdn_provider.validation import check_ipv4, check_mask, check_port, check_range
 
 #: Read-cache key of the cross-check's index; load balancer writes forget it (prefix "/loadBalancers").
@@ -349,7 +350,7 @@ class ClusterIPAddress(BaseResource):
             by_address = self.provider.reads.get(
                 PROBE_PORTS_BY_VIP, lambda: _probe_ports_by_vip(self.provider.nc.get("/loadBalancers"))
             )
-        except CLIENT_ERRORS:
+        except ProviderError:
             return  # NC is optional for this resource; the check is advice only
         planned = self.provider.planned_probe_ports(address)  # what this plan makes wins over NC's copy
         replaced = {lb.lower() for lb in planned}
@@ -391,7 +392,7 @@ class ClusterIPAddress(BaseResource):
                 path=_path_of(exc),
             )
             return self._after_failure(ctx.diagnostics, planned, exc)
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot set cluster IP address parameters", exc, planned["cluster_node"])
             return None
         previous = result.get("previous") or {}
@@ -416,7 +417,7 @@ class ClusterIPAddress(BaseResource):
                 "get_cluster_resource",
                 {"resource_name": _by_name(planned, "resource_name")},
             )
-        except REMOTE_ERRORS:
+        except ProviderError:
             return None
         diags.add_warning(
             "Previous parameters not recorded",
@@ -429,7 +430,7 @@ class ClusterIPAddress(BaseResource):
         node = current["cluster_node"]
         try:
             return from_resource(self._read_on(node, current["resource_name"]), current)
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             if is_not_found(exc) or self._cluster_gone(node, exc):
                 return None
             if isinstance(exc, UNREACHABLE):
@@ -460,7 +461,7 @@ class ClusterIPAddress(BaseResource):
             if not is_member(read_cluster(self.provider, peer), node):
                 return None
             return self._read_on(peer, resource_name)
-        except REMOTE_ERRORS:
+        except ProviderError:
             return None
 
     def _cluster_gone(self, node: str, exc: Exception) -> bool:
@@ -469,7 +470,7 @@ class ClusterIPAddress(BaseResource):
             return False
         try:
             return not run(self.provider, node, "get_cluster", {}).get("exists")
-        except REMOTE_ERRORS:
+        except ProviderError:
             return False
 
     def update(self, ctx: Any, current: dict, planned: dict) -> dict | None:
@@ -482,7 +483,7 @@ class ClusterIPAddress(BaseResource):
             }
         try:
             result = self._set(planned, desired_parameters(planned), "update")
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(
                 ctx.diagnostics,
                 "Cannot update cluster IP address parameters",
@@ -499,7 +500,7 @@ class ClusterIPAddress(BaseResource):
             return None
         try:
             self._set(current, previous, "delete")
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             if is_not_found(exc) or self._cluster_gone(current["cluster_node"], exc):
                 return None  # nothing left to restore
             report(
@@ -517,7 +518,7 @@ class ClusterIPAddress(BaseResource):
         node, name = parsed
         try:
             resource = run(self.provider, node, "get_cluster_resource", {"resource_name": name})
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, f"Cannot import cluster resource {name}", exc, node)
             return None
         state = from_resource(resource, {"cluster_node": node, "resource_name": name, "timeouts": None})
@@ -549,22 +550,17 @@ def _probe_ports_by_vip(collection: dict | None) -> dict[str, dict[str, frozense
 
 def _frontend_probe_ports(lb: dict) -> dict[str, set[int]]:
     """VIP -> probe ports of the rules on that frontend, for one NC load balancer JSON."""
-    props = lb.get("properties") or {}
     vips = {}
-    for fe in props.get("frontendIPConfigurations") or []:
-        address = (fe.get("properties") or {}).get("privateIPAddress")
+    for fe in children(lb, "frontendIPConfigurations"):
+        address = prop(fe, "privateIPAddress")
         if address:
             vips[str(fe.get("resourceId")).lower()] = address
-    probes = {
-        str(p.get("resourceId")).lower(): (p.get("properties") or {}).get("port") for p in props.get("probes") or []
-    }
+    probes = {str(p.get("resourceId")).lower(): prop(p, "port") for p in children(lb, "probes")}
     out: dict[str, set[int]] = {vip: set() for vip in vips.values()}
-    for rule in props.get("loadBalancingRules") or []:
-        rp = rule.get("properties") or {}
-        probe_ref = (rp.get("probe") or {}).get("resourceRef") or ""
-        port = probes.get(probe_ref.rstrip("/").rsplit("/", 1)[-1].lower())
-        for fe in known_list(rp.get("frontendIPConfigurations")):
-            vip = vips.get(str(fe.get("resourceRef", "")).rstrip("/").rsplit("/", 1)[-1].lower())
+    for rule in children(lb, "loadBalancingRules"):
+        port = probes.get((last_segment(linked_ref(rule, "probe")) or "").lower())
+        for fe_ref in linked_refs(rule, "frontendIPConfigurations"):
+            vip = vips.get((last_segment(fe_ref) or "").lower())
             if vip and port:
                 out[vip].add(int(port))
     return out

@@ -17,17 +17,15 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.cluster import ClusterCommandError, WinRMConnectionError, WinRMSettingsError
 from sdn_provider.cluster.remote import (
-    REMOTE_ERRORS,
-    ClusterCommandError,
     delegation_problem,
     read_cluster,
     report,
     run,
     split_import_id,
 )
-from sdn_provider.cluster.transport import WinRMConnectionError, WinRMSettingsError
-from sdn_provider.errors import NotConfigured
+from sdn_provider.errors import NotConfigured, ProviderError
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.resources.common import check_timeouts, deadline, known_list, timeouts_block
 from sdn_provider.validation import check_ipv4
@@ -247,7 +245,7 @@ class FailoverCluster(BaseResource):
                 return  # provider settings unknown until apply: nothing to check yet
             except (WinRMConnectionError, WinRMSettingsError) as exc:
                 report(diags, f"Cannot reach cluster node {node}", exc, node, path=["nodes", (i,)])
-            except REMOTE_ERRORS:
+            except ProviderError:
                 pass  # the node answers; what it says is the apply's business
 
     # -- CRUD -----------------------------------------------------------------------------------------
@@ -264,7 +262,7 @@ class FailoverCluster(BaseResource):
         except ClusterCommandError as exc:
             self._explain_new_cluster_failure(diags, first, name, exc)
             return None
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot create failover cluster", exc, first, path=["nodes", (0,)])
             return None
         state = from_cluster(info, {**planned, "static_address": Unknown})  # record what New-Cluster got
@@ -279,7 +277,7 @@ class FailoverCluster(BaseResource):
                 state = from_cluster(
                     run(self.provider, first, "add_cluster_node", {"cluster": name, "node": node}), state
                 )
-            except REMOTE_ERRORS as exc:
+            except ProviderError as exc:
                 # The cluster exists: keep it in state (Terraform marks it tainted) rather than losing it.
                 report(diags, f"Cannot add node {node} to cluster {name}", exc, first, path=["nodes", (i,)])
                 return state
@@ -289,7 +287,7 @@ class FailoverCluster(BaseResource):
         """New-Cluster refused: say clearly when it is because the node already belongs to a cluster."""
         try:
             info = run(self.provider, node, "get_cluster", {})
-        except REMOTE_ERRORS:
+        except ProviderError:
             info = {}
         if info.get("exists"):
             existing = info.get("name")
@@ -319,7 +317,7 @@ class FailoverCluster(BaseResource):
         for node in current.get("nodes") or []:
             try:
                 info = read_cluster(self.provider, node)
-            except REMOTE_ERRORS as exc:
+            except ProviderError as exc:
                 unreachable.append((node, exc))
                 continue
             if info.get("exists") and _same(info.get("name"), name):
@@ -355,7 +353,7 @@ class FailoverCluster(BaseResource):
                 state = from_cluster(
                     run(self.provider, via, script, {"cluster": name, "node": node}), {**state, "nodes": [*new]}
                 )
-            except REMOTE_ERRORS as exc:
+            except ProviderError as exc:
                 verb = "add" if script == "add_cluster_node" else "evict"
                 report(
                     diags,
@@ -382,7 +380,7 @@ class FailoverCluster(BaseResource):
             except ClusterCommandError as exc:
                 report(ctx.diagnostics, f"Cannot remove failover cluster {name}", exc, node)
                 return None
-            except REMOTE_ERRORS as exc:
+            except ProviderError as exc:
                 failures.append((node, exc))  # that node is unreachable: try the next member
         for node, exc in failures[:1]:
             report(ctx.diagnostics, f"Cannot remove failover cluster {name}", exc, node)
@@ -395,7 +393,7 @@ class FailoverCluster(BaseResource):
         node, name = parsed
         try:
             info = run(self.provider, node, "get_cluster", {})
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, f"Cannot import failover cluster {name}", exc, node)
             return None
         if not info.get("exists") or not _same(info.get("name"), name):
