@@ -28,31 +28,26 @@ _COMPUTED = [
 
 
 class ClusterResourceData(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "cluster_resource"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(
-            version=0,
-            description="An existing failover-cluster resource and its private parameters.",
-            attributes=[
-                Attribute(
-                    "cluster_node",
-                    types.String(),
-                    required=True,
-                    description="Cluster member reached over WinRM (the provider's `winrm_*` settings).",
-                ),
-                Attribute(
-                    "name",
-                    types.String(),
-                    required=True,
-                    description="Resource name, e.g. `Cluster IP Address` or `Cluster Name`.",
-                ),
-                *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
-            ],
-        )
+    type_name = "cluster_resource"
+    schema = Schema(
+        version=0,
+        description="An existing failover-cluster resource and its private parameters.",
+        attributes=[
+            Attribute(
+                "cluster_node",
+                types.String(),
+                required=True,
+                description="Cluster member reached over WinRM (the provider's `winrm_*` settings).",
+            ),
+            Attribute(
+                "name",
+                types.String(),
+                required=True,
+                description="Resource name, e.g. `Cluster IP Address` or `Cluster Name`.",
+            ),
+            *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
+        ],
+    )
 
     def read(self, ctx: Any, config: dict) -> dict | None:
         node, name = config["cluster_node"], config["name"]

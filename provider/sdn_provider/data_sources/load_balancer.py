@@ -46,26 +46,21 @@ _COMPUTED = [
 
 
 class LoadBalancerData(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "load_balancer"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(
-            version=0,
-            description="An existing Network Controller load balancer.",
-            attributes=[
-                Attribute(
-                    "resource_id",
-                    types.String(),
-                    required=True,
-                    description="NC resourceId of the load balancer. Reading one that does not exist is an error "
-                    '("Load balancer not found").',
-                ),
-                *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
-            ],
-        )
+    type_name = "load_balancer"
+    schema = Schema(
+        version=0,
+        description="An existing Network Controller load balancer.",
+        attributes=[
+            Attribute(
+                "resource_id",
+                types.String(),
+                required=True,
+                description="NC resourceId of the load balancer. Reading one that does not exist is an error "
+                '("Load balancer not found").',
+            ),
+            *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
+        ],
+    )
 
     def read(self, ctx: Any, config: dict) -> dict | None:
         ref = lb_ref(config["resource_id"])

@@ -25,43 +25,36 @@ IP_CONFIGURATION = Object(
 
 
 class NetworkInterfaceData(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "network_interface"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(
-            version=0,
-            description="An existing Network Controller network interface (made by SCVMM or SDN Express).",
-            attributes=[
-                Attribute(
-                    "resource_id",
-                    types.String(),
-                    required=True,
-                    description="NC resourceId of the network interface, e.g. `ClusterNode1_Network-Adapter`. A "
-                    'missing NIC is an error ("Network interface not found").',
-                ),
-                Attribute(
-                    "resource_ref", types.String(), computed=True, description="`/networkInterfaces/<resource_id>`."
-                ),
-                Attribute(
-                    "mac_address",
-                    types.String(),
-                    computed=True,
-                    description="NC `privateMacAddress` (12 upper-case hex digits).",
-                ),
-                Attribute(
-                    "ip_configurations",
-                    types.List(IP_CONFIGURATION),
-                    computed=True,
-                    description="IP configurations in NC order, each with `name` (its resourceId, e.g. `ipconfig1`), "
-                    "`resource_ref` (`/networkInterfaces/<nic>/ipConfigurations/<name>`), `private_ip_address` (the "
-                    "node's own address, its DIP, e.g. `192.168.2.11`), `subnet_ref` (resourceRef of its subnet) and "
-                    "`backend_address_pool_refs` (the backend pools it is a member of).",
-                ),
-            ],
-        )
+    type_name = "network_interface"
+    schema = Schema(
+        version=0,
+        description="An existing Network Controller network interface (made by SCVMM or SDN Express).",
+        attributes=[
+            Attribute(
+                "resource_id",
+                types.String(),
+                required=True,
+                description="NC resourceId of the network interface, e.g. `ClusterNode1_Network-Adapter`. A "
+                'missing NIC is an error ("Network interface not found").',
+            ),
+            Attribute("resource_ref", types.String(), computed=True, description="`/networkInterfaces/<resource_id>`."),
+            Attribute(
+                "mac_address",
+                types.String(),
+                computed=True,
+                description="NC `privateMacAddress` (12 upper-case hex digits).",
+            ),
+            Attribute(
+                "ip_configurations",
+                types.List(IP_CONFIGURATION),
+                computed=True,
+                description="IP configurations in NC order, each with `name` (its resourceId, e.g. `ipconfig1`), "
+                "`resource_ref` (`/networkInterfaces/<nic>/ipConfigurations/<name>`), `private_ip_address` (the "
+                "node's own address, its DIP, e.g. `192.168.2.11`), `subnet_ref` (resourceRef of its subnet) and "
+                "`backend_address_pool_refs` (the backend pools it is a member of).",
+            ),
+        ],
+    )
 
     def read(self, ctx: Any, config: dict) -> dict | None:
         ref = nic_ref(config["resource_id"])

@@ -16,47 +16,40 @@ SUBNET = Object({"name": types.String(), "resource_ref": types.String(), "addres
 
 
 class VirtualNetworkData(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "virtual_network"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(
-            version=0,
-            description="A Network Controller virtual network and its subnets.",
-            attributes=[
-                Attribute(
-                    "resource_id",
-                    types.String(),
-                    required=True,
-                    description="NC resourceId of the virtual network, e.g. `MyNetwork`. A missing virtual network is "
-                    'an error ("Virtual network not found").',
-                ),
-                Attribute(
-                    "resource_ref", types.String(), computed=True, description="`/virtualNetworks/<resource_id>`."
-                ),
-                Attribute(
-                    "address_prefixes",
-                    types.List(types.String()),
-                    computed=True,
-                    description='The virtual network\'s address prefixes, e.g. `["192.168.0.0/16"]`.',
-                ),
-                Attribute(
-                    "subnets",
-                    types.List(SUBNET),
-                    computed=True,
-                    description="Subnets, each with `name` (its resourceId), `resource_ref` "
-                    "(`/virtualNetworks/<vnet>/subnets/<subnet>`) and `address_prefix` (e.g. `192.168.2.0/24`).",
-                ),
-                Attribute(
-                    "subnet_refs",
-                    types.Map(types.String()),
-                    computed=True,
-                    description="Map of subnet name to resourceRef.",
-                ),
-            ],
-        )
+    type_name = "virtual_network"
+    schema = Schema(
+        version=0,
+        description="A Network Controller virtual network and its subnets.",
+        attributes=[
+            Attribute(
+                "resource_id",
+                types.String(),
+                required=True,
+                description="NC resourceId of the virtual network, e.g. `MyNetwork`. A missing virtual network is "
+                'an error ("Virtual network not found").',
+            ),
+            Attribute("resource_ref", types.String(), computed=True, description="`/virtualNetworks/<resource_id>`."),
+            Attribute(
+                "address_prefixes",
+                types.List(types.String()),
+                computed=True,
+                description='The virtual network\'s address prefixes, e.g. `["192.168.0.0/16"]`.',
+            ),
+            Attribute(
+                "subnets",
+                types.List(SUBNET),
+                computed=True,
+                description="Subnets, each with `name` (its resourceId), `resource_ref` "
+                "(`/virtualNetworks/<vnet>/subnets/<subnet>`) and `address_prefix` (e.g. `192.168.2.0/24`).",
+            ),
+            Attribute(
+                "subnet_refs",
+                types.Map(types.String()),
+                computed=True,
+                description="Map of subnet name to resourceRef.",
+            ),
+        ],
+    )
 
     def read(self, ctx: Any, config: dict) -> dict | None:
         ref = VIRTUAL_NETWORK.format(config["resource_id"])

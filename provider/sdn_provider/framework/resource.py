@@ -7,9 +7,10 @@ explicit version, so upgrade never runs on every plan with the framework's warni
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from tf.iface import PlanContext
+from tf.schema import Schema
 from tf.utils import Diagnostics
 
 from sdn_provider.framework import compat
@@ -39,7 +40,21 @@ def _fill_missing(state: Any, attributes: list, block_types: list) -> Any:
 
 
 class BaseResource:
-    """Common resource behaviour: provider handle, plan/validate hooks, an upgrade that fills in new attributes."""
+    """Common resource behaviour: provider handle, plan/validate hooks, an upgrade that fills in new attributes.
+
+    A resource or data source declares its type name (without the `sdn_` prefix) and its schema once, as class
+    attributes; `get_name`/`get_schema` are what the `tf` framework calls."""
+
+    type_name: ClassVar[str]
+    schema: ClassVar[Schema]
+
+    @classmethod
+    def get_name(cls) -> str:
+        return cls.type_name
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return cls.schema
 
     def __init__(self, provider: Any):
         self.provider = provider
@@ -51,9 +66,7 @@ class BaseResource:
         """Runs when the state's schema version is older than the resource's. Attributes added since are
         null in the old state: Terraform needs every attribute present, so fill them in (bump the schema's
         version whenever an attribute is added). Resources with real migrations override this."""
-        schema = self.get_schema()  # type: ignore[attr-defined]
-        return _fill_missing(old, schema.attributes, schema.block_types)
+        return _fill_missing(old, self.schema.attributes, self.schema.block_types)
 
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
-        schema = self.get_schema()  # type: ignore[attr-defined]
-        compat.private("validate_config")(diags, type_name, config, schema.attributes, schema.block_types)
+        compat.private("validate_config")(diags, type_name, config, self.schema.attributes, self.schema.block_types)

@@ -164,13 +164,8 @@ class AlreadyMember(Exception):
 
 
 class BackendPoolMember(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "backend_pool_member"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    type_name = "backend_pool_member"
+    schema = SCHEMA
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:

@@ -243,13 +243,8 @@ def _wait_seconds(provider: Any, state: dict, op: str) -> int:
 
 
 class ClusterIPAddress(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "cluster_ip_address"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    type_name = "cluster_ip_address"
+    schema = SCHEMA
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:

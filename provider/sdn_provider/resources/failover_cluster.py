@@ -158,13 +158,8 @@ def from_cluster(info: dict, prior: dict) -> dict:
 
 
 class FailoverCluster(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "failover_cluster"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    type_name = "failover_cluster"
+    schema = SCHEMA
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:

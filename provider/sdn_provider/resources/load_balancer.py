@@ -165,13 +165,8 @@ def child_refs(resource_id: Any, items: Any, block: str) -> Any:
 
 
 class LoadBalancer(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "load_balancer"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    type_name = "load_balancer"
+    schema = SCHEMA
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
