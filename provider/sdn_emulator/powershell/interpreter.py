@@ -127,7 +127,7 @@ class Interpreter:
     def run_block(self, node: Node, scope: Scope, out: list[Any]) -> None:
         """The statements under ``node`` (a program, statement block or script block), output appended to ``out``."""
         for child in node.named_children:
-            if child.type == "comment":
+            if child.type in ("comment", "empty_statement"):
                 continue
             if child.type in ("statement_list", "script_block", "script_block_body", "statement_block"):
                 self.run_block(child, scope, out)

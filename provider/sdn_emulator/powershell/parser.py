@@ -30,7 +30,7 @@ WRAPPERS = frozenset(
 #: Every other node kind the interpreter understands (tokens included).
 SUPPORTED = WRAPPERS | frozenset(
     {
-        " ", "comment", "variable", "$_", "assignment_expression", "assignement_operator", "=", "command",
+        " ", "\"\"", "comment", "empty_statement", "variable", "$_", "assignment_expression", "assignement_operator", "=", "command",
         "command_name",
         "command_elements", "command_argument_sep", "command_parameter", "generic_token", "|", "if_statement", "if",
         "(", ")", "else_clause", "else", "elseif_clauses", "elseif_clause", "elseif", "foreach_statement", "foreach",
