@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 import sdn_scripts
+
 from sdn_emulator.guests.cluster import GuestWorld
 from sdn_emulator.guests.executor import execute
 from sdn_emulator.powershell import ExitScript, Interpreter, PSError, Unsupported

@@ -30,8 +30,8 @@ WRAPPERS = frozenset(
 #: Every other node kind the interpreter understands (tokens included).
 SUPPORTED = WRAPPERS | frozenset(
     {
-        " ", "\"\"", "comment", "empty_statement", "variable", "$_", "assignment_expression", "assignement_operator", "=", "command",
-        "command_name",
+        " ", '""', "comment", "empty_statement", "variable", "$_", "assignment_expression", "assignement_operator",
+        "=", "command", "command_name",
         "command_elements", "command_argument_sep", "command_parameter", "generic_token", "|", "if_statement", "if",
         "(", ")", "else_clause", "else", "elseif_clauses", "elseif_clause", "elseif", "foreach_statement", "foreach",
         "in", "while_statement", "while", "try_statement", "try", "catch_clauses", "catch_clause", "catch",
