@@ -401,6 +401,28 @@ class GuestWorld:
                 "name_resource": name_res,
             }
 
+    def cluster_nodes(self, on_node: str) -> list[dict[str, str]]:
+        """Get-ClusterNode: every member of the local cluster and its state."""
+        with self._lock:
+            c = self._local("GetClusterNodeCommand", on_node)
+            return [{"name": n, "state": self.nodes[n.upper()].state} for n in c.nodes]
+
+    def cluster_groups(self, on_node: str) -> list[dict[str, str]]:
+        """Get-ClusterGroup: each group, its owner and GroupType ("Cluster" for the core group, Learn's
+        GroupType enumeration; the model has no other roles, "Unknown" for any other is an assumption)."""
+        with self._lock:
+            c = self._local("GetClusterGroupCommand", on_node)
+            return [
+                {"name": g, "owner_node": owner, "group_type": "Cluster" if g == c.core_group else "Unknown"}
+                for g, owner in c.groups.items()
+            ]
+
+    def cluster_resources(self, on_node: str) -> list[dict[str, Any]]:
+        """Get-ClusterResource with no name: every resource of the local cluster."""
+        with self._lock:
+            c = self._local("GetResourceCommand", on_node)
+            return [self._describe(c, r) for r in c.resources.values()]
+
     @_mutates
     def rename_resource(self, on_node: str, name: str, new_name: str) -> None:
         """``(Get-ClusterResource X).Name = "Y"``: Windows lets an administrator rename any resource."""
@@ -681,7 +703,7 @@ class GuestWorld:
             )
         return c
 
-    def _resource(self, cmdlet: str, on_node: str, name: str) -> tuple[Cluster, Resource]:
+    def _local(self, cmdlet: str, on_node: str) -> Cluster:
         c = self._cluster_of(self.node(on_node).name)
         if c is None:
             raise ClusterCmdletError(
@@ -690,6 +712,10 @@ class GuestWorld:
                 "running on all nodes in the cluster.",
                 "ConnectionError",
             )
+        return c
+
+    def _resource(self, cmdlet: str, on_node: str, name: str) -> tuple[Cluster, Resource]:
+        c = self._local(cmdlet, on_node)
         r = c.resources.get(name)
         if r is None:
             r = next((x for x in c.resources.values() if x.name.upper() == name.upper()), None)
