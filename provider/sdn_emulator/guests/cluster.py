@@ -363,44 +363,6 @@ class GuestWorld:
                 )
             return c.name
 
-    def core_resource(self, on_node: str, resource_type: str) -> str | None:
-        """The core group's first resource of ``resource_type`` (what Get-SdnCoreResource finds)."""
-        with self._lock:
-            c = self.clusters[self.local_cluster(on_node).upper()]
-            return next(
-                (r.name for r in c.resources.values() if r.group == c.core_group and r.resource_type == resource_type),
-                None,
-            )
-
-    def get_cluster(self, on_node: str) -> dict[str, Any]:
-        """Get-SdnCluster: the local cluster, its core IP Address and Network Name found by type."""
-        with self._lock:
-            if self.node_cluster_state(on_node) == NOT_CONFIGURED:
-                return {"exists": False}
-            c = self.clusters[self.local_cluster(on_node).upper()]
-            ip_name = self.core_resource(on_node, "IP Address")
-            name_res = self.core_resource(on_node, "Network Name")
-            ip = c.resources.get(ip_name) if ip_name else None
-            ip_info = None
-            static = None
-            if ip:
-                ip_info = {
-                    "name": ip.name,
-                    "state": ip.state,
-                    "owner_node": c.groups[ip.group],
-                    "parameters": copy.deepcopy(ip.parameters),
-                }
-                if str(ip.parameters.get("EnableDhcp")) == "0":
-                    static = ip.parameters.get("Address")
-            return {
-                "exists": True,
-                "name": c.name,
-                "nodes": [{"name": n, "state": self.nodes[n.upper()].state} for n in c.nodes],
-                "static_address": static,
-                "ip_resource": ip_info,
-                "name_resource": name_res,
-            }
-
     def cluster_nodes(self, on_node: str) -> list[dict[str, str]]:
         """Get-ClusterNode: every member of the local cluster and its state."""
         with self._lock:
