@@ -15,6 +15,7 @@ from tf.utils import to_dynamic_value
 
 from sdn_provider.framework import make_servicer_class
 from sdn_provider.provider import SdnProvider
+from tests.unit.conftest import examples
 
 SERVICER = make_servicer_class()(SdnProvider())
 RESOURCES = {"sdn_" + cls.get_name(): cls for cls in SdnProvider().get_resources()}
@@ -97,7 +98,7 @@ def check(name: str, config: dict) -> None:
     assert not unexpected(planned.diagnostics)
 
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @SETTINGS
