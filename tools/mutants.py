@@ -76,6 +76,16 @@ def statuses() -> dict[str, str]:
     return found
 
 
+def run(jobs: int) -> bool:
+    """mutmut's run (new mutants, and those of changed functions), then the earlier survivors once more by name:
+    mutmut keeps a mutant's result until its function changes, and a survivor may be killed by a test added since."""
+    previous = statuses() if (WORK / "mutants").exists() else {}
+    earlier = [name for name, status in previous.items() if status in ("survived", "no tests")]
+    if mutmut("run", "--max-children", str(jobs)).returncode != 0:
+        return False
+    return not earlier or mutmut("run", "--max-children", str(jobs), *earlier).returncode == 0
+
+
 def equivalents(survivors: set[str]) -> tuple[dict[str, str], list[str]]:
     """The recorded equivalent mutants that still survive and still make the recorded change; and the stale ones."""
     entries = tomllib.loads(EQUIVALENTS.read_text())["equivalent"] if EQUIVALENTS.exists() else []
@@ -118,7 +128,7 @@ def main() -> int:
     args = parser.parse_args()
     prepare()
     started = time.monotonic()
-    if not args.summary_only and mutmut("run", "--max-children", str(args.jobs)).returncode != 0:
+    if not args.summary_only and not run(args.jobs):
         print("mutants: mutmut run failed (see above)")
         return 1
     line, rate = summary(statuses())
