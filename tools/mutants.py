@@ -88,7 +88,7 @@ def run(jobs: int) -> bool:
 
 def equivalents(survivors: set[str]) -> tuple[dict[str, str], list[str]]:
     """The recorded equivalent mutants that still survive and still make the recorded change; and the stale ones."""
-    entries = tomllib.loads(EQUIVALENTS.read_text())["equivalent"] if EQUIVALENTS.exists() else []
+    entries = tomllib.loads(EQUIVALENTS.read_text()).get("equivalent", [])
     accepted, stale = {}, []
     for entry in entries:
         name = entry["mutant"]
