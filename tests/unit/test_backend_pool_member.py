@@ -231,3 +231,36 @@ def test_plan_replaces_only_on_a_real_change(resource: BackendPoolMember):
     result = resource.plan(moved, current, planned(ip_configuration_id="ipconfig1", backend_address_pool_ref=OTHER))
     assert moved.requires_replace == [["backend_address_pool_ref"]]
     assert result["membership_id"] == f"nic1/ipconfig1|{OTHER}"
+
+
+def test_import_reads_an_existing_membership(nc: FakeNC, resource: BackendPoolMember):
+    nc.nic["properties"]["ipConfigurations"][1]["properties"]["loadBalancerBackendAddressPools"] = [
+        {"resourceRef": POOL}
+    ]
+    c = ctx()
+    state = resource.import_(c, f"/networkInterfaces/nic1/ipConfigurations/ipconfig2|{POOL}")
+    assert text_of(c) == ""
+    assert (state["network_interface_id"], state["ip_configuration_id"], state["backend_address_pool_ref"]) == (
+        "nic1",
+        "ipconfig2",
+        POOL,
+    )
+    assert state["membership_id"] == f"nic1/ipconfig2|{POOL}"
+
+
+def test_import_of_something_that_is_not_a_member_says_what_was_looked_for(nc: FakeNC, resource: BackendPoolMember):
+    c = ctx()
+    assert resource.import_(c, f"nic1/ipconfig1|{POOL}") is None
+    [d] = c.diagnostics.diagnostics
+    assert (d.summary, d.detail) == (
+        "Pool membership not found",
+        f"{NIC} ip configuration ipconfig1 is not a member of {POOL} (or the network interface, ip configuration "
+        "or pool does not exist).",
+    )
+
+
+def test_import_of_a_malformed_id_shows_the_format(resource: BackendPoolMember):
+    c = ctx()
+    assert resource.import_(c, "nic1|pool") is None
+    [d] = c.diagnostics.diagnostics
+    assert d.summary == "Invalid import ID" and d.detail.startswith('"nic1|pool" is not a pool membership import ID.')
