@@ -33,6 +33,36 @@ def test_5xx_is_retried_until_it_succeeds(nc_server):
     assert script.calls() == [("GET", "/loadBalancers/lb")] * 3
 
 
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_every_retried_status_is_retried_for_every_verb(nc_server, method, status):
+    script, uri = nc_server
+    script.on(method, "/loadBalancers/lb", (status, {"Retry-After": "0"}, error("Busy", "busy")), (200, {}, doc()))
+    status_code, body, _ = client(uri).request(
+        method, "/loadBalancers/lb", {"properties": {}} if method == "PUT" else None
+    )
+    assert (status_code, body["resourceId"]) == (200, "lb")
+    assert script.calls() == [(method, "/loadBalancers/lb")] * 2
+
+
+@pytest.mark.parametrize("status", [400, 403, 501])
+def test_other_errors_are_not_retried(nc_server, status):
+    script, uri = nc_server
+    script.on("GET", "/loadBalancers/lb", (status, {}, error("No", "refused")), (200, {}, doc()))
+    with pytest.raises(NCError) as raised:
+        client(uri).get("/loadBalancers/lb")
+    assert (raised.value.status, raised.value.code) == (status, "No")
+    assert script.calls() == [("GET", "/loadBalancers/lb")]
+
+
+def test_retries_stop_at_max_retries(nc_server):
+    script, uri = nc_server
+    script.on("GET", "/loadBalancers/lb", (503, {"Retry-After": "0"}, error("ServiceUnavailable", "busy")))
+    with pytest.raises(NCError) as raised:
+        client(uri, max_retries=2).get("/loadBalancers/lb")
+    assert raised.value.status == 503 and script.calls() == [("GET", "/loadBalancers/lb")] * 3
+
+
 def test_429_with_retry_after_is_retried(nc_server):
     script, uri = nc_server
     script.on("PUT", "/loadBalancers/lb", (429, {"Retry-After": "0"}, error("TooManyRequests", "slow down")),
