@@ -172,20 +172,13 @@ def _assignments(scope: Node) -> list[tuple[str, Node, Node]]:
     """(target text without spaces, the assigned value, the assignment) in ``scope`` (not in nested functions)."""
     found = []
     for node in walk(scope):
-        if node.type != "assignment_expression" or _scope_of(node, scope) != scope:
+        if node.type != "assignment_expression" or _scope(node, scope) != scope:
             continue
         left = next((c for c in node.children if c.type == "left_assignment_expression"), None)
         value = _after_equals(node)
         if left is not None:
             found.append((re.sub(r"\s+", "", text(left)), value, node))
     return found
-
-
-def _scope_of(node: Node, scope: Node) -> Node:
-    for ancestor in _ancestors(node):
-        if ancestor.type == "function_statement" or ancestor == scope:
-            return ancestor
-    return scope
 
 
 def _assigned(variable: str, scope: Node) -> Node | None:
@@ -228,16 +221,16 @@ def _shape(node: Node | None, scope: Node, root: Node) -> Any:
         member = text(node.children[-1])
         return outer.get(member) if isinstance(outer, dict) else None
     if kind == "if_statement":
-        blocks = [n for n in walk(node) if n.type == "statement_block" and _core_parent_if(n) == node]
+        blocks = [n for n in walk(node) if n.type == "statement_block" and _owning_if(n) == node]
         return _union([_block_output(b, scope, root) for b in blocks])
     if kind == "command":
         return _command_shape(node, root)
     return None
 
 
-def _core_parent_if(block: Node) -> Node | None:
-    parent = block.parent
-    return parent.parent if parent is not None and parent.type == "else_clause" else parent
+def _owning_if(block: Node) -> Node | None:
+    """The if statement a block is a branch of (directly, or through an else or elseif clause)."""
+    return next((a for a in _ancestors(block) if a.type == "if_statement"), None)
 
 
 def _command_shape(command: Node, root: Node) -> Any:
