@@ -11,6 +11,7 @@ import pytest
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.framework import SdnPlanContext
 from sdn_provider.provider import SdnProvider
 from sdn_provider.resources.load_balancer import LoadBalancer, from_nc, merge, to_nc
 from tests.unit.conftest import DROP
@@ -317,3 +318,73 @@ def test_update_reports_nc_refusing_the_etag_it_just_returned(nc_server):
     assert summary == "Cannot update load balancer"
     assert "(Network Controller refused If-Match with the etag it had just returned)" in detail
     assert [m for m, _ in script.calls()].count("PUT") == 1
+
+
+SUBNET = "/virtualNetworks/MyNetwork/subnets/Subnet2"
+
+
+def plan_vip(uri: str, address: str, current: dict | None = None) -> list[tuple[str, str, list | None]]:
+    """Plan a load balancer whose internal frontend has ``address``; the diagnostics of the VIP checks."""
+    planned = imported()
+    planned["frontend_ip_configuration"] = planned["frontend_ip_configuration"][:1]
+    planned["frontend_ip_configuration"][0]["private_ip_address"] = address
+    ctx = SdnPlanContext(
+        Diagnostics(), "sdn_load_balancer", set(), config=copy.deepcopy(planned), is_create=not current
+    )
+    LoadBalancer(nc_provider(uri)).plan(ctx, current, planned)
+    return [(d.summary, d.detail, d.path) for d in ctx.diagnostics.diagnostics]
+
+
+def nic(address: str) -> dict:
+    return {
+        "resourceId": "node1",
+        "properties": {
+            "ipConfigurations": [
+                {
+                    "resourceId": "ipconfig1",
+                    "resourceRef": "/networkInterfaces/node1/ipConfigurations/ipconfig1",
+                    "properties": {"privateIPAddress": address, "subnet": {"resourceRef": SUBNET.upper()}},
+                }
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("address", "summary", "detail"),
+    [
+        ("192.168.3.100", "VIP outside its subnet", f"192.168.3.100 is not inside {SUBNET} (192.168.2.0/24); pick"),
+        (
+            "192.168.2.0",
+            "VIP is not a host address",
+            f"192.168.2.0 is the network address of {SUBNET} (192.168.2.0/24)",
+        ),
+        ("192.168.2.255", "VIP is not a host address", "192.168.2.255 is the broadcast address of"),
+        ("192.168.2.11", "VIP is a node's own address", "192.168.2.11 is the address of /networkInterfaces/node1/"),
+    ],
+)
+def test_plan_refuses_a_vip_that_cannot_be_one(nc_server, address, summary, detail):
+    script, uri = nc_server
+    script.on("GET", SUBNET, (200, {}, {"properties": {"addressPrefix": "192.168.2.0/24"}}))
+    script.on("GET", "/networkInterfaces", (200, {}, {"value": [nic("192.168.2.11")]}))
+    [(found, text, path)] = plan_vip(uri, address)
+    assert (found, path) == (summary, ["frontend_ip_configuration", (0,), "private_ip_address"])
+    assert text.startswith(detail)
+
+
+def test_plan_accepts_an_unused_host_address_and_does_not_recheck_an_accepted_one(nc_server):
+    script, uri = nc_server
+    script.on("GET", SUBNET, (200, {}, {"properties": {"addressPrefix": "192.168.2.0/24"}}))
+    script.on("GET", "/networkInterfaces", (200, {}, {"value": [nic("192.168.2.11")]}))
+    assert plan_vip(uri, "192.168.2.100") == []
+    assert [p for _, p in script.calls()] == [SUBNET, "/networkInterfaces"]
+    script.seen.clear()
+    assert plan_vip(uri, "192.168.2.100", current=imported()) == []  # NC accepted it already
+    assert script.calls() == []
+
+
+def test_plan_reports_a_subnet_nc_does_not_have(nc_server):
+    _, uri = nc_server  # every GET answers 404
+    [(summary, detail, path)] = plan_vip(uri, "192.168.2.100")
+    assert (summary, path) == ("Subnet not found", ["frontend_ip_configuration", (0,), "subnet_ref"])
+    assert detail == f"{SUBNET} does not exist in Network Controller."
