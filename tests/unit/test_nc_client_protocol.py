@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sdn_provider.nc import NCClient, NCError, NCSettings, OperationFailed
+from sdn_provider.nc import NCClient, NCError, NCSettings, OperationFailed, ProvisioningFailed
 
 
 def client(uri: str, **kw: Any) -> NCClient:
@@ -197,3 +197,76 @@ def test_409_that_persists_while_nothing_is_busy_is_raised(nc_server):
     with pytest.raises(NCError, match="still referenced"):
         client(uri).put("/loadBalancers/lb", {"properties": {}}, deadline=time.monotonic() + 600)
     assert [m for m, _ in script.calls()] == ["PUT", "GET", "PUT", "GET"]
+
+
+@pytest.mark.parametrize("running", ["InProgress", "running", "Accepted"])
+def test_an_operation_is_followed_while_it_runs_then_its_end_decides(nc_server, running):
+    script, uri = nc_server
+    op = uri + "/networking/v1/operationResults/op3"
+    script.on("DELETE", "/loadBalancers/lb", (202, {"Location": op}, None))
+    script.on("GET", "/operationResults/op3", (200, {}, {"status": running}),
+              (200, {}, {"status": "Canceled", "error": {"code": "Stopped", "message": "by admin"}}))  # fmt: skip
+    with pytest.raises(OperationFailed) as caught:
+        client(uri).delete("/loadBalancers/lb", time.monotonic() + 10)
+    assert str(caught.value) == (
+        "Network Controller's DELETE /loadBalancers/lb ended Canceled: Stopped: by admin "
+        "(operation /operationResults/op3)"
+    )
+    assert [p for _, p in script.calls()].count("/operationResults/op3") == 2
+
+
+def test_an_operation_nc_forgot_is_checked_on_the_resource(nc_server):
+    script, uri = nc_server
+    op = uri + "/networking/v1/operationResults/op4"
+    script.on("DELETE", "/loadBalancers/lb", (202, {"Azure-AsyncOperation": op, "Retry-After": "bogus"}, None))
+    script.on("GET", "/operationResults/op4", (404, {}, None))
+    script.on("GET", "/loadBalancers/lb", (404, {}, None))
+    assert client(uri).delete("/loadBalancers/lb", time.monotonic() + 10) is True
+    assert [p for _, p in script.calls()] == ["/loadBalancers/lb", "/operationResults/op4", "/loadBalancers/lb"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Location": "https://elsewhere.test/other/path"}, {"Azure-AsyncOperation": "/networking/v1/"}],
+)
+def test_a_202_without_a_usable_operation_polls_the_resource(nc_server, headers):
+    script, uri = nc_server
+    script.on("DELETE", "/loadBalancers/lb", (202, headers, None))
+    script.on("GET", "/loadBalancers/lb", (404, {}, None))
+    assert client(uri).delete("/loadBalancers/lb", time.monotonic() + 10) is True
+    assert script.calls() == [("DELETE", "/loadBalancers/lb"), ("GET", "/loadBalancers/lb")]
+
+
+def test_a_delete_of_what_is_gone_says_so(nc_server):
+    script, uri = nc_server
+    script.on("DELETE", "/loadBalancers/lb", (404, {}, None))
+    assert client(uri).delete("/loadBalancers/lb", time.monotonic() + 10) is False
+
+
+def test_a_resource_that_fails_while_it_is_deleted_raises(nc_server):
+    script, uri = nc_server
+    script.on("DELETE", "/loadBalancers/lb", (200, {}, None))
+    script.on("GET", "/loadBalancers/lb", (200, {}, doc("Failed")))
+    with pytest.raises(ProvisioningFailed, match="/loadBalancers/lb provisioning ended in Failed"):
+        client(uri).delete("/loadBalancers/lb", time.monotonic() + 10)
+
+
+def test_an_error_answer_that_is_not_ncs_is_quoted(nc_server):
+    script, uri = nc_server
+    script.on("GET", "/loadBalancers/lb", (400, {"Content-Type": "text/plain"}, "proxy says no"))
+    with pytest.raises(NCError) as caught:
+        client(uri).get("/loadBalancers/lb")
+    assert (caught.value.code, caught.value.message) == ("UnexpectedResponse", 'non-NC error body: "proxy says no"')
+    assert caught.value.request_id == "rid" and (caught.value.method, caught.value.ref) == ("GET", "/loadBalancers/lb")
+
+
+def test_nc_error_fields_are_all_read(nc_server):
+    script, uri = nc_server
+    body = {"error": {"code": "Bad", "message": "m", "target": "t", "details": [{"code": "x"}], "innerError": {"a": 1}}}
+    script.on("GET", "/loadBalancers/lb", (400, {}, body))
+    with pytest.raises(NCError) as caught:
+        client(uri).get("/loadBalancers/lb")
+    e = caught.value
+    assert (e.status, e.code, e.message, e.target, e.details, e.inner_error) == (
+        400, "Bad", "m", "t", [{"code": "x"}], '{"a": 1}'
+    )  # fmt: skip
