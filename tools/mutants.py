@@ -101,24 +101,28 @@ def equivalents(survivors: set[str]) -> tuple[dict[str, str], list[str]]:
     return accepted, stale
 
 
-def summary(found: dict[str, str]) -> tuple[str, float]:
-    counts = Counter(found.values())
-    survivors = {name for name, status in found.items() if status not in KILLED}
+def summary(found: dict[str, str]) -> tuple[str, float, int]:
+    """The summary line, the kill rate and how many mutants are not checked yet (an interrupted run)."""
+    unchecked = {name for name, status in found.items() if status == "not checked"}
+    survivors = {name for name, status in found.items() if status not in KILLED and name not in unchecked}
     accepted, stale = equivalents(survivors)
     left = sorted(survivors - set(accepted))
     SURVIVORS.write_text("".join(f"{name}\t{found[name]}\n" for name in left))
-    killed = sum(counts[s] for s in KILLED)
-    judged = len(found) - len(accepted)
-    rate = 100.0 * killed / judged if judged else 0.0
-    other = len(left) - counts["survived"] - counts["no tests"] + sum(1 for n in accepted if found[n] != "survived")
+    counts = Counter(found[name] for name in left)
+    killed = [name for name, status in found.items() if status in KILLED]
+    timeouts = sum(1 for name in killed if found[name] != "killed")
+    judged = len(killed) + len(left)
+    rate = 100.0 * len(killed) / judged if judged else 0.0
     line = (
-        f"mutants: killed={counts['killed']} survived={counts['survived'] - len(accepted)} "
-        f"timeout={counts['timeout'] + counts['segfault']} no-tests={counts['no tests']} "
-        f"equivalent={len(accepted)} other={other} kill-rate={rate:.1f}%"
+        f"mutants: killed={len(killed) - timeouts} survived={counts['survived']} timeout={timeouts} "
+        f"no-tests={counts['no tests']} equivalent={len(accepted)} "
+        f"other={len(left) - counts['survived'] - counts['no tests']} kill-rate={rate:.1f}%"
     )
+    if unchecked:
+        line += f" (incomplete: {len(unchecked)} of {len(found)} not checked)"
     for name in stale:
         print(f"stale entry in {EQUIVALENTS.relative_to(REPO)}: {name} (no longer a surviving mutant with that change)")
-    return line, rate
+    return line, rate, len(unchecked)
 
 
 def main() -> int:
@@ -131,12 +135,12 @@ def main() -> int:
     if not args.summary_only and not run(args.jobs):
         print("mutants: mutmut run failed (see above)")
         return 1
-    line, rate = summary(statuses())
+    line, rate, unchecked = summary(statuses())
     print(f"survivors (not equivalent) listed in {SURVIVORS.relative_to(REPO)}; `cd build/mutants && mutmut show NAME`")
     if not args.summary_only:
         print(f"mutation run took {time.monotonic() - started:.0f} s with {args.jobs} workers")
     print(line)
-    return 0 if rate >= THRESHOLD else 1
+    return 0 if rate >= THRESHOLD and not unchecked else 1
 
 
 if __name__ == "__main__":

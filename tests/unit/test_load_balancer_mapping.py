@@ -388,3 +388,16 @@ def test_plan_reports_a_subnet_nc_does_not_have(nc_server):
     [(summary, detail, path)] = plan_vip(uri, "192.168.2.100")
     assert (summary, path) == ("Subnet not found", ["frontend_ip_configuration", (0,), "subnet_ref"])
     assert detail == f"{SUBNET} does not exist in Network Controller."
+
+
+def test_read_follows_nc_drops_what_is_gone_and_keeps_state_when_nc_cannot_answer(nc_server):
+    script, uri = nc_server
+    changed = live()
+    changed["properties"]["probes"][0]["properties"]["intervalInSeconds"] = 30
+    script.on("GET", LB, (200, {}, changed), (404, {}, None), (400, {}, {"error": {"code": "Bad", "message": "x"}}))
+    resource, ctx = LoadBalancer(nc_provider(uri)), SimpleNamespace(diagnostics=Diagnostics())
+    assert resource.read(ctx, imported())["probe"][0]["interval_in_seconds"] == 30
+    assert resource.read(ctx, imported()) is None
+    assert diagnostics(ctx) == []
+    assert resource.read(ctx, imported()) == imported()
+    assert [s for s, _, _ in diagnostics(ctx)] == ["Cannot read load balancer"]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from sdn_provider.nc import NCClient, NCError, NCSettings, OperationFailed, ProvisioningFailed
+from tests.unit.conftest import DROP
 
 
 def client(uri: str, **kw: Any) -> NCClient:
@@ -270,3 +271,46 @@ def test_nc_error_fields_are_all_read(nc_server):
     assert (e.status, e.code, e.message, e.target, e.details, e.inner_error) == (
         400, "Bad", "m", "t", [{"code": "x"}], '{"a": 1}'
     )  # fmt: skip
+
+
+def test_a_put_whose_answer_was_lost_but_landed_is_a_success(nc_server):
+    """The first PUT's answer is lost (connection dropped), the retry gets 412 because the first one already
+    renewed the etag: NC holding what was sent (ids in any letter case, computed fields aside) is our write."""
+    script, uri = nc_server
+    sent = {"resourceId": "lb", "properties": {"frontendIPConfigurations": [{"resourceRef": "/a/B"}], "port": 80}}
+    landed = {
+        "resourceId": "LB",
+        "etag": 'W/"2"',
+        "properties": {"provisioningState": "Succeeded", "frontendIPConfigurations": [{"resourceRef": "/A/b"}],
+                       "port": 80, "extra": 1},
+    }  # fmt: skip
+    script.on("PUT", "/loadBalancers/lb", (DROP, {}, None), (412, {}, error("PreconditionFailed", "etag")))
+    script.on("GET", "/loadBalancers/lb", (200, {}, landed))
+    assert client(uri).put("/loadBalancers/lb", sent, etag='W/"1"') == landed
+    assert script.calls() == [("PUT", "/loadBalancers/lb")] * 2 + [("GET", "/loadBalancers/lb")]
+
+
+@pytest.mark.parametrize(
+    "live",
+    [
+        {"resourceId": "lb", "properties": {"frontendIPConfigurations": [{"resourceRef": "/a/B"}], "port": 81}},
+        {"resourceId": "lb", "properties": {"frontendIPConfigurations": [], "port": 80}},
+        {"resourceId": "lb", "properties": {"port": 80}},
+    ],
+)
+def test_a_lost_put_that_did_not_land_is_reported_as_changed(nc_server, live):
+    script, uri = nc_server
+    sent = {"resourceId": "lb", "properties": {"frontendIPConfigurations": [{"resourceRef": "/a/B"}], "port": 80}}
+    script.on("PUT", "/loadBalancers/lb", (DROP, {}, None), (412, {}, error("PreconditionFailed", "etag")))
+    script.on("GET", "/loadBalancers/lb", (200, {}, live))
+    with pytest.raises(NCError) as caught:
+        client(uri).put("/loadBalancers/lb", sent, etag='W/"1"')
+    assert caught.value.status == 412
+
+
+def test_a_412_without_a_lost_answer_is_not_checked(nc_server):
+    script, uri = nc_server
+    script.on("PUT", "/loadBalancers/lb", (412, {}, error("PreconditionFailed", "etag")))
+    with pytest.raises(NCError):
+        client(uri).put("/loadBalancers/lb", {"properties": {}}, etag='W/"1"')
+    assert script.calls() == [("PUT", "/loadBalancers/lb")]
