@@ -76,9 +76,12 @@ def statuses() -> dict[str, str]:
     return found
 
 
-def run(jobs: int) -> bool:
+def run(jobs: int, only: list[str]) -> bool:
     """mutmut's run (new mutants, and those of changed functions), then the earlier survivors once more by name:
-    mutmut keeps a mutant's result until its function changes, and a survivor may be killed by a test added since."""
+    mutmut keeps a mutant's result until its function changes, and a survivor may be killed by a test added since.
+    With ``only`` (mutant name globs such as ``sdn_provider.nc.*``), just those mutants, checked again."""
+    if only:
+        return mutmut("run", "--max-children", str(jobs), *only).returncode == 0
     previous = statuses() if (WORK / "mutants").exists() else {}
     earlier = [name for name, status in previous.items() if status in ("survived", "no tests")]
     if mutmut("run", "--max-children", str(jobs)).returncode != 0:
@@ -129,10 +132,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTANTS_JOBS", os.cpu_count() or 2)))
     parser.add_argument("--summary-only", action="store_true", help="summarise the last run without running")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="GLOB", help="check (again) only the mutants matching GLOB"
+    )
     args = parser.parse_args()
     prepare()
     started = time.monotonic()
-    if not args.summary_only and not run(args.jobs):
+    if not args.summary_only and not run(args.jobs, args.only):
         print("mutants: mutmut run failed (see above)")
         return 1
     line, rate, unchecked = summary(statuses())
