@@ -250,6 +250,11 @@ def test_an_ip_that_did_not_come_online_stays_in_state_with_a_warning(nodes: Nod
     [error, warning] = diagnostics(context)
     assert (error[1], warning[1]) == ("Cannot set cluster IP address parameters", "Previous parameters not recorded")
     assert error[0] != warning[0]  # the failure is an error, the lost previous values a warning
+    assert warning[2] == (
+        "The new parameters were written before the failure; the values they replaced were not returned, so "
+        "destroy will not restore them."
+    )
+    assert nodes.ran[1] == ("DB1", "get_cluster_resource", {"resource_name": ""})
     assert state["state"] == "Failed" and state["previous_parameters"] == {}
 
 

@@ -174,7 +174,8 @@ def test_negotiate_auth_asks_for_the_http_service_of_the_rest_name():
         "nc.contoso.test",
         "negotiate",
     )
-    ticket = NCClient(NCSettings(uri="https://nc.contoso.test", auth="kerberos")).session.auth
+    assert auth.send_cbt is True  # channel binding: NC's Extended Protection for Authentication
+    ticket = NCClient(NCSettings(uri="https://nc.contoso.test", auth="kerberos", password="stray")).session.auth
     assert (ticket.username, ticket.password, ticket.auth_provider) == (None, None, "kerberos")
 
 
