@@ -298,3 +298,20 @@ def test_ip_delete_restores_the_previous_parameters(nodes: Nodes) -> None:
     nodes.ran.clear()
     ClusterIPAddress(provider()).delete(ctx(), ip_config(previous_parameters={}))
     assert nodes.ran == []  # nothing recorded: nothing to restore
+
+
+@pytest.mark.parametrize(
+    ("message", "path"),
+    [
+        ("The value for parameter 'SubnetMask' is not valid.", ["subnet_mask"]),
+        ("Invalid value (PROBEPORT '70000') for the resource.", ["probe_port"]),
+        ("The cluster network is not available.", None),
+    ],
+)
+def test_a_refused_parameter_points_at_its_attribute(nodes: Nodes, message: str, path: list | None) -> None:
+    nodes.on("DB1", "set_cluster_ip_address", failure("Set-ClusterParameter", message))
+    context = ctx()
+    ClusterIPAddress(provider()).create(context, ip_config())
+    [(_, summary, detail, found)] = diagnostics(context)
+    assert (summary, found) == ("Cannot set cluster IP address parameters", path)
+    assert detail == f"Set-ClusterParameter on DB1 failed: {message}"

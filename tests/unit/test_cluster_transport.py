@@ -87,6 +87,15 @@ def test_clixml_stderr_becomes_readable_text() -> None:
     assert decode_clixml("#< CLIXML <not xml") == "#< CLIXML <not xml"
 
 
+def test_clixml_keeps_plain_text_before_it_and_skips_empty_and_other_streams() -> None:
+    stderr = (
+        'warming up\r\n#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+        '<S S="Error"/><S S="verbose">not shown</S><S>no stream</S>'
+        '<S S="ERROR">a_x0020_b_x007E_c_x000A_</S></Objs>'
+    )
+    assert decode_clixml(stderr) == "warming up\na b~c"
+
+
 def test_unknown_script_name_rejected() -> None:
     with pytest.raises(ValueError):
         build_command("../evil", {})
