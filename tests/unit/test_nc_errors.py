@@ -149,3 +149,12 @@ def test_keyed_locks_are_shared_case_insensitively_and_released() -> None:
     thread.join(5)
     waiter.join(5)
     assert order == ["first", "second"]
+
+
+def test_the_client_classes_load_on_first_use_and_other_names_do_not_exist() -> None:
+    import sdn_provider.nc as nc
+    from sdn_provider.nc import client
+
+    assert (nc.NCClient, nc.NCSettings) == (client.NCClient, client.NCSettings)
+    with pytest.raises(AttributeError, match="^NCClients$"):
+        _ = nc.NCClients
