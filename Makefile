@@ -34,8 +34,8 @@ faults: install
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/faults
 
 # Mutation testing (mutmut, the `mutants` extra) of nc/, resources/ and cluster/ against tests/unit; never part of
-# `make test` (about an hour on two cores; later runs retest only what changed). Ends with a "mutants: ..." line and
-# fails below an 85% kill rate. MUTANTS_JOBS sets the workers (default: every core).
+# `make test` (2-3 hours the first time on two shared cores; later runs retest what changed and the survivors). Ends
+# with a "mutants: ..." line and fails below an 85% kill rate. MUTANTS_JOBS sets the workers (default: every core).
 MUTANTS_STAMP := $(VENV)/.mutants-stamp
 $(MUTANTS_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,mutants]'
