@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 LINT_PATHS := $(wildcard provider tests bench tools)
 
-.PHONY: install demo test lint faults bench proto docs clean dist dist-test
+.PHONY: install demo test lint faults mutants bench proto docs clean dist dist-test
 
 install: $(STAMP) build/terraform.rc
 
@@ -32,6 +32,17 @@ test: install
 # The fault matrix alone (also part of `make test`); ends with a "fault matrix: ..." summary line.
 faults: install
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/faults
+
+# Mutation testing (mutmut, the `mutants` extra) of nc/, resources/ and cluster/ against tests/unit; never part of
+# `make test` (2-3 hours the first time on two shared cores; later runs retest what changed and the survivors). Ends
+# with a "mutants: ..." line and fails below an 85% kill rate. MUTANTS_JOBS sets the workers (default: every core).
+MUTANTS_STAMP := $(VENV)/.mutants-stamp
+$(MUTANTS_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,mutants]'
+	@touch $@
+
+mutants: install $(MUTANTS_STAMP)
+	$(BIN)/python tools/mutants.py
 
 # Benchmarks against HashiCorp's Go null provider (never part of `make test`). Bytecode is compiled first, as a
 # wheel install would have it: the editable install otherwise recompiles every module in every provider spawn

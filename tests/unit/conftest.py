@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,16 @@ from typing import Any
 import pytest
 
 from sdn_provider.framework import patch_tf
+
+#: Under mutation testing (mutmut sets MUTANT_UNDER_TEST in its runs) every surviving mutant of a function the
+#: property tests reach reruns them, so they draw a tenth of their examples there (docs/guides/testing.md).
+MUTATION_RUN = bool(os.environ.get("MUTANT_UNDER_TEST"))
+
+
+def examples(full: int) -> int:
+    """Hypothesis examples for a property test: ``full``, or a tenth of it in a mutation run."""
+    return max(full // 10, 10) if MUTATION_RUN else full
+
 
 Answer = tuple[int, dict[str, str], Any]  # status, headers, JSON body (None: empty)
 DROP = 0  # as a status: close the connection without answering

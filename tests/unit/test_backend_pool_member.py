@@ -162,14 +162,22 @@ def test_create_refuses_an_existing_membership_with_the_import_command(nc: FakeN
     c = ctx()
     assert resource.create(c, planned(ip_configuration_id="IPCONFIG2")) is None
     text = text_of(c)
-    assert "already a member" in text and f"terraform import <address> 'nic1/IPCONFIG2|{POOL}'" in text
+    assert text.endswith(
+        f"{NIC} ip configuration IPCONFIG2 is already a member of {POOL}. To manage it with Terraform, import it: "
+        f"terraform import <address> 'nic1/IPCONFIG2|{POOL}'"
+    )
     assert nc.pools_of(1) == [POOL]
 
 
 def test_missing_ip_configuration_names_the_available_ones(nc: FakeNC, resource: BackendPoolMember):
     c = ctx()
     assert resource.create(c, planned(ip_configuration_id="nope")) is None
-    assert "available: ipconfig1, ipconfig2" in text_of(c)
+    assert text_of(c).endswith(f"{NIC} has no ip configuration 'nope'; available: ipconfig1, ipconfig2.")
+    nc.nic["properties"]["ipConfigurations"] = []
+    del nc.nic["resourceRef"]
+    c = ctx()
+    assert resource.create(c, planned(ip_configuration_id="nope")) is None
+    assert text_of(c).endswith("the network interface has no ip configuration 'nope'; available: none.")
 
 
 def test_read_returns_none_when_the_ref_is_gone(nc: FakeNC, resource: BackendPoolMember):
@@ -213,6 +221,10 @@ def test_a_stale_cached_nic_costs_one_412_never_an_update(nc: FakeNC, resource: 
         (f"nic1/ipconfig1|{POOL}", ("nic1", "ipconfig1", POOL)),
         (f"/networkInterfaces/nic1/ipConfigurations/ipconfig1|{POOL}", ("nic1", "ipconfig1", POOL)),
         (f"nic1|{POOL}", None),
+        (f"/nic1/ipconfig1/|{POOL}", ("nic1", "ipconfig1", POOL)),
+        (f"x/nic1/ipConfigurations/ipconfig1|{POOL}", None),
+        (f"/networkInterfaces/nic1/other/ipconfig1|{POOL}", None),
+        (f"nic1|x/ipconfig1|{POOL}", None),
         ("nic1/ipconfig1", None),
         ("nic1/ipconfig1|/loadBalancers/lb/probes/p", None),
         ("nic1/ipconfig1|Backend1", None),
@@ -231,3 +243,36 @@ def test_plan_replaces_only_on_a_real_change(resource: BackendPoolMember):
     result = resource.plan(moved, current, planned(ip_configuration_id="ipconfig1", backend_address_pool_ref=OTHER))
     assert moved.requires_replace == [["backend_address_pool_ref"]]
     assert result["membership_id"] == f"nic1/ipconfig1|{OTHER}"
+
+
+def test_import_reads_an_existing_membership(nc: FakeNC, resource: BackendPoolMember):
+    nc.nic["properties"]["ipConfigurations"][1]["properties"]["loadBalancerBackendAddressPools"] = [
+        {"resourceRef": POOL}
+    ]
+    c = ctx()
+    state = resource.import_(c, f"/networkInterfaces/nic1/ipConfigurations/ipconfig2|{POOL}")
+    assert text_of(c) == ""
+    assert (state["network_interface_id"], state["ip_configuration_id"], state["backend_address_pool_ref"]) == (
+        "nic1",
+        "ipconfig2",
+        POOL,
+    )
+    assert state["membership_id"] == f"nic1/ipconfig2|{POOL}"
+
+
+def test_import_of_something_that_is_not_a_member_says_what_was_looked_for(nc: FakeNC, resource: BackendPoolMember):
+    c = ctx()
+    assert resource.import_(c, f"nic1/ipconfig1|{POOL}") is None
+    [d] = c.diagnostics.diagnostics
+    assert (d.summary, d.detail) == (
+        "Pool membership not found",
+        f"{NIC} ip configuration ipconfig1 is not a member of {POOL} (or the network interface, ip configuration "
+        "or pool does not exist).",
+    )
+
+
+def test_import_of_a_malformed_id_shows_the_format(resource: BackendPoolMember):
+    c = ctx()
+    assert resource.import_(c, "nic1|pool") is None
+    [d] = c.diagnostics.diagnostics
+    assert d.summary == "Invalid import ID" and d.detail.startswith('"nic1|pool" is not a pool membership import ID.')

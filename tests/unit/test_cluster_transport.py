@@ -79,6 +79,15 @@ def test_clixml_stderr_becomes_readable_text() -> None:
     assert decode_clixml("#< CLIXML <not xml") == "#< CLIXML <not xml"
 
 
+def test_clixml_keeps_plain_text_before_it_and_skips_empty_and_other_streams() -> None:
+    stderr = (
+        'warming up\r\n#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+        '<S S="Error"/><S S="verbose">not shown</S><S>no stream</S>'
+        '<S S="ERROR">a_x0020_b_x007E_c_x000A_</S></Objs>'
+    )
+    assert decode_clixml(stderr) == "warming up\na b~c"
+
+
 def test_unknown_script_name_rejected() -> None:
     with pytest.raises(ValueError):
         build_command("../evil", {})
@@ -199,3 +208,99 @@ def test_session_settles_environment_once_and_ntlm_hashes_are_derived_once(monke
     before = ntlm.lmowfv1.cache_info().misses
     ntlm.lmowfv1("p"), ntlm.lmowfv1("p")
     assert ntlm.lmowfv1.cache_info().misses <= before + 1
+
+
+SETTINGS = WinRMSettings(host="127.0.0.1", username="admin", password="Sup3r-Secret!")
+
+
+def answering(monkeypatch: pytest.MonkeyPatch, rc: int, stdout: bytes, stderr: bytes = b"") -> None:
+    monkeypatch.setattr(transport, "_execute", lambda *a: (rc, stdout, stderr))
+
+
+@pytest.mark.parametrize("result", [{"exists": False}, [{"name": "DB1"}]])
+def test_a_json_result_is_returned(monkeypatch: pytest.MonkeyPatch, result: object) -> None:
+    answering(monkeypatch, 0, b"\r\n" + json.dumps(result).encode() + b"\r\n")
+    assert run_script(SETTINGS, "get_cluster", {}) == result
+
+
+@pytest.mark.parametrize(
+    ("rc", "stdout", "stderr", "message"),
+    [
+        (0, b"", b"", "exit code 0: no output"),
+        (0, b"not json", b"", "exit code 0: not json"),
+        (0, b'"a string"', b"", 'exit code 0: "a string"'),
+        (1, b'{"exists": true}', b"", 'exit code 1: {"exists": true}'),
+        (
+            1,
+            b"",
+            b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+            b'<S S="Error">Import-Module : not loaded_x000D__x000A_</S></Objs>',
+            "exit code 1: Import-Module : not loaded",
+        ),
+    ],
+)
+def test_output_that_is_no_result_is_a_command_error(
+    monkeypatch: pytest.MonkeyPatch, rc: int, stdout: bytes, stderr: bytes, message: str
+) -> None:
+    answering(monkeypatch, rc, stdout, stderr)
+    with pytest.raises(ClusterCommandError) as caught:
+        run_script(SETTINGS, "get_cluster", {})
+    assert caught.value.message == message and str(caught.value) == f"get_cluster: {message}"
+
+
+def test_an_error_record_wins_even_with_exit_code_0(monkeypatch: pytest.MonkeyPatch) -> None:
+    record = {"error": {"message": "denied", "category": "PermissionDenied", "cmdlet": "Get-Cluster"}}
+    answering(monkeypatch, 0, json.dumps(record).encode())
+    with pytest.raises(ClusterCommandError) as caught:
+        run_script(SETTINGS, "get_cluster", {})
+    assert (caught.value.cmdlet, caught.value.category, caught.value.message) == (
+        "Get-Cluster",
+        "PermissionDenied",
+        "denied",
+    )
+    assert str(caught.value) == "get_cluster: Get-Cluster: denied"
+
+
+def failing(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+    def execute(*_args: object) -> None:
+        raise exc
+
+    monkeypatch.setattr(transport, "_execute", execute)
+
+
+def test_transport_failures_name_the_endpoint_and_never_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests
+    from pypsrp.exceptions import WinRMError
+
+    url = SETTINGS.url
+    cases = [
+        (ValueError("Server responded with the auth protocol 'NTLM' which is incompatible"), WinRMAuthError,
+         f"authentication to {url} failed: Server responded with the auth protocol 'NTLM' which is incompatible; "
+         'winrm_auth = "ntlm" is not offered by the node'),
+        (requests.exceptions.SSLError("bad cert Sup3r-Secret!"), WinRMConnectionError,
+         f"TLS handshake with {url} failed (set winrm_ca_cert_file to the CA that signed the node's certificate): "
+         "bad cert ***"),
+        (OSError("refused"), WinRMConnectionError, f"cannot reach WinRM endpoint {url}: refused"),
+        (WinRMError("the shell is gone"), WinRMConnectionError, f"WinRM request to {url} failed: the shell is gone"),
+    ]  # fmt: skip
+    for exc, kind, text in cases:
+        failing(monkeypatch, exc)
+        with pytest.raises(kind) as caught:
+            run_script(SETTINGS, "get_cluster", {})
+        assert str(caught.value).startswith(text), str(caught.value)
+        assert "Sup3r-Secret!" not in str(caught.value)
+    failing(monkeypatch, ValueError("something else"))
+    with pytest.raises(ValueError, match="something else"):
+        run_script(SETTINGS, "get_cluster", {})
+
+
+def test_credssp_refusal_says_how_to_enable_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from requests_credssp.exceptions import AuthenticationException
+
+    failing(monkeypatch, AuthenticationException("server did not accept"))
+    with pytest.raises(WinRMAuthError) as caught:
+        run_script(SETTINGS, "get_cluster", {})
+    assert str(caught.value) == (
+        f"CredSSP authentication to {SETTINGS.url} failed for user admin: check winrm_username/winrm_password, and "
+        "that the node accepts CredSSP (Enable-WSManCredSSP -Role Server): server did not accept"
+    )

@@ -15,6 +15,7 @@ from tf.utils import to_dynamic_value
 
 from sdn_provider.framework import make_servicer_class, patch_tf
 from sdn_provider.provider import SdnProvider
+from tests.unit.conftest import examples
 
 patch_tf()  # as in the plugin process (a module-level servicer: hypothesis tests take no function fixtures)
 SERVICER = make_servicer_class()(SdnProvider())
@@ -98,7 +99,7 @@ def check(name: str, config: dict) -> None:
     assert not unexpected(planned.diagnostics)
 
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @SETTINGS

@@ -7,9 +7,11 @@ from __future__ import annotations
 import copy
 from types import SimpleNamespace
 
+import pytest
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.framework import SdnPlanContext
 from sdn_provider.provider import SdnProvider
 from sdn_provider.resources.load_balancer import LoadBalancer, from_nc, merge, to_nc
 from tests.unit.conftest import DROP
@@ -191,3 +193,211 @@ def test_a_create_whose_answer_is_lost_stays_in_state_tainted(nc_server):
     assert state is not None and state["resource_id"] == "Tenant_LB" and state["etag"] is None
     assert state["probe"] == imported()["probe"]
     assert [m for m, _ in script.calls()] == ["GET", "PUT", "GET"]
+
+
+def nc_provider(uri: str) -> SdnProvider:
+    provider = SdnProvider()
+    provider.configure_provider(Diagnostics(), {"network_controller_uri": uri, "max_retries": 0})
+    return provider
+
+
+def diagnostics(ctx: SimpleNamespace) -> list[tuple[str, str, list | None]]:
+    return [(d.summary, d.detail, d.path) for d in ctx.diagnostics.diagnostics]
+
+
+def test_a_delete_refused_while_in_use_names_the_members_and_keeps_the_state(nc_server):
+    script, uri = nc_server
+    script.on("DELETE", LB, (409, {}, {"error": {"code": "ResourceInUse", "message": "in use"}}))
+    script.on("GET", LB, (200, {}, live()))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    state = LoadBalancer(nc_provider(uri)).delete(ctx, imported())
+    [(summary, detail, _)] = diagnostics(ctx)
+    assert summary == "Load balancer is still in use"
+    assert "ip configurations still in its backend pools: /networkInterfaces/n1/ipConfigurations/ip1." in detail
+    assert detail.startswith("Network Controller answered 409 ResourceInUse: in use")
+    assert state == imported()
+
+
+def test_a_delete_that_fails_otherwise_reports_nc_and_keeps_what_nc_has(nc_server):
+    script, uri = nc_server
+    script.on("DELETE", LB, (400, {}, {"error": {"code": "BadRequest", "message": "no"}}))
+    script.on("GET", LB, (404, {}, None))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    assert LoadBalancer(nc_provider(uri)).delete(ctx, imported()) is None  # gone after all: nothing to keep
+    assert [(s, d.split(" [")[0]) for s, d, _ in diagnostics(ctx)] == [
+        ("Cannot delete load balancer", "Network Controller answered 400 BadRequest: no")
+    ]
+
+
+def test_a_delete_waits_until_the_load_balancer_is_gone(nc_server):
+    script, uri = nc_server
+    script.on("DELETE", LB, (200, {}, None))
+    script.on("GET", LB, (200, {}, live()), (404, {}, None))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    assert LoadBalancer(nc_provider(uri)).delete(ctx, imported()) is None
+    assert diagnostics(ctx) == [] and script.calls() == [("DELETE", LB), ("GET", LB), ("GET", LB)]
+
+
+@pytest.mark.parametrize("bad_id", ["", "/virtualNetworks/Tenant_LB", "a/b"])
+def test_import_refuses_ids_that_are_not_load_balancers(bad_id):
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    assert LoadBalancer(SdnProvider()).import_(ctx, bad_id) is None
+    assert [s for s, _, _ in diagnostics(ctx)] == ["Invalid import ID"]
+
+
+@pytest.mark.parametrize("import_id", ["Tenant_LB", "/loadBalancers/Tenant_LB", "loadBalancers/Tenant_LB"])
+def test_import_reads_the_load_balancer(nc_server, import_id):
+    script, uri = nc_server
+    script.on("GET", LB, (200, {}, live()))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    assert LoadBalancer(nc_provider(uri)).import_(ctx, import_id) == imported()
+    assert diagnostics(ctx) == []
+
+
+def test_import_of_a_missing_or_arc_managed_load_balancer_fails(nc_server):
+    script, uri = nc_server
+    script.on("GET", LB, (404, {}, None))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    assert LoadBalancer(nc_provider(uri)).import_(ctx, "Tenant_LB") is None
+    assert diagnostics(ctx) == [("Load balancer not found", f"{LB} does not exist.", None)]
+    arc = live()
+    arc["resourceMetadata"] = {"client": "Network Resource Provider"}
+    script.on("GET", LB, (200, {}, arc))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    assert LoadBalancer(nc_provider(uri)).import_(ctx, "Tenant_LB") is None
+    [(summary, detail, _)] = diagnostics(ctx)
+    assert summary == "Cannot import load balancer" and detail.startswith(f"{LB} is managed by Azure Arc")
+
+
+def test_create_refuses_a_load_balancer_that_already_exists(nc_server):
+    script, uri = nc_server
+    script.on("GET", LB, (200, {}, live()))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    assert LoadBalancer(nc_provider(uri)).create(ctx, imported()) is None
+    [(summary, detail, path)] = diagnostics(ctx)
+    assert (summary, path) == ("Load balancer already exists", ["resource_id"])
+    assert detail.endswith("terraform import <address> Tenant_LB")
+    assert [m for m, _ in script.calls()] == ["GET"]
+
+
+def test_update_puts_the_merge_with_the_etag_just_read(nc_server):
+    script, uri = nc_server
+    script.on("GET", LB, (200, {}, live()))
+    script.on("PUT", LB, (200, {}, live()))
+    planned = imported()
+    planned["probe"][0]["interval_in_seconds"] = 10
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    state = LoadBalancer(nc_provider(uri)).update(ctx, imported(), planned)
+    assert diagnostics(ctx) == [] and state == imported()  # what NC answered
+    put = [headers for method, _, headers in script.seen if method == "PUT"]
+    assert [h.get("If-Match") for h in put] == ['W/"e1"']
+
+
+def test_update_refuses_when_what_terraform_manages_changed_outside(nc_server):
+    script, uri = nc_server
+    changed = live()
+    changed["etag"] = 'W/"e2"'
+    changed["properties"]["probes"][0]["properties"]["port"] = 60000
+    script.on("GET", LB, (200, {}, changed))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    state = LoadBalancer(nc_provider(uri)).update(ctx, imported(), imported())
+    [(summary, detail, _)] = diagnostics(ctx)
+    assert summary == "Cannot update load balancer"
+    assert "was changed outside Terraform after the last refresh" in detail
+    assert state["probe"][0]["port"] == 60000  # state follows NC
+    assert "PUT" not in [m for m, _ in script.calls()]
+
+
+def test_update_reports_nc_refusing_the_etag_it_just_returned(nc_server):
+    script, uri = nc_server
+    script.on("GET", LB, (200, {}, live()))
+    script.on("PUT", LB, (412, {}, {"error": {"code": "PreconditionFailed", "message": "etag"}}))
+    ctx = SimpleNamespace(diagnostics=Diagnostics())
+    LoadBalancer(nc_provider(uri)).update(ctx, imported(), imported())
+    [(summary, detail, _)] = diagnostics(ctx)
+    assert summary == "Cannot update load balancer"
+    assert "(Network Controller refused If-Match with the etag it had just returned)" in detail
+    assert [m for m, _ in script.calls()].count("PUT") == 1
+
+
+SUBNET = "/virtualNetworks/MyNetwork/subnets/Subnet2"
+
+
+def plan_vip(uri: str, address: str, current: dict | None = None) -> list[tuple[str, str, list | None]]:
+    """Plan a load balancer whose internal frontend has ``address``; the diagnostics of the VIP checks."""
+    planned = imported()
+    planned["frontend_ip_configuration"] = planned["frontend_ip_configuration"][:1]
+    planned["frontend_ip_configuration"][0]["private_ip_address"] = address
+    ctx = SdnPlanContext(
+        Diagnostics(), "sdn_load_balancer", set(), config=copy.deepcopy(planned), is_create=not current
+    )
+    LoadBalancer(nc_provider(uri)).plan(ctx, current, planned)
+    return [(d.summary, d.detail, d.path) for d in ctx.diagnostics.diagnostics]
+
+
+def nic(address: str) -> dict:
+    return {
+        "resourceId": "node1",
+        "properties": {
+            "ipConfigurations": [
+                {
+                    "resourceId": "ipconfig1",
+                    "resourceRef": "/networkInterfaces/node1/ipConfigurations/ipconfig1",
+                    "properties": {"privateIPAddress": address, "subnet": {"resourceRef": SUBNET.upper()}},
+                }
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("address", "summary", "detail"),
+    [
+        ("192.168.3.100", "VIP outside its subnet", f"192.168.3.100 is not inside {SUBNET} (192.168.2.0/24); pick"),
+        (
+            "192.168.2.0",
+            "VIP is not a host address",
+            f"192.168.2.0 is the network address of {SUBNET} (192.168.2.0/24)",
+        ),
+        ("192.168.2.255", "VIP is not a host address", "192.168.2.255 is the broadcast address of"),
+        ("192.168.2.11", "VIP is a node's own address", "192.168.2.11 is the address of /networkInterfaces/node1/"),
+    ],
+)
+def test_plan_refuses_a_vip_that_cannot_be_one(nc_server, address, summary, detail):
+    script, uri = nc_server
+    script.on("GET", SUBNET, (200, {}, {"properties": {"addressPrefix": "192.168.2.0/24"}}))
+    script.on("GET", "/networkInterfaces", (200, {}, {"value": [nic("192.168.2.11")]}))
+    [(found, text, path)] = plan_vip(uri, address)
+    assert (found, path) == (summary, ["frontend_ip_configuration", (0,), "private_ip_address"])
+    assert text.startswith(detail)
+
+
+def test_plan_accepts_an_unused_host_address_and_does_not_recheck_an_accepted_one(nc_server):
+    script, uri = nc_server
+    script.on("GET", SUBNET, (200, {}, {"properties": {"addressPrefix": "192.168.2.0/24"}}))
+    script.on("GET", "/networkInterfaces", (200, {}, {"value": [nic("192.168.2.11")]}))
+    assert plan_vip(uri, "192.168.2.100") == []
+    assert [p for _, p in script.calls()] == [SUBNET, "/networkInterfaces"]
+    script.seen.clear()
+    assert plan_vip(uri, "192.168.2.100", current=imported()) == []  # NC accepted it already
+    assert script.calls() == []
+
+
+def test_plan_reports_a_subnet_nc_does_not_have(nc_server):
+    _, uri = nc_server  # every GET answers 404
+    [(summary, detail, path)] = plan_vip(uri, "192.168.2.100")
+    assert (summary, path) == ("Subnet not found", ["frontend_ip_configuration", (0,), "subnet_ref"])
+    assert detail == f"{SUBNET} does not exist in Network Controller."
+
+
+def test_read_follows_nc_drops_what_is_gone_and_keeps_state_when_nc_cannot_answer(nc_server):
+    script, uri = nc_server
+    changed = live()
+    changed["properties"]["probes"][0]["properties"]["intervalInSeconds"] = 30
+    script.on("GET", LB, (200, {}, changed), (404, {}, None), (400, {}, {"error": {"code": "Bad", "message": "x"}}))
+    resource, ctx = LoadBalancer(nc_provider(uri)), SimpleNamespace(diagnostics=Diagnostics())
+    assert resource.read(ctx, imported())["probe"][0]["interval_in_seconds"] == 30
+    assert resource.read(ctx, imported()) is None
+    assert diagnostics(ctx) == []
+    assert resource.read(ctx, imported()) == imported()
+    assert [s for s, _, _ in diagnostics(ctx)] == ["Cannot read load balancer"]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from requests.adapters import HTTPAdapter
 
 from sdn_provider.nc import NCClient, NCClientError, NCError, NCSettings
+from tests.unit.conftest import examples
 
 
 class FakeAdapter(HTTPAdapter):
@@ -96,7 +97,7 @@ def exercise(nc: NCClient) -> None:
             assert str(exc).strip(), "an NC client error must say what went wrong"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(status=STATUSES, ctype=CTYPES, body=BODIES)
 def test_malformed_answers_raise_client_errors_only(status: int, ctype: str, body: bytes) -> None:
     exercise(client(status, ctype, body))

@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from requests.adapters import HTTPAdapter
 
 from sdn_provider.nc import NCClient, NCConnectionError, NCSettings
 
@@ -116,3 +118,53 @@ def test_tls_failure_names_the_cause_and_is_not_retried(served, cause: str) -> N
     assert cause in str(caught.value), str(caught.value)
     assert "TLS verification" in str(caught.value) and "ca_cert_file" not in str(caught.value)
     assert server.handshakes == 1
+
+
+class FailingHandshake(HTTPAdapter):
+    """Fails every request the way requests reports a TLS failure, with OpenSSL's text for it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+        raise requests.exceptions.SSLError(self.reason)
+
+
+NOT_TRUSTED = "the certificate is not trusted ({}). Set ca_cert_file to the CA that signed Network Controller's"
+WANTS_CLIENT_CERT = 'Network Controller asks for a client certificate ({}); set auth = "certificate" with client_cert'
+REFUSED_CLIENT_CERT = "Network Controller refused the client certificate ({}); client_cert_file must be one of NC's"
+
+
+@pytest.mark.parametrize(
+    ("auth", "reason", "advice"),
+    [
+        ("none", "certificate verify failed: certificate has expired", "Network Controller's certificate has expired"
+         " (certificate verify failed: certificate has expired); renew NC's REST certificate."),
+        ("none", "Hostname mismatch", "the certificate is not issued for 'nc.contoso.test' (Hostname mismatch); use "
+         "the REST name (or IP) that NC's certificate names in network_controller_uri."),
+        ("none", "hostname 'x' doesn't match 'y'", "the certificate is not issued for 'nc.contoso.test'"),
+        ("none", "certificate is not valid for 'x'", "the certificate is not issued for 'nc.contoso.test'"),
+        ("none", "EOF occurred in violation of protocol", WANTS_CLIENT_CERT),
+        ("none", "unexpected EOF while reading", WANTS_CLIENT_CERT),
+        ("none", "tlsv13 alert certificate required", WANTS_CLIENT_CERT),
+        ("none", "sslv3 alert handshake failure", WANTS_CLIENT_CERT),
+        ("certificate", "alert bad certificate", REFUSED_CLIENT_CERT),
+        ("certificate", "unexpected eof", REFUSED_CLIENT_CERT),
+        ("none", "unable to get local issuer certificate", NOT_TRUSTED),
+    ],
+)  # fmt: skip
+def test_each_tls_failure_gets_the_advice_that_fixes_it(auth: str, reason: str, advice: str) -> None:
+    settings = NCSettings(uri="https://nc.contoso.test", auth=auth, client_cert_file="/c.pem", max_retries=0)
+    nc = NCClient(settings)
+    nc.session.mount("https://", FailingHandshake(reason))
+    with pytest.raises(NCConnectionError) as caught:
+        nc.get("/loadBalancers")
+    text = str(caught.value)
+    assert advice.format(reason) in text, text
+    if "handshake" not in text:
+        assert text.startswith("TLS verification of https://nc.contoso.test failed: ")
+    else:
+        assert text.startswith("TLS handshake with https://nc.contoso.test failed: ")
+    if advice.startswith("the certificate is not trusted"):
+        assert text.endswith("(or insecure = true to skip verification, not recommended).")

@@ -10,14 +10,15 @@ import json
 from pathlib import Path
 
 import pytest
+import sdn_scripts
 
 from sdn_provider.cluster import transport
 from tests.powershell.check import check_script
 from tests.powershell.cmdlets import CMDLETS, FAILOVERCLUSTERS, FAILOVERCLUSTERS_MODULE
 
-REPO = Path(__file__).resolve().parents[2]
-# Where the shipped PowerShell lives: beside the transport, or in the neutral data package that may take it over.
-SCRIPT_DIRS = (REPO / "provider" / "sdn_provider" / "cluster" / "scripts", REPO / "provider" / "sdn_scripts")
+# Where the shipped PowerShell lives: beside the transport, or in the neutral data package that may take it over
+# (found through the imported packages, so a copy of the source, as mutation testing makes, checks its own files).
+SCRIPT_DIRS = (Path(transport.__file__).parent / "scripts", Path(sdn_scripts.__file__).parent)
 SHIPPED = sorted(p for d in SCRIPT_DIRS for p in d.glob("*.ps1"))
 # The scripts the provider runs by name say so on their first line; the others (a shared library, a bootstrap)
 # travel with them.

@@ -1,0 +1,153 @@
+"""`make mutants`: mutation testing of the NC client, the resources and the cluster code against the fast tests.
+
+mutmut 3 (pinned in setup.cfg's `mutants` extra) copies the source to `mutants/`, rewrites every function there
+into a trampoline over its mutants, and runs only the tests that reached a function (from its stats run) against
+each of that function's mutants. It finds the code by the conventional `src/` layout only, so the run happens in
+`build/mutants/`, where `src` links to `provider/` and the test material links to the repository's.
+
+The summary line counts every mutant mutmut generated; the survivors written down in `tests/mutants/equivalent.toml`
+(each with the reason it cannot be told apart from the original) count as `equivalent`, never as killed, and an
+entry whose mutant no longer makes the recorded change is reported stale and counts as a survivor again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WORK = REPO / "build" / "mutants"
+EQUIVALENTS = REPO / "tests" / "mutants" / "equivalent.toml"
+SURVIVORS = WORK / "survivors.txt"
+#: What the tests read besides the code: the package as `src`, and the repository files they open.
+LINKS = {
+    "src": "provider",
+    "tests": "tests",
+    "tools": "tools",
+    "docs": "docs",
+    "examples": "examples",
+    "proto": "proto",
+    "README.md": "README.md",
+    "setup.cfg": "setup.cfg",
+}
+MUTMUT_CONFIG = """
+[tool.mutmut]
+source_paths = ["src"]
+only_mutate = ["src/sdn_provider/nc/*", "src/sdn_provider/resources/*", "src/sdn_provider/cluster/*"]
+also_copy = ["tools", "docs", "examples", "proto", "README.md"]
+pytest_add_cli_args_test_selection = ["tests/unit"]
+# Log calls only: what they say is for people reading -v output, and no test reads the log.
+do_not_mutate_patterns = ['^\\s*log\\.(debug|info|warning)\\(']
+"""
+KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+THRESHOLD = 85.0
+
+
+def prepare() -> None:
+    """build/mutants with its links, and a pyproject.toml that is the repository's plus mutmut's settings."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    for name, target in LINKS.items():
+        link = WORK / name
+        if not link.is_symlink():
+            link.symlink_to(REPO / target)
+    (WORK / "pyproject.toml").write_text((REPO / "pyproject.toml").read_text() + MUTMUT_CONFIG)
+
+
+def mutmut(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    executable = Path(sys.executable).parent / "mutmut"
+    return subprocess.run([str(executable), *args], cwd=WORK, text=True, capture_output=capture, check=False)
+
+
+def statuses() -> dict[str, str]:
+    """Mutant name -> mutmut's status, from the `.meta` files its run leaves beside each mutated module."""
+    from mutmut.stats import status_by_exit_code
+
+    found = {}
+    for meta in sorted((WORK / "mutants" / "src").rglob("*.py.meta")):
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            found[name] = status_by_exit_code[code]
+    return found
+
+
+def run(jobs: int, only: list[str]) -> bool:
+    """mutmut's run (new mutants, and those of changed functions), then the earlier survivors once more by name:
+    mutmut keeps a mutant's result until its function changes, and a survivor may be killed by a test added since.
+    With ``only`` (mutant name globs such as ``sdn_provider.nc.*``), just those mutants, checked again."""
+    if only:
+        return mutmut("run", "--max-children", str(jobs), *only).returncode == 0
+    previous = statuses() if (WORK / "mutants").exists() else {}
+    earlier = [name for name, status in previous.items() if status in ("survived", "no tests")]
+    if mutmut("run", "--max-children", str(jobs)).returncode != 0:
+        return False
+    return not earlier or mutmut("run", "--max-children", str(jobs), *earlier).returncode == 0
+
+
+def equivalents(survivors: set[str]) -> tuple[dict[str, str], list[str]]:
+    """The recorded equivalent mutants that still survive and still make the recorded change; and the stale ones."""
+    entries = tomllib.loads(EQUIVALENTS.read_text()).get("equivalent", [])
+    accepted, stale = {}, []
+    for entry in entries:
+        name = entry["mutant"]
+        diff = mutmut("show", name, capture=True).stdout if name in survivors else ""
+        added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("++")]
+        if any(entry["change"] in line for line in added):
+            accepted[name] = entry["reason"]
+        else:
+            stale.append(name)
+    return accepted, stale
+
+
+def summary(found: dict[str, str]) -> tuple[str, float, int]:
+    """The summary line, the kill rate and how many mutants are not checked yet (an interrupted run)."""
+    unchecked = {name for name, status in found.items() if status == "not checked"}
+    survivors = {name for name, status in found.items() if status not in KILLED and name not in unchecked}
+    accepted, stale = equivalents(survivors)
+    left = sorted(survivors - set(accepted))
+    SURVIVORS.write_text("".join(f"{name}\t{found[name]}\n" for name in left))
+    counts = Counter(found[name] for name in left)
+    killed = [name for name, status in found.items() if status in KILLED]
+    timeouts = sum(1 for name in killed if found[name] != "killed")
+    judged = len(killed) + len(left)
+    rate = 100.0 * len(killed) / judged if judged else 0.0
+    line = (
+        f"mutants: killed={len(killed) - timeouts} survived={counts['survived']} timeout={timeouts} "
+        f"no-tests={counts['no tests']} equivalent={len(accepted)} "
+        f"other={len(left) - counts['survived'] - counts['no tests']} kill-rate={rate:.1f}%"
+    )
+    if unchecked:
+        line += f" (incomplete: {len(unchecked)} of {len(found)} not checked)"
+    for name in stale:
+        print(f"stale entry in {EQUIVALENTS.relative_to(REPO)}: {name} (no longer a surviving mutant with that change)")
+    return line, rate, len(unchecked)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTANTS_JOBS", os.cpu_count() or 2)))
+    parser.add_argument("--summary-only", action="store_true", help="summarise the last run without running")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="GLOB", help="check (again) only the mutants matching GLOB"
+    )
+    args = parser.parse_args()
+    prepare()
+    started = time.monotonic()
+    if not args.summary_only and not run(args.jobs, args.only):
+        print("mutants: mutmut run failed (see above)")
+        return 1
+    line, rate, unchecked = summary(statuses())
+    print(f"survivors (not equivalent) listed in {SURVIVORS.relative_to(REPO)}; `cd build/mutants && mutmut show NAME`")
+    if not args.summary_only:
+        print(f"mutation run took {time.monotonic() - started:.0f} s with {args.jobs} workers")
+    print(line)
+    return 0 if rate >= THRESHOLD and not unchecked else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
