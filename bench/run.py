@@ -251,13 +251,13 @@ class RssSampler(threading.Thread):
 
 
 class ReattachedProvider:
-    """Our provider started by us in `--dev` mode and attached to by Terraform (TF_REATTACH_PROVIDERS): one
-    process serves the whole command, so its CPU time (/proc, all threads) is the provider's own work."""
+    """A provider (ours or pynull) started by us in `--dev` mode and attached to by Terraform (TF_REATTACH_PROVIDERS):
+    one process serves the whole command, so its CPU time (/proc, all threads) is the provider's own work."""
 
-    def __init__(self, cwd: Path):
+    def __init__(self, plugin: Path, cwd: Path):
         env = {k: v for k, v in os.environ.items() if k not in ("TF_LOG", "TF_LOG_PROVIDER")}
         self.proc = subprocess.Popen(
-            [str(BIN / "terraform-provider-sdn"), "--dev"],
+            [str(plugin), "--dev"],
             cwd=cwd,
             env={**env, "PYTHONUNBUFFERED": "1"},
             stdout=subprocess.PIPE,
@@ -269,7 +269,7 @@ class ReattachedProvider:
             if "TF_REATTACH_PROVIDERS=" in line:
                 self.env = {"TF_REATTACH_PROVIDERS": line.split("=", 1)[1].strip().strip("'")}
                 return
-        raise SystemExit("terraform-provider-sdn --dev printed no TF_REATTACH_PROVIDERS")
+        raise SystemExit(f"{plugin} --dev printed no TF_REATTACH_PROVIDERS")
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the process so far (clock ticks: 10 ms resolution)."""
@@ -281,9 +281,16 @@ class ReattachedProvider:
         self.proc.wait()
 
 
-def plan_cpu_ms(ws: Workspace) -> float:
+#: The Python plugins whose CPU a reattached plan measures, by twin (the pynull script lives beside the CLI config).
+PLUGINS = {
+    "ours": lambda rc: BIN / "terraform-provider-sdn",
+    "pynull": lambda rc: rc.parent / "terraform-provider-pynull",
+}
+
+
+def plan_cpu_ms(plugin: Path, ws: Workspace) -> float:
     """The provider's CPU time, in ms, for one refreshing plan of `ws` (its state must be applied)."""
-    provider = ReattachedProvider(ws.dir)
+    provider = ReattachedProvider(plugin, ws.dir)
     try:
         before = provider.cpu_seconds()
         ws.op("plan", env=provider.env)
@@ -314,8 +321,9 @@ class Result:
     times: dict[tuple[str, int, str], list[float]] = field(default_factory=dict)  # (kind, n, op)
     counts: dict[tuple[int, str], tuple[Counter, int]] = field(default_factory=dict)
     rss: tuple[float, int] = (0.0, 0)
-    plan_cpu: dict[int, list[float]] = field(default_factory=dict)  # n -> provider CPU ms of reattached plans
-    instances: dict[int, int] = field(default_factory=dict)  # n -> resource and data source instances
+    # (kind, n) -> provider CPU ms of reattached plans, ours and pynull (the stack's floor)
+    plan_cpu: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    instances: dict[tuple[str, int], int] = field(default_factory=dict)  # (kind, n) -> instances in state
 
     def add(self, kind: str, n: int, op: str, seconds: float) -> None:
         self.times.setdefault((kind, n, op), []).append(seconds)
@@ -351,9 +359,9 @@ def bench_n(
                     if sampler:
                         peak = sampler.stop()
                         result.rss = max(result.rss, peak)
-                    if kind == "ours" and op == "plan":  # untimed, between the timed plan and destroy
-                        result.plan_cpu.setdefault(n, []).append(plan_cpu_ms(ws))
-                        result.instances[n] = ws.instances()
+                    if kind in PLUGINS and op == "plan":  # untimed, between the timed plan and destroy
+                        result.plan_cpu.setdefault((kind, n), []).append(plan_cpu_ms(PLUGINS[kind](rc), ws))
+                        result.instances[(kind, n)] = ws.instances()
                 print(
                     f"  N={n} run {i + 1}/{runs} {kind}: "
                     + " ".join(f"{op} {result.times[(kind, n, op)][-1]:.2f}s" for op in OPS),
@@ -416,8 +424,8 @@ class TerraformRun:
     def ratio(self, n: int, op: str) -> float:
         return self.result.median("ours", n, op) / self.result.median("null", n, op)
 
-    def cpu_per_resource(self, n: int) -> float:
-        return statistics.median(self.result.plan_cpu[n]) / self.result.instances[n]
+    def cpu_per_resource(self, n: int, kind: str = "ours") -> float:
+        return statistics.median(self.result.plan_cpu[(kind, n)]) / self.result.instances[(kind, n)]
 
 
 def bench_terraform(
@@ -467,10 +475,11 @@ def report(run: TerraformRun, sizes: list[int], runs: int) -> None:
                 f"{py:7.2f} {py / z:7.2f} {o / py:7.2f}   {counts}"
             )
     for n in sizes:
-        cpu = result.plan_cpu[n]
+        cpu, floor_cpu = result.plan_cpu[("ours", n)], result.plan_cpu[("pynull", n)]
         print(
             f"provider CPU per plan, N={n} (reattached, {len(cpu)} runs): median {statistics.median(cpu):.0f} ms "
-            f"for {result.instances[n]} instances = {run.cpu_per_resource(n):.2f} ms per resource"
+            f"for {result.instances[('ours', n)]} instances = {run.cpu_per_resource(n):.2f} ms per resource "
+            f"(pynull {statistics.median(floor_cpu):.0f} ms = {run.cpu_per_resource(n, 'pynull'):.2f} ms)"
         )
     peak, procs = result.rss
     print(f"peak provider RSS during N={max(sizes)} apply: {peak:.1f} MiB (largest of {procs} provider processes)")
@@ -489,8 +498,11 @@ def report(run: TerraformRun, sizes: list[int], runs: int) -> None:
             print(f"  N={n} {op}: {verdict(run.ratio(n, op), goal)}")
     hs = statistics.median(run.ours_hs)
     print(f"  handshake ms: {verdict(hs, HANDSHAKE_GOAL_MS)}; Go null {statistics.median(run.null_hs):.0f} ms")
-    cpu = run.cpu_per_resource(max(sizes))
-    print(f"  provider CPU ms per resource per plan, N={max(sizes)}: {verdict(cpu, CPU_GOAL_MS)}")
+    cpu, floor_cpu = run.cpu_per_resource(max(sizes)), run.cpu_per_resource(max(sizes), "pynull")
+    print(
+        f"  provider CPU ms per resource per plan, N={max(sizes)}: {verdict(cpu, CPU_GOAL_MS)}; "
+        f"pynull {floor_cpu:.2f} ms"
+    )
     print(f"{run.binary.label} took {run.seconds:.0f} s")
 
 
@@ -518,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = args.tenants or ([1, 10] if args.quick else [1, 10, 50])
     runs = args.runs or (1 if args.quick else 3)
-    binaries = [probe(path) for path in args.terraform] if args.terraform else matrix()
+    binaries = [probe(os.path.abspath(shutil.which(p) or p)) for p in args.terraform] if args.terraform else matrix()
     started = time.monotonic()
 
     root = Path(tempfile.mkdtemp(prefix="sdn-bench-"))

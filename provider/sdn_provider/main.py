@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 
 def _configure_logging() -> None:
     """Terraform collects plugin stderr into its own log (TF_LOG); never print secrets there."""
+    import logging
+
     level = os.environ.get("TF_LOG_PROVIDER") or os.environ.get("TF_LOG") or "WARN"
     level = {"TRACE": "DEBUG", "JSON": "DEBUG"}.get(level.upper(), level.upper())
     logging.basicConfig(
@@ -35,6 +36,17 @@ def main(argv: list[str] | None = None) -> None:
         from sdn_provider.install import main as install_main
 
         raise SystemExit(install_main(argv[2:]))
+    if "--dev" not in argv:
+        from sdn_provider.warm import launch
+
+        code = launch(argv)  # a provider forked by the warm-start server ran this spawn, or None: start cold
+        if code is not None:
+            raise SystemExit(code)
+    serve(argv)
+
+
+def serve(argv: list[str]) -> None:
+    """Be the provider: serve the plugin protocol until Terraform stops us (cold start, or a warm fork)."""
     _configure_logging()
     from tf.runner import run_provider
 
