@@ -34,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 
 from sdn_emulator.process import EmulatorProcess, EmulatorStartError
+from sdn_provider.warm import SWITCH, socket_dir
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
@@ -235,7 +236,9 @@ class RssSampler(threading.Thread):
             for pid in (p for p in os.listdir("/proc") if p.isdigit()):
                 try:
                     cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-                    if b"terraform-provider-sdn" not in cmd or os.readlink(f"/proc/{pid}/cwd") != self.cwd:
+                    # The launcher Terraform spawns, and the provider the warm-start server forked for it.
+                    ours = b"terraform-provider-sdn" in cmd or b"sdn_provider.warm" in cmd
+                    if not ours or os.readlink(f"/proc/{pid}/cwd") != self.cwd:
                         continue
                     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                         if line.startswith("VmHWM:"):
@@ -254,10 +257,10 @@ class ReattachedProvider:
     """A provider (ours or pynull) started by us in `--dev` mode and attached to by Terraform (TF_REATTACH_PROVIDERS):
     one process serves the whole command, so its CPU time (/proc, all threads) is the provider's own work."""
 
-    def __init__(self, plugin: Path, cwd: Path):
+    def __init__(self, plugin: list[str], cwd: Path):
         env = {k: v for k, v in os.environ.items() if k not in ("TF_LOG", "TF_LOG_PROVIDER")}
         self.proc = subprocess.Popen(
-            [str(plugin), "--dev"],
+            [*plugin, "--dev"],
             cwd=cwd,
             env={**env, "PYTHONUNBUFFERED": "1"},
             stdout=subprocess.PIPE,
@@ -281,14 +284,19 @@ class ReattachedProvider:
         self.proc.wait()
 
 
+#: Ours as a warm-start fork runs (sdn_provider.warm.preload() done before the first request), in `--dev` mode.
+PRELOADED_OURS = (
+    "import sys; from sdn_provider.warm import preload; preload(); "
+    "from sdn_provider.main import main; main(['terraform-provider-sdn', *sys.argv[1:]])"
+)
 #: The Python plugins whose CPU a reattached plan measures, by twin (the pynull script lives beside the CLI config).
 PLUGINS = {
-    "ours": lambda rc: BIN / "terraform-provider-sdn",
-    "pynull": lambda rc: rc.parent / "terraform-provider-pynull",
+    "ours": lambda rc: [sys.executable, "-c", PRELOADED_OURS],
+    "pynull": lambda rc: [str(rc.parent / "terraform-provider-pynull")],
 }
 
 
-def plan_cpu_ms(plugin: Path, ws: Workspace) -> float:
+def plan_cpu_ms(plugin: list[str], ws: Workspace) -> float:
     """The provider's CPU time, in ms, for one refreshing plan of `ws` (its state must be applied)."""
     provider = ReattachedProvider(plugin, ws.dir)
     try:
@@ -299,10 +307,19 @@ def plan_cpu_ms(plugin: Path, ws: Workspace) -> float:
         provider.stop()
 
 
-def handshake_ms(cmd: list[str], runs: int) -> list[float]:
+def await_warm_server(plugin: list[str]) -> None:
+    """One spawn starts the warm-start server (that spawn runs cold); wait until it listens."""
+    handshake_ms(plugin, 1)
+    directory = Path(socket_dir())
+    deadline = time.monotonic() + 60
+    while not list(directory.glob("warm-*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def handshake_ms(cmd: list[str], runs: int, env_extra: dict[str, str] | None = None) -> list[float]:
     """Spawn-to-handshake-line times of a plugin binary, in ms."""
     times = []
-    env = {**os.environ, **PLUGIN_ENV}
+    env = {**os.environ, **PLUGIN_ENV, **(env_extra or {})}
     env.pop("TF_LOG", None)
     for _ in range(runs):
         start = time.perf_counter()
@@ -416,7 +433,8 @@ class TerraformRun:
 
     binary: TerraformBinary
     result: Result
-    ours_hs: list[float]
+    ours_hs: list[float]  # warm start: the path Terraform's spawns take
+    cold_hs: list[float]  # SDN_WARM_START=0
     null_hs: list[float]
     chain: list[float]
     seconds: float
@@ -435,11 +453,15 @@ def bench_terraform(
     print(f"bench: using {binary}", flush=True)
     root.mkdir()
     spawns = 5 if quick else 15
-    ours_hs = handshake_ms([str(BIN / "terraform-provider-sdn")], spawns)
+    ours = [str(BIN / "terraform-provider-sdn")]
+    cold_hs = handshake_ms(ours, spawns, {SWITCH: "0"})
+    await_warm_server(ours)
+    ours_hs = handshake_ms(ours, spawns)
     null_hs = handshake_ms([str(null_binary())], spawns)
     print(
-        f"handshake: ours median {statistics.median(ours_hs):.0f} ms (min {min(ours_hs):.0f}, "
-        f"max {max(ours_hs):.0f}, {spawns} spawns); Go null median {statistics.median(null_hs):.0f} ms",
+        f"handshake: ours (warm start) median {statistics.median(ours_hs):.0f} ms (min {min(ours_hs):.0f}, "
+        f"max {max(ours_hs):.0f}, {spawns} spawns); cold ({SWITCH}=0) median {statistics.median(cold_hs):.0f} ms; "
+        f"Go null median {statistics.median(null_hs):.0f} ms",
         flush=True,
     )
     result = Result()
@@ -447,7 +469,7 @@ def bench_terraform(
     for n in sizes:
         bench_n(binary.path, n, runs, root, rc, result, sample_rss=n == max(sizes), pynull=pynull)
     chain = provisioning_chain(binary.path, root, rc, 2.0, 1 if quick else 3)
-    return TerraformRun(binary, result, ours_hs, null_hs, chain, time.monotonic() - started)
+    return TerraformRun(binary, result, ours_hs, cold_hs, null_hs, chain, time.monotonic() - started)
 
 
 def verdict(value: float, goal: float) -> str:
@@ -497,7 +519,10 @@ def report(run: TerraformRun, sizes: list[int], runs: int) -> None:
         if n in sizes:
             print(f"  N={n} {op}: {verdict(run.ratio(n, op), goal)}")
     hs = statistics.median(run.ours_hs)
-    print(f"  handshake ms: {verdict(hs, HANDSHAKE_GOAL_MS)}; Go null {statistics.median(run.null_hs):.0f} ms")
+    print(
+        f"  handshake ms (warm start): {verdict(hs, HANDSHAKE_GOAL_MS)}; cold {statistics.median(run.cold_hs):.0f} ms; "
+        f"Go null {statistics.median(run.null_hs):.0f} ms"
+    )
     cpu, floor_cpu = run.cpu_per_resource(max(sizes)), run.cpu_per_resource(max(sizes), "pynull")
     print(
         f"  provider CPU ms per resource per plan, N={max(sizes)}: {verdict(cpu, CPU_GOAL_MS)}; "
@@ -513,6 +538,7 @@ def summary_line(run: TerraformRun, sizes: list[int]) -> str:
     )
     return (
         f"bench: {run.binary.label} {per_n} handshake_ms={statistics.median(run.ours_hs):.0f} "
+        f"cold_handshake_ms={statistics.median(run.cold_hs):.0f} "
         f"cpu_ms_per_resource={run.cpu_per_resource(max(sizes)):.2f}"
     )
 

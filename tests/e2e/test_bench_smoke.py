@@ -29,6 +29,6 @@ def test_bench_runs_every_twin_and_prints_the_summary_line() -> None:
     assert re.search(r"provider CPU per plan, N=1 \(reattached, 1 runs\): median \d+ ms for 6 instances", out), out
     summary = (
         r"^bench: (Terraform|OpenTofu) [\d.]+ N=1 plan_ratio=[\d.]+ apply_ratio=[\d.]+ destroy_ratio=[\d.]+ "
-        r"handshake_ms=\d+ cpu_ms_per_resource=[\d.]+$"
+        r"handshake_ms=\d+ cold_handshake_ms=\d+ cpu_ms_per_resource=[\d.]+$"
     )
     assert re.search(summary, out, re.M), out
