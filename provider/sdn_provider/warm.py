@@ -16,18 +16,20 @@ Safety:
   long as their launchers, so after that nothing of ours is left running;
 * `SDN_WARM_START=0` turns all of it off.
 
-The launcher imports only what a bare interpreter already has or can load in a few milliseconds.
+The launcher imports only what a bare interpreter already has or loads in well under a millisecond: `_socket`,
+`_signal`, `marshal` and `zlib` rather than `socket`, `signal`, `json` and `hashlib` (which pull in `enum`, `re` and
+OpenSSL). Its request is `marshal` data: both ends run the same interpreter (the key says so), and the server reads
+it only from a peer of its own uid.
 """
 
 from __future__ import annotations
 
-import json
+import _socket
+import marshal
 import os
-import socket
 import struct
 import sys
 import zlib
-from typing import Any
 
 import sdn_provider
 
@@ -43,9 +45,7 @@ _MAX_REQUEST = 4 << 20
 # -- where the server listens -----------------------------------------------------------------------
 def socket_dir() -> str:
     """The user's own directory for the socket: $XDG_RUNTIME_DIR (or the temp dir)/terraform-provider-sdn-<uid>."""
-    import tempfile
-
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"
     return os.path.join(base, f"terraform-provider-sdn-{os.getuid()}")
 
 
@@ -103,7 +103,7 @@ def launch(argv: list[str]) -> int | None:
         return None
     path = socket_path(directory)
     try:
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         conn.connect(path)
     except OSError:
         start_server(path)
@@ -116,17 +116,18 @@ def launch(argv: list[str]) -> int | None:
         conn.close()
 
 
-def _hand_over(conn: socket.socket, argv: list[str]) -> int | None:
-    import signal
+def _hand_over(conn: _socket.socket, argv: list[str]) -> int | None:
+    import _signal
 
     umask = os.umask(0)
     os.umask(umask)
-    request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "umask": umask}).encode()
-    socket.send_fds(conn, [_LENGTH.pack(len(request)) + request], [0, 1, 2])
+    request = marshal.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "umask": umask})
+    streams = struct.pack("3i", 0, 1, 2)
+    conn.sendmsg([_LENGTH.pack(len(request)) + request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, streams)])
     if conn.recv(1) != FORKED:
         return None  # the server went away before forking: nothing has touched the streams yet
     # Terraform forwards Ctrl-C to the process group; the provider ignores it, and so does its launcher.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
     status = b""
     while chunk := conn.recv(16):
         status += chunk
@@ -177,7 +178,9 @@ def serve(path: str) -> None:
     """Listen on `path` until idle; fork one provider per launcher."""
     import fcntl
     import signal
+    import socket
     import threading
+    from contextlib import suppress
 
     lock = os.open(f"{path}.lock", os.O_CREAT | os.O_RDWR, 0o600)
     try:
@@ -209,18 +212,18 @@ def serve(path: str) -> None:
                 if _same_user(conn) and threading.active_count() == 1:
                     _fork_provider(listener, conn)
     finally:
-        with _suppress_os_error():
+        with suppress(OSError):
             os.unlink(path)
         listener.close()
 
 
-def _same_user(conn: socket.socket) -> bool:
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+def _same_user(conn: _socket.socket) -> bool:
+    creds = conn.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, struct.calcsize("3i"))
     _, uid, _ = struct.unpack("3i", creds)
     return uid == os.getuid()
 
 
-def _fork_provider(listener: socket.socket, conn: socket.socket) -> None:
+def _fork_provider(listener: _socket.socket, conn: _socket.socket) -> None:
     try:
         request, fds = _receive(conn)
     except (OSError, ValueError):
@@ -234,7 +237,9 @@ def _fork_provider(listener: socket.socket, conn: socket.socket) -> None:
             os.close(fd)
 
 
-def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+def _receive(conn: _socket.socket) -> tuple[dict, list[int]]:
+    import socket
+
     data, fds, _, _ = socket.recv_fds(conn, 65536, 3)
     if len(data) < _LENGTH.size:
         raise ValueError("short request")
@@ -247,13 +252,17 @@ def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
         if not chunk:
             raise ValueError("truncated request")
         body += chunk
-    return json.loads(body), fds
+    request = marshal.loads(body)
+    if not isinstance(request, dict):
+        raise ValueError("not a request")
+    return request, fds
 
 
-def _run_provider(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
+def _run_provider(conn: _socket.socket, request: dict, fds: list[int]) -> None:
     """In the forked child: become the launcher's provider process, run it, report its exit code."""
     import signal
     import threading
+    from contextlib import suppress
 
     code = 1
     try:
@@ -279,27 +288,22 @@ def _run_provider(conn: socket.socket, request: dict[str, Any], fds: list[int]) 
 
         traceback.print_exc()
     finally:
-        with _suppress_os_error():
+        with suppress(OSError):
             sys.stdout.flush()
             sys.stderr.flush()
             conn.sendall(str(code).encode())
         os._exit(code)
 
 
-def _die_with_launcher(conn: socket.socket) -> None:
+def _die_with_launcher(conn: _socket.socket) -> None:
     """The launcher never writes after its request: EOF means it is gone (killed, or Terraform gave up on it)."""
     import signal
+    from contextlib import suppress
 
-    with _suppress_os_error():
+    with suppress(OSError):
         while conn.recv(1):
             pass
     os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _suppress_os_error() -> Any:
-    import contextlib
-
-    return contextlib.suppress(OSError)
 
 
 if __name__ == "__main__":
