@@ -22,19 +22,14 @@ SOURCE_ADDRESS = "registry.terraform.io/bench/pynull"
 
 
 class NullResource(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "resource"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(
-            version=0,
-            attributes=[
-                Attribute("id", types.String(), computed=True),
-                Attribute("triggers", types.Map(types.String()), optional=True),
-            ],
-        )
+    type_name = "resource"
+    schema = Schema(
+        version=0,
+        attributes=[
+            Attribute("id", types.String(), computed=True),
+            Attribute("triggers", types.Map(types.String()), optional=True),
+        ],
+    )
 
     def plan(self, ctx: Any, current: dict | None, planned: dict) -> dict:
         return {**planned, "id": Unknown} if current is None else planned
@@ -53,20 +48,15 @@ class NullResource(BaseResource):
 
 
 class NullDataSource(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "data_source"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(
-            version=0,
-            attributes=[
-                Attribute("id", types.String(), computed=True),
-                Attribute("inputs", types.Map(types.String()), optional=True),
-                Attribute("outputs", types.Map(types.String()), computed=True),
-            ],
-        )
+    type_name = "data_source"
+    schema = Schema(
+        version=0,
+        attributes=[
+            Attribute("id", types.String(), computed=True),
+            Attribute("inputs", types.Map(types.String()), optional=True),
+            Attribute("outputs", types.Map(types.String()), computed=True),
+        ],
+    )
 
     def read(self, ctx: Any, config: dict) -> dict:
         return {**config, "id": "static", "outputs": dict(config.get("inputs") or {})}

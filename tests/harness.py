@@ -164,8 +164,9 @@ class Terraform:
         out = self.run("show", "-json", "-no-color").stdout
         return json.loads(out)
 
-    def resources(self) -> dict[str, dict]:
-        """Address -> attribute values of every resource in state (root module and children)."""
+    def resources(self, shown: dict | None = None) -> dict[str, dict]:
+        """Address -> attribute values of every resource in state (root module and children); `shown` is a
+        `state()` already read."""
         found: dict[str, dict] = {}
 
         def walk(module: dict) -> None:
@@ -174,7 +175,7 @@ class Terraform:
             for child in module.get("child_modules", []):
                 walk(child)
 
-        walk(self.state().get("values", {}).get("root_module", {}))
+        walk((shown or self.state()).get("values", {}).get("root_module", {}))
         return found
 
 

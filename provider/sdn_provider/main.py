@@ -51,9 +51,16 @@ def serve(argv: list[str]) -> None:
     from tf.runner import run_provider
 
     from sdn_provider.framework import install_runtime_patches
+    from sdn_provider.framework.compat import IncompatibleTf
     from sdn_provider.provider import SdnProvider
 
-    install_runtime_patches()
+    try:
+        install_runtime_patches()
+    except IncompatibleTf as exc:  # at the first start, not mid-plan
+        # Terraform takes the first stdout line for the handshake and quotes an unrecognized one in its error
+        # ("Unrecognized remote plugin message: ..."); stderr only reaches its log.
+        print(f"terraform-provider-sdn: {exc.one_line()}", flush=True)
+        raise SystemExit(f"terraform-provider-sdn: {exc}") from None
     run_provider(SdnProvider(), argv)
     # Terraform waits for the plugin to exit: delete the kept WinRM shells now, while threads can still start
     # (atexit does it too, as a fallback).

@@ -33,16 +33,21 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "network_controller_uri",
         types.String(),
         "SDN_NETWORK_CONTROLLER_URI",
-        "Base URI of the Network Controller REST endpoint, e.g. `https://nc.contoso.com`.",
+        "Base URI of the Network Controller REST endpoint, e.g. `https://nc.contoso.com`. The provider appends "
+        "`/networking/v1`.",
         False,
     ),
     (
         "auth",
         types.String(),
         "SDN_AUTH",
-        "Network Controller client authentication, as NC's REST `ClientAuthentication` is set: `none` (default), "
-        "`certificate` (X509 client certificate), `negotiate` (Kerberos, falling back to NTLM: `username`/`password`, "
-        "or the Kerberos ticket cache when `username` is unset) or `kerberos` (Negotiate without the NTLM fallback).",
+        "How the provider authenticates to NC's REST API, matching NC's `-ClientAuthentication`: `none` (default; "
+        "NC's `None`), `certificate` (an X509 client certificate, NC's `X509`: its thumbprint must be in "
+        "`ClientCertificateThumbprint`), `negotiate` (HTTP Negotiate, Kerberos falling back to NTLM as Microsoft's own "
+        "clients do, for NC's `Kerberos` mode; the account must be in NC's `ClientSecurityGroup`: with "
+        "`username`/`password` the provider logs on with them, without `username` Kerberos uses the ticket cache "
+        "(`kinit`), which needs `pip install 'terraform-provider-sdn[kerberos]'`) or `kerberos` (the same without the "
+        "NTLM fallback).",
         False,
     ),
     (
@@ -66,14 +71,16 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "ca_cert_file",
         types.String(),
         "SDN_CA_CERT_FILE",
-        "PEM file of the CA that signed Network Controller's certificate (default: the system store).",
+        "PEM bundle of the CA that signed Network Controller's certificate (default: the system trust store). TLS "
+        "verification is always on unless `insecure = true`.",
         False,
     ),
     (
         "insecure",
         types.Bool(),
         "SDN_INSECURE",
-        "Skip TLS certificate verification of Network Controller. Only for labs; default false.",
+        "Skip TLS certificate verification of Network Controller. Only for labs; default false. Setting it together "
+        "with `ca_cert_file` is refused at plan time (one of the two is a mistake).",
         False,
     ),
     (
@@ -101,15 +108,16 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "max_retries",
         types.Number(),
         "SDN_MAX_RETRIES",
-        "Retries of one request on connection errors, 429 and 5xx, with exponential backoff and jitter (default 5).",
+        "Retries of one request on connection errors, 429 and 5xx, with exponential backoff (0.2 s doubling, capped "
+        "at 5 s) and jitter; `Retry-After` is honoured (default 5).",
         False,
     ),
     (
         "operation_timeout",
         types.String(),
         "SDN_OPERATION_TIMEOUT",
-        "Default time a create/update/delete may take, provisioning included (default `30m`); "
-        "a resource's `timeouts` block overrides it.",
+        "Default time a create/update/delete may take, NC provisioning included (default `30m`); "
+        "each resource's `timeouts` block overrides it.",
         False,
     ),
     ("winrm_username", types.String(), "SDN_WINRM_USERNAME", "User for remote PowerShell on the cluster nodes.", False),
@@ -118,7 +126,9 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "winrm_auth",
         types.String(),
         "SDN_WINRM_AUTH",
-        "WinRM authentication: `ntlm` (default), `kerberos`, `credssp`, `certificate` or `basic`.",
+        "WinRM authentication: `ntlm` (default), `kerberos`, `credssp`, `certificate` or `basic`. On a domain, "
+        "creating a cluster and changing its members need `credssp` (or `kerberos` with `winrm_kerberos_delegate`); "
+        "plan warns otherwise.",
         False,
     ),
     ("winrm_port", types.Number(), "SDN_WINRM_PORT", "WinRM port (default 5986 over HTTPS, 5985 over HTTP).", False),
@@ -141,8 +151,9 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "winrm_allow_unencrypted",
         types.Bool(),
         "SDN_WINRM_ALLOW_UNENCRYPTED",
-        "Allow `basic` WinRM authentication over plain HTTP (everything in the clear). NTLM, Kerberos and CredSSP "
-        "over HTTP are message-encrypted and need no such setting. Default false.",
+        "Allow `basic` WinRM authentication over plain HTTP (the password in the clear). NTLM, Kerberos and CredSSP "
+        "over HTTP are message-encrypted by pypsrp and need neither this nor the node's `AllowUnencrypted`. Default "
+        "false.",
         False,
     ),
     (
@@ -157,15 +168,17 @@ _SETTINGS: list[tuple[str, types.TfType, str, str, bool]] = [
         "winrm_kerberos_delegate",
         types.Bool(),
         "SDN_WINRM_KERBEROS_DELEGATE",
-        'With `winrm_auth = "kerberos"`, request a delegable ticket so cluster writes (New-Cluster, Add-ClusterNode, '
-        "Remove-ClusterNode, Remove-Cluster) can reach AD and the other nodes. Default false.",
+        'With `winrm_auth = "kerberos"`, request a delegable ticket (pypsrp\'s `negotiate_delegate`) so cluster '
+        "writes (New-Cluster, Add-ClusterNode, Remove-ClusterNode, Remove-Cluster) can reach AD and the other nodes. "
+        "Default false.",
         False,
     ),
     (
         "winrm_command_timeout",
         types.Number(),
         "SDN_WINRM_COMMAND_TIMEOUT",
-        "Seconds one remote PowerShell command may run before it is terminated and reported (default 900).",
+        "Seconds one remote PowerShell command may run before it is terminated (WinRS Signal Terminate) and reported "
+        "with the node and the command (default 900).",
         False,
     ),
 ]
@@ -174,7 +187,8 @@ _MAP_SETTINGS = [
         "winrm_endpoints",
         "SDN_WINRM_ENDPOINTS",
         "Map of cluster node name to WinRM endpoint URL, for nodes reached through another address or port "
-        "(e.g. the emulator's `https://127.0.0.1:55986/wsman`). Env form: `DB1=url,DB2=url`.",
+        "(a jump host, or the emulator's `https://127.0.0.1:55986/wsman`); other nodes are reached at "
+        "`https://<node>:5986/wsman`. In the environment: `DB1=url,DB2=url`.",
     ),
 ]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from tests.harness import REPO, Emulator, Terraform
+from tests.observe import wait_succeeded
 
 EXAMPLE = REPO / "examples" / "import"
 LB = "/loadBalancers/MyNetwork_InternalVIP"
@@ -24,16 +24,6 @@ def seed_emulator() -> Iterator[Emulator]:
     emu = Emulator.start(delay=0.05)
     yield emu
     emu.stop()
-
-
-def wait_succeeded(emu: Emulator, ref: str) -> dict:
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        obj = emu.get(ref)
-        if obj and obj["properties"]["provisioningState"] == "Succeeded":
-            return obj
-        time.sleep(0.05)
-    raise AssertionError(f"{ref} did not reach Succeeded")
 
 
 def make_by_hand(emu: Emulator) -> None:

@@ -4,118 +4,104 @@ from __future__ import annotations
 
 import pytest
 
+from tests.configs import SUBNET, seed_lb
 from tests.harness import Emulator, Terraform, provider_block
+from tests.steps import State, Step, attr, holds, nc_seed, output, run
+
+LB = "sdn_load_balancer.lb"
 
 
-def seed_lb(
-    name: str = "MyNetwork_InternalVIP",
-    vip: str = "192.168.2.100",
-    probe_port: int = 59999,
-    interval: int = 5,
-    subnet: str = "/VirtualNetworks/MyNetwork/Subnets/Subnet2",
-    extra_rule: str = "",
-) -> str:
-    """The seed's load balancer, written as a user would (the seed's mixed-case subnet ref included)."""
-    return f"""
-resource "sdn_load_balancer" "lb" {{
-  resource_id = "{name}"
-
-  frontend_ip_configuration {{
-    name               = "Frontend1"
-    private_ip_address = "{vip}"
-    subnet_ref         = "{subnet}"
-  }}
-
-  backend_address_pool {{
-    name = "Backend1"
-  }}
-
-  probe {{
-    name                = "Probe1"
-    protocol            = "TCP"
-    port                = {probe_port}
-    interval_in_seconds = {interval}
-    number_of_probes    = 11
-  }}
-
-  load_balancing_rule {{
-    name                           = "Rules1"
-    frontend_ip_configuration_names = ["Frontend1"]
-    backend_address_pool_name      = "Backend1"
-    probe_name                     = "Probe1"
-    protocol                       = "TCP"
-    frontend_port                  = 1433
-    backend_port                   = 1433
-    idle_timeout_in_minutes        = 4
-    enable_floating_ip             = true
-  }}
-  {extra_rule}
-}}
-"""
-
-
-def test_lifecycle_apply_update_import_drift_destroy(tf: Terraform, emulator: Emulator, tmp_path_factory):
+def test_lifecycle_apply_update_import_drift_destroy(tf: Terraform, emulator: Emulator):
     name = "Lifecycle_VIP"
     ref = f"/loadBalancers/{name}"
-    tf.write(provider_block(emulator) + seed_lb(name))
-    tf.apply()
-    live = emulator.get(ref)
-    assert live["properties"]["provisioningState"] == "Succeeded"
-    assert live["properties"]["probes"][0]["properties"]["port"] == 59999
-    assert live["properties"]["loadBalancingRules"][0]["properties"]["enableFloatingIP"] is True
-    assert tf.resources()["sdn_load_balancer.lb"]["backend_address_pool_refs"] == {
-        "Backend1": f"{ref}/backendAddressPools/Backend1"
-    }
-    tf.assert_no_changes()
+    first: dict = {}
 
-    # A probe change is an in-place update: same instanceId, new etag.
-    tf.write(provider_block(emulator) + seed_lb(name, interval=10))
-    plan = tf.plan()
-    assert plan.returncode == 2 and "update in-place" in plan.stdout and "forces replacement" not in plan.stdout
-    tf.apply()
-    updated = emulator.get(ref)
-    assert updated["instanceId"] == live["instanceId"] and updated["etag"] != live["etag"]
-    assert updated["properties"]["probes"][0]["properties"]["intervalInSeconds"] == 10
-    tf.assert_no_changes()
+    def written(state: State) -> None:
+        live = emulator.get(ref)
+        first.update(live)
+        assert live["properties"]["provisioningState"] == "Succeeded"
+        assert live["properties"]["probes"][0]["properties"]["port"] == 59999
+        assert live["properties"]["loadBalancingRules"][0]["properties"]["enableFloatingIP"] is True
 
-    # Import into an empty state, then the plan is empty. Import can only record refs in NC's canonical
-    # casing (there is no config to copy the spelling from), so this config spells the subnet that way.
-    other = Terraform(
-        tmp_path_factory.mktemp("import"),
-        {k: v for k, v in tf.env.items() if k in ("TF_REATTACH_PROVIDERS", "TF_CLI_CONFIG_FILE")},
+    def updated_in_place(state: State) -> None:
+        """A probe change is an in-place update: same instanceId, new etag."""
+        updated = emulator.get(ref)
+        assert updated["instanceId"] == first["instanceId"] and updated["etag"] != first["etag"]
+        assert updated["properties"]["probes"][0]["properties"]["intervalInSeconds"] == 10
+
+    def delete_out_of_band() -> None:
+        assert emulator.delete(ref).status_code in (200, 202, 204)
+        for _ in range(100):
+            if emulator.get(ref) is None:
+                break
+
+    config = provider_block(emulator) + seed_lb(name, interval=10)
+    run(
+        tf,
+        [
+            Step(
+                provider_block(emulator) + seed_lb(name),
+                actions={LB: "create"},
+                checks=(
+                    written,
+                    attr(LB, "backend_address_pool_refs", {"Backend1": f"{ref}/backendAddressPools/Backend1"}),
+                ),
+            ),
+            Step(
+                config,
+                actions={LB: "update"},
+                plan_shows=("update in-place",),
+                plan_hides=("forces replacement",),
+                checks=(updated_in_place,),
+            ),
+            # Import can only record refs and enums in NC's spelling (there is no config to copy the user's from),
+            # so the import's configuration spells the subnet that way, and the user's spellings are not compared.
+            Step(
+                config,
+                imports={LB: name},
+                import_config=provider_block(emulator) + seed_lb(name, interval=10, subnet=SUBNET),
+                import_ignore=(
+                    "frontend_ip_configuration.0.subnet_ref",
+                    "probe.0.protocol",
+                    "load_balancing_rule.0.protocol",
+                ),
+            ),
+            # Out-of-band delete: refresh notices, plan re-creates.
+            Step(config, before=delete_out_of_band, actions={LB: "create"}, plan_shows=("will be created",)),
+            Step(
+                config,
+                destroy=True,
+                checks=(
+                    holds("the load balancer", lambda: emulator.get(ref), None),
+                    holds(
+                        "load balancers named so",
+                        lambda: [lb for lb in emulator.list("loadBalancers") if lb["resourceId"] == name],
+                        [],
+                    ),
+                ),
+            ),
+        ],
+        seed=nc_seed(emulator),
     )
-    canonical = "/virtualNetworks/MyNetwork/subnets/Subnet2"
-    other.write(provider_block(emulator) + seed_lb(name, interval=10, subnet=canonical))
-    other.import_("sdn_load_balancer.lb", name)
-    other.assert_no_changes()
-
-    # Out-of-band delete: refresh notices, plan re-creates.
-    assert emulator.delete(ref).status_code in (200, 202, 204)
-    for _ in range(100):
-        if emulator.get(ref) is None:
-            break
-    plan = tf.plan()
-    assert plan.returncode == 2 and "will be created" in plan.stdout
-    tf.apply()
-    tf.assert_no_changes()
-
-    tf.destroy()
-    assert emulator.get(ref) is None
-    assert all(lb["resourceId"] != name for lb in emulator.list("loadBalancers"))
 
 
 def test_out_of_band_change_is_detected(tf: Terraform, emulator: Emulator):
     name = "Drift_VIP"
-    tf.write(provider_block(emulator) + seed_lb(name))
-    tf.apply()
-    live = emulator.get(f"/loadBalancers/{name}")
-    live["properties"]["probes"][0]["properties"]["port"] = 60000
-    assert emulator.put(f"/loadBalancers/{name}", live).status_code in (200, 201)
-    plan = tf.plan()
-    assert plan.returncode == 2 and "60000 -> 59999" in plan.stdout
-    tf.apply()
-    tf.assert_no_changes()
-    tf.destroy()
+    config = provider_block(emulator) + seed_lb(name)
+
+    def change_probe_port() -> None:
+        live = emulator.get(f"/loadBalancers/{name}")
+        live["properties"]["probes"][0]["properties"]["port"] = 60000
+        assert emulator.put(f"/loadBalancers/{name}", live).status_code in (200, 201)
+
+    run(
+        tf,
+        [
+            Step(config),
+            Step(config, before=change_probe_port, actions={LB: "update"}, plan_shows=("60000 -> 59999",)),
+        ],
+        seed=nc_seed(emulator),
+    )
 
 
 def test_create_refuses_to_adopt_existing(tf: Terraform, emulator: Emulator):
@@ -173,7 +159,7 @@ def test_dangling_rule_reference_names_the_attribute(tf: Terraform, emulator: Em
 
 
 def test_data_sources_read_what_was_applied(tf: Terraform, emulator: Emulator):
-    tf.write(
+    config = (
         provider_block(emulator)
         + seed_lb("Data_VIP")
         + """
@@ -194,9 +180,8 @@ output "subnet_prefix" {
 }
 """
     )
-    tf.apply()
-    outputs = tf.state()["values"]["outputs"]
-    assert outputs["vip"]["value"] == "192.168.2.100"
-    assert outputs["subnet_prefix"]["value"] == "192.168.2.0/24"
-    tf.assert_no_changes()
-    tf.destroy()
+    run(
+        tf,
+        [Step(config, checks=(output("vip", "192.168.2.100"), output("subnet_prefix", "192.168.2.0/24")))],
+        seed=nc_seed(emulator),
+    )

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from sdn_emulator.api.server import REQUESTS_KEPT
-from tests.e2e.test_backend_pool_member import comparable
 from tests.harness import Emulator, ProviderServer, Terraform, provider_block
+from tests.observe import comparable
 
 LB = "Concurrency_LB"
 POOLS = ("PoolA", "PoolB")

@@ -13,13 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.test_cluster import cluster_hcl, sh
-from tests.e2e.test_import_example import EXAMPLE, wait_succeeded
-from tests.e2e.test_load_balancer import seed_lb
+from tests.configs import SUBNET, cluster_hcl, seed_lb
 from tests.harness import REPO, REQUIRED_PROVIDERS, TERRAFORM_BINARY, Emulator, Terraform, provider_block, requires
+from tests.observe import sh, wait_succeeded
 
-#: NC's own spelling: an imported state holds it, and a config differing only in case plans an update.
-SUBNET = "/virtualNetworks/MyNetwork/subnets/Subnet2"
+EXAMPLE = REPO / "examples" / "import"
 
 
 def lb(name: str, vip: str, label: str = "lb", for_each: str = "") -> str:

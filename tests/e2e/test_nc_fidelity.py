@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.configs import seed_lb
 from tests.contract import sdndiagnostics
-from tests.e2e.test_load_balancer import seed_lb
 from tests.harness import BIN, Emulator, Terraform, provider_block
 
 FIXTURES = Path(__file__).parent / "fixtures"

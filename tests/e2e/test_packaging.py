@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.test_load_balancer import seed_lb
+from tests.configs import seed_lb
 from tests.harness import REQUIRED_PROVIDERS, Emulator, Terraform
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.test_load_balancer import seed_lb
+from tests.configs import seed_lb
 from tests.harness import Emulator, Terraform, provider_block
 
 DELAY = 2.0  # seconds every PUT/DELETE stays Updating/Deleting: many poll intervals (0.2 s at first)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_backend_pool_member import lb_hcl, members
+from tests.configs import lb_hcl, members
 from tests.harness import Emulator, Terraform, provider_block
 
 

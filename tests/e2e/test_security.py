@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cluster import cluster_hcl, cluster_provider
-from tests.e2e.test_load_balancer import seed_lb
+from tests.configs import cluster_hcl, cluster_provider, seed_lb
 from tests.harness import Emulator, Terraform
 
 REQUIRED = 'terraform {\n  required_providers {\n    sdn = { source = "windows-sdn/sdn" }\n  }\n}\n'

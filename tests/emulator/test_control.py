@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import grpc
@@ -125,7 +126,8 @@ def test_ctl_cli(lab: Lab, control, tmp_path, capsys: pytest.CaptureFixture[str]
     assert wait_for(lambda: lab.backend("DB1")["healthy"], 2)
     assert ctl_main(["ctl", "--control", server.address, "health"]) == 0
     out = capsys.readouterr().out
-    assert "UP   DB1" in out and "DOWN DB2" in out
+    assert re.search(r"DB1 +\S+ +UP:", out), out
+    assert re.search(r"DB2 +\S+ +STANDBY \(DB1 owns the cluster IP\):", out), out
     assert ctl_main(["ctl", "--control", server.address, "failover", "DB2"]) == 0
     assert "Online on DB2" in capsys.readouterr().out
     assert ctl_main(["ctl", "--control", server.address, "stop-node", "DB9"]) == 1

@@ -9,14 +9,8 @@ import pytest
 from pypsrp.exceptions import WSManFaultError
 from pypsrp.shell import WinRS
 
-from sdn_provider.cluster.transport import (
-    SHELL_NOT_FOUND,
-    ClusterCommandError,
-    WinRMAuthError,
-    WinRMConnectionError,
-    close_connections,
-    run_script,
-)
+from sdn_provider.cluster.errors import ClusterCommandError, WinRMAuthError, WinRMConnectionError
+from sdn_provider.cluster.transport import SHELL_NOT_FOUND, close_connections, run_script
 
 from .guests_fixtures import PASSWORD, Guests, guest_tls_fixture, guests_fixture  # noqa: F401
 

@@ -76,7 +76,7 @@ def test_world_revision_moves_with_node_and_cluster_changes_only() -> None:
     world.add_node("DB1", "192.168.2.11", "192.168.2.0/24")
     world.add_node("DB2", "192.168.2.12", "192.168.2.0/24")
     start = world.revision
-    world.get_cluster("DB1"), world.snapshot(), world.is_up("DB1")
+    world.node_cluster_state("DB1"), world.snapshot(), world.is_up("DB1")
     assert world.revision == start
     world.new_cluster("DB1", "SQLCluster", "DB1", None)
     after_new = world.revision

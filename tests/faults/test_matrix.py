@@ -23,12 +23,11 @@ import pytest
 from sdn_emulator.control.client import ControlClient
 from sdn_emulator.model.errors import INJECTED_CODES
 from sdn_provider.cluster.transport import close_connections
-from tests.e2e.test_cluster import cluster_hcl, cluster_provider, ip_hcl, sh
+from tests.configs import NICS, SUBNET, cluster_hcl, cluster_provider, ip_hcl, seed_lb
 from tests.faults.conftest import record
 from tests.harness import Emulator, Terraform
+from tests.observe import sh
 
-NICS = ("ClusterNode1_Network-Adapter", "ClusterNode2_Network-Adapter")
-SUBNET = "/virtualNetworks/MyNetwork/subnets/Subnet2"
 LB = "Fault_VIP"
 LB_REF = f"/loadBalancers/{LB}"
 NIC_REF = f"/networkInterfaces/{NICS[0]}"
@@ -58,37 +57,17 @@ V2 = LbValues("192.168.2.121", 59998, 10, 1434, 1435, 5, False)
 
 
 def lb_hcl(v: LbValues = V1) -> str:
-    return f"""
-resource "sdn_load_balancer" "lb" {{
-  resource_id = "{LB}"
-  frontend_ip_configuration {{
-    name               = "Frontend1"
-    private_ip_address = "{v.vip}"
-    subnet_ref         = "{SUBNET}"
-  }}
-  backend_address_pool {{
-    name = "Backend1"
-  }}
-  probe {{
-    name                = "Probe1"
-    protocol            = "TCP"
-    port                = {v.probe_port}
-    interval_in_seconds = {v.interval}
-    number_of_probes    = 11
-  }}
-  load_balancing_rule {{
-    name                            = "Rules1"
-    frontend_ip_configuration_names = ["Frontend1"]
-    backend_address_pool_name       = "Backend1"
-    probe_name                      = "Probe1"
-    protocol                        = "TCP"
-    frontend_port                   = {v.frontend_port}
-    backend_port                    = {v.backend_port}
-    idle_timeout_in_minutes         = {v.idle_timeout}
-    enable_floating_ip              = {str(v.floating_ip).lower()}
-  }}
-}}
-"""
+    return seed_lb(
+        LB,
+        vip=v.vip,
+        probe_port=v.probe_port,
+        interval=v.interval,
+        subnet=SUBNET,
+        frontend_port=v.frontend_port,
+        backend_port=v.backend_port,
+        idle_timeout=v.idle_timeout,
+        floating_ip=v.floating_ip,
+    )
 
 
 def member_hcl(nic: str) -> str:

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from sdn_provider.framework import patch_tf
+
 Answer = tuple[int, dict[str, str], Any]  # status, headers, JSON body (None: empty)
 DROP = 0  # as a status: close the connection without answering
 
@@ -35,6 +37,12 @@ class Script:
 
     def calls(self) -> list[tuple[str, str]]:
         return [(m, p.removeprefix("/networking/v1")) for m, p, _ in self.seen]
+
+
+@pytest.fixture(scope="session")
+def tf_patched() -> None:
+    """`tf` as the plugin process runs it (refined unknowns decoded, our servicer); not SIGINT, which pytest needs."""
+    patch_tf()
 
 
 @pytest.fixture

@@ -15,16 +15,8 @@ from sdn_scripts import BOOTSTRAP, program, script_text
 
 from sdn_provider.cluster import transport
 from sdn_provider.cluster.clixml import decode_clixml
-from sdn_provider.cluster.transport import (
-    MAX_COMMAND_LINE,
-    ClusterCommandError,
-    WinRMAuthError,
-    WinRMConnectionError,
-    WinRMSettings,
-    WinRMSettingsError,
-    build_command,
-    run_script,
-)
+from sdn_provider.cluster.errors import ClusterCommandError, WinRMAuthError, WinRMConnectionError, WinRMSettingsError
+from sdn_provider.cluster.transport import MAX_COMMAND_LINE, WinRMSettings, build_command, run_script
 
 SCRIPTS = [
     "get_cluster",

@@ -4,24 +4,31 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import grpc
 import pytest
+import tf.provider
+import tf.runner
+import tf.utils
 from tf import types
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 from tf.types import Unknown
 from tf.utils import read_dynamic_value, to_dynamic_value
 
-from sdn_provider.framework import STOP_REQUESTED, SafeSet, make_servicer_class
+from sdn_provider.framework import STOP_REQUESTED, SafeSet, compat, make_servicer_class, patch_tf
 from sdn_provider.provider import SdnProvider
 from tests.harness import BIN, ProviderServer
 
 
 @pytest.fixture
-def servicer():
+def servicer(tf_patched):
     return make_servicer_class()(SdnProvider())
 
 
@@ -75,7 +82,7 @@ def _lb_config(**over) -> dict:
     return config
 
 
-def test_refined_unknown_values_decode_as_unknown(servicer):
+def test_refined_unknown_values_decode_as_unknown(tf_patched):
     """Terraform sends `sort(keys(var.x))` at validate time as cty's refined unknown (msgpack ext 12)."""
     import msgpack
 
@@ -199,3 +206,98 @@ def test_unwritable_home_does_not_break_startup(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_the_installed_tf_is_what_the_adapter_expects():
+    assert compat.problems() == []
+
+
+def test_a_missing_private_name_fails_loudly(monkeypatch):
+    monkeypatch.delattr(tf.provider, "_decode_state")
+    with pytest.raises(compat.IncompatibleTf, match=r"tf\.provider\._decode_state is missing") as failure:
+        compat.check()
+    assert "pip install tf==1.2.0" in str(failure.value)
+
+
+def test_a_changed_signature_fails_loudly(monkeypatch):
+    monkeypatch.setattr(tf.utils, "_to_attribute_path", lambda steps, strict: None)
+    with pytest.raises(compat.IncompatibleTf, match=r"_to_attribute_path takes \(steps, strict\), expected \(path\)"):
+        compat.check()
+
+
+def test_a_wrong_version_fails_loudly(monkeypatch):
+    """The installed 1.2.0 against another pin: the message names both."""
+    monkeypatch.setattr(compat, "PINNED_TF_VERSION", "1.3.0")
+    with pytest.raises(compat.IncompatibleTf, match=r"tf 1\.2\.0 is installed, this provider needs tf==1\.3\.0"):
+        compat.check()
+
+
+def test_a_runner_that_no_longer_looks_up_what_we_replace_fails(monkeypatch):
+    monkeypatch.setattr(tf.runner, "run_provider", lambda provider, argv=None: None)
+    assert "tf.runner.run_provider no longer looks up ProviderServicer when it runs" in "\n".join(compat.problems())
+
+
+def test_the_pin_is_the_one_in_setup_cfg():
+    setup_cfg = (Path(__file__).resolve().parents[2] / "setup.cfg").read_text()
+    assert f"tf=={compat.PINNED_TF_VERSION}" in setup_cfg
+
+
+def test_a_mismatch_stops_the_plugin_at_start_with_the_reason():
+    script = "import tf.runner; del tf.runner._get_cert_cache_path; from sdn_provider.main import main; main(['x'])"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    # One line where the handshake would be: Terraform quotes it in "Unrecognized remote plugin message: ..."
+    assert proc.stdout.startswith("terraform-provider-sdn: the installed tf framework does not match this provider:")
+    assert proc.stdout.count("\n") == 1 and "tf.runner._get_cert_cache_path is missing" in proc.stdout
+    assert "tf.runner._get_cert_cache_path is missing" in proc.stderr and "pip install tf==1.2.0" in proc.stderr
+
+
+def test_importing_the_framework_patches_nothing():
+    """A fresh interpreter: every attribute of every loaded tf module (and the classes we patch), and the SIGINT
+    handler, are the same objects before and after importing the provider and building the servicer class."""
+    script = textwrap.dedent(
+        """
+        import signal, sys
+        import tf.provider, tf.runner, tf.utils, tf.iface, tf.schema
+
+        def snapshot():
+            namespaces = {name: vars(module) for name, module in sys.modules.items() if name.startswith("tf.")}
+            namespaces["ShutdownInterceptor"] = vars(tf.runner._ShutdownInterceptor)
+            namespaces["ProviderServicer"] = vars(tf.provider.ProviderServicer)
+            values = {(ns, key): value for ns, attrs in namespaces.items() for key, value in dict(attrs).items()}
+            return values, signal.getsignal(signal.SIGINT)
+
+        (before, handler) = snapshot()
+        import sdn_provider.framework, sdn_provider.provider
+        sdn_provider.framework.make_servicer_class()(sdn_provider.provider.SdnProvider())
+        (after, handler_after) = snapshot()
+        changed = sorted(str(key) for key, value in before.items() if after.get(key) is not value)
+        print(changed, handler_after is handler)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[] True", proc.stderr
+
+
+def test_patching_is_idempotent(tf_patched):
+    servicer_class = tf.provider.ProviderServicer
+    patch_tf()
+    assert tf.provider.ProviderServicer is servicer_class
+    assert [c.__name__ for c in servicer_class.__mro__].count("SdnServicer") == 1
+    assert compat.stock_servicer_class().__module__ == "tf.provider"
+    assert compat.private("self_signed_cert").__module__ == "tf.runner"  # wrapped once, around the original
+
+
+def test_private_tf_names_are_touched_only_through_compat():
+    """Each private name in compat.PRIVATE_NAMES appears nowhere else, and nothing imports another one."""
+    root = Path(__file__).resolve().parents[2]
+    sources = {path: path.read_text() for folder in ("provider", "bench") for path in (root / folder).rglob("*.py")}
+    private = {part for spec in compat.PRIVATE_NAMES.values() for part in spec.path.split(".") if part[0] == "_"}
+    pattern = re.compile(rf"\b({'|'.join(map(re.escape, private))})\b|from tf[.\w]* import [^\n]*\b_[a-z]")
+    offenders = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for path, text in sources.items()
+        if path.name != "compat.py"
+        for match in pattern.finditer(text)
+    ]
+    assert offenders == []

@@ -13,9 +13,10 @@ from tf import types
 from tf.gen import tfplugin_pb2 as pb
 from tf.utils import to_dynamic_value
 
-from sdn_provider.framework import make_servicer_class
+from sdn_provider.framework import make_servicer_class, patch_tf
 from sdn_provider.provider import SdnProvider
 
+patch_tf()  # as in the plugin process (a module-level servicer: hypothesis tests take no function fixtures)
 SERVICER = make_servicer_class()(SdnProvider())
 RESOURCES = {"sdn_" + cls.get_name(): cls for cls in SdnProvider().get_resources()}
 

@@ -4,17 +4,17 @@ sends to the provider once it advertises plan_destroy (hashicorp/terraform inter
 from __future__ import annotations
 
 import pytest
-from tf import provider as tfp
 from tf.gen import tfplugin_pb2 as pb
 from tf.utils import read_dynamic_value, to_dynamic_value
 
 from sdn_provider.framework import make_servicer_class
+from sdn_provider.framework.compat import stock_servicer_class
 from sdn_provider.provider import SdnProvider
 from tests.unit.test_framework import _lb_config
 
 
 @pytest.fixture
-def servicer():
+def servicer(tf_patched):
     return make_servicer_class()(SdnProvider())
 
 
@@ -46,5 +46,5 @@ def test_destroy_plan_is_the_null_state_with_the_private_data_kept(servicer):
 
 def test_the_stock_servicer_fails_destroy_plans():
     """Why the capability needs the servicer's own destroy path: the stock one answers with an error."""
-    response = tfp.ProviderServicer(SdnProvider()).PlanResourceChange(destroy_plan_request(), None)
+    response = stock_servicer_class()(SdnProvider()).PlanResourceChange(destroy_plan_request(), None)
     assert response.diagnostics[0].summary == "DELETE should never be sent to PlanResourceChange"

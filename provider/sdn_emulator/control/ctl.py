@@ -9,11 +9,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import grpc
+from google.protobuf.json_format import MessageToDict
 
 from .gen import control_pb2 as pb
 from .gen import control_pb2_grpc as pb_grpc
+from .status import member_display
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -78,15 +81,21 @@ def _print_topology(t: pb.Topology) -> None:
         print("no VIP rules programmed")
 
 
-def _print_health(h: pb.ProbeHealth) -> None:
+def _as_dict(message: Any) -> dict[str, Any]:
+    return MessageToDict(message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
+
+
+def _print_health(h: pb.ProbeHealth, topology: pb.Topology) -> None:
+    """Each member labelled as the status page labels it, so a healthy passive node reads STANDBY, not DOWN."""
+    nodes = [_as_dict(n) for n in topology.nodes]
     for r in h.rules:
         print(
             f"{r.load_balancer}/{r.rule} {r.vip}:{r.frontend_port} -> {r.endpoint}  probe {r.probe_protocol} "
             f"{r.probe_port} every {r.interval_in_seconds}s x {r.number_of_probes}  owner {r.owner_node or '-'}"
         )
         for b in r.backends:
-            state = "UP  " if b.healthy else "DOWN"
-            print(f"  {state} {b.node or '?':<8} {b.address:<15} failures={b.consecutive_failures} {b.reason}")
+            state = member_display(_as_dict(b), _as_dict(r), nodes)["text"]
+            print(f"  {b.node or '?':<8} {b.address:<15} {state}: {b.reason}")
             print(f"       delivery: {b.delivery}")
     if not h.rules:
         print("no load-balancing rules programmed")
@@ -111,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
                 _print_topology(stub.GetTopology(pb.GetTopologyRequest(), timeout=10))
             elif args.op == "health":
                 _print_health(
-                    stub.GetProbeHealth(pb.GetProbeHealthRequest(load_balancer=args.load_balancer), timeout=10)
+                    stub.GetProbeHealth(pb.GetProbeHealthRequest(load_balancer=args.load_balancer), timeout=10),
+                    stub.GetTopology(pb.GetTopologyRequest(), timeout=10),
                 )
             elif args.op == "failover":
                 _print_guests(

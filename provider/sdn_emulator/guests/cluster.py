@@ -363,43 +363,27 @@ class GuestWorld:
                 )
             return c.name
 
-    def core_resource(self, on_node: str, resource_type: str) -> str | None:
-        """The core group's first resource of ``resource_type`` (what Get-SdnCoreResource finds)."""
+    def cluster_nodes(self, on_node: str) -> list[dict[str, str]]:
+        """Get-ClusterNode: every member of the local cluster and its state."""
         with self._lock:
-            c = self.clusters[self.local_cluster(on_node).upper()]
-            return next(
-                (r.name for r in c.resources.values() if r.group == c.core_group and r.resource_type == resource_type),
-                None,
-            )
+            c = self._local("GetClusterNodeCommand", on_node)
+            return [{"name": n, "state": self.nodes[n.upper()].state} for n in c.nodes]
 
-    def get_cluster(self, on_node: str) -> dict[str, Any]:
-        """Get-SdnCluster: the local cluster, its core IP Address and Network Name found by type."""
+    def cluster_groups(self, on_node: str) -> list[dict[str, str]]:
+        """Get-ClusterGroup: each group, its owner and GroupType ("Cluster" for the core group, Learn's
+        GroupType enumeration; the model has no other roles, "Unknown" for any other is an assumption)."""
         with self._lock:
-            if self.node_cluster_state(on_node) == NOT_CONFIGURED:
-                return {"exists": False}
-            c = self.clusters[self.local_cluster(on_node).upper()]
-            ip_name = self.core_resource(on_node, "IP Address")
-            name_res = self.core_resource(on_node, "Network Name")
-            ip = c.resources.get(ip_name) if ip_name else None
-            ip_info = None
-            static = None
-            if ip:
-                ip_info = {
-                    "name": ip.name,
-                    "state": ip.state,
-                    "owner_node": c.groups[ip.group],
-                    "parameters": copy.deepcopy(ip.parameters),
-                }
-                if str(ip.parameters.get("EnableDhcp")) == "0":
-                    static = ip.parameters.get("Address")
-            return {
-                "exists": True,
-                "name": c.name,
-                "nodes": [{"name": n, "state": self.nodes[n.upper()].state} for n in c.nodes],
-                "static_address": static,
-                "ip_resource": ip_info,
-                "name_resource": name_res,
-            }
+            c = self._local("GetClusterGroupCommand", on_node)
+            return [
+                {"name": g, "owner_node": owner, "group_type": "Cluster" if g == c.core_group else "Unknown"}
+                for g, owner in c.groups.items()
+            ]
+
+    def cluster_resources(self, on_node: str) -> list[dict[str, Any]]:
+        """Get-ClusterResource with no name: every resource of the local cluster."""
+        with self._lock:
+            c = self._local("GetResourceCommand", on_node)
+            return [self._describe(c, r) for r in c.resources.values()]
 
     @_mutates
     def rename_resource(self, on_node: str, name: str, new_name: str) -> None:
@@ -681,7 +665,7 @@ class GuestWorld:
             )
         return c
 
-    def _resource(self, cmdlet: str, on_node: str, name: str) -> tuple[Cluster, Resource]:
+    def _local(self, cmdlet: str, on_node: str) -> Cluster:
         c = self._cluster_of(self.node(on_node).name)
         if c is None:
             raise ClusterCmdletError(
@@ -690,6 +674,10 @@ class GuestWorld:
                 "running on all nodes in the cluster.",
                 "ConnectionError",
             )
+        return c
+
+    def _resource(self, cmdlet: str, on_node: str, name: str) -> tuple[Cluster, Resource]:
+        c = self._local(cmdlet, on_node)
         r = c.resources.get(name)
         if r is None:
             r = next((x for x in c.resources.values() if x.name.upper() == name.upper()), None)

@@ -353,7 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
         return rsp
 
     def _send_input(self, ep: NodeEndpoint, shell: _Shell, body: ET.Element | None) -> ET.Element:
-        """stdin for a command; the process sees end of input (and our twins start) at ``End="true"``."""
+        """stdin for a command; the process sees end of input (and the interpreter starts) at ``End="true"``."""
         stream = body.find("rsp:Send/rsp:Stream", NS) if body is not None else None
         command = shell.commands.get(stream.get("CommandId", "") if stream is not None else "")
         if stream is None or command is None:

@@ -11,14 +11,8 @@ from typing import Any
 
 from tf.utils import Diagnostics
 
-from sdn_provider.cluster.transport import (
-    ClusterCommandError,
-    ClusterCommandTimeout,
-    ClusterError,
-    WinRMConnectionError,
-    WinRMSettings,
-    run_script,
-)
+from sdn_provider.cluster.errors import ClusterCommandError, ClusterCommandTimeout, WinRMConnectionError
+from sdn_provider.cluster.transport import WinRMSettings, run_script
 from sdn_provider.errors import NotConfigured
 
 # A DNS host name or IPv4 literal: what may go into https://<node>:5986/wsman when no endpoint is mapped.
@@ -26,9 +20,6 @@ _HOST = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
     r"[A-Za-z0-9])?)*$"
 )
-
-#: Everything a cluster operation can raise that should become a diagnostic, not a traceback.
-REMOTE_ERRORS = (ClusterError, NotConfigured)
 
 
 def endpoint_for(provider: Any, node: str) -> str:

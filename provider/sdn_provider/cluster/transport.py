@@ -41,6 +41,13 @@ from urllib.parse import urlsplit
 from sdn_scripts import BOOTSTRAP, program
 
 from sdn_provider.cluster.clixml import decode_clixml
+from sdn_provider.cluster.errors import (
+    ClusterCommandError,
+    ClusterCommandTimeout,
+    WinRMAuthError,
+    WinRMConnectionError,
+    WinRMSettingsError,
+)
 
 if TYPE_CHECKING:
     from pypsrp.shell import WinRS
@@ -57,41 +64,6 @@ TERMINATE = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/Term
 SHELL_NOT_FOUND = 2150858843
 # Shell deletions in flight at once when the provider exits (Terraform's -parallelism default).
 CLOSE_CONCURRENCY = 10
-
-
-class ClusterError(Exception):
-    """Base class so callers can catch every cluster failure at once."""
-
-
-class WinRMSettingsError(ClusterError, ValueError):
-    """The provider's winrm_* settings are unusable; raised before any traffic."""
-
-
-class WinRMConnectionError(ClusterError):
-    """The node could not be reached or the WinRM protocol failed."""
-
-
-class WinRMAuthError(WinRMConnectionError):
-    """The node rejected the credentials (HTTP 401)."""
-
-
-class ClusterCommandTimeout(ClusterError):
-    """A command ran past its deadline and was terminated (WinRS Signal Terminate)."""
-
-
-class ClusterCommandError(ClusterError):
-    """A cluster cmdlet failed; carries Windows' error record."""
-
-    def __init__(self, script: str, record: dict[str, Any]):
-        self.script = script
-        self.record = record
-        self.cmdlet = str(record.get("cmdlet") or "")
-        self.category = str(record.get("category") or "")
-        self.fully_qualified_error_id = str(record.get("fullyQualifiedErrorId") or "")
-        message = str(record.get("message") or "unknown error")
-        where = f"{self.cmdlet}: " if self.cmdlet else ""
-        super().__init__(f"{script}: {where}{message}")
-        self.message = message
 
 
 @dataclass(frozen=True)

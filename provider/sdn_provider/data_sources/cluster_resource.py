@@ -8,45 +8,52 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
-from sdn_provider.cluster.remote import REMOTE_ERRORS, report, run
+from sdn_provider.cluster.remote import report, run
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource
 
 _COMPUTED = [
-    ("state", types.String(), "Online, Offline, Failed, ..."),
+    ("state", types.String(), "`Online`, `Offline`, `Failed`, ..."),
     ("owner_node", types.String(), "Node that owns the resource's group."),
-    ("resource_type", types.String(), 'Resource type, e.g. "IP Address" or "Network Name".'),
-    ("owner_group", types.String(), 'Group the resource belongs to, e.g. "Cluster Group".'),
-    ("dependencies", types.String(), 'Dependency expression, e.g. "[Cluster IP Address]".'),
-    ("parameters", types.Map(types.String()), "Private parameters (Get-ClusterParameter), values as strings."),
+    ("resource_type", types.String(), "Resource type, e.g. `IP Address` or `Network Name`."),
+    ("owner_group", types.String(), "Group the resource belongs to, e.g. `Cluster Group`."),
+    ("dependencies", types.String(), "Dependency expression, e.g. `[Cluster IP Address]` (empty string when none)."),
+    (
+        "parameters",
+        types.Map(types.String()),
+        "Map of private parameters (`Get-ClusterParameter`), every value as a string, e.g. `Address`, `ProbePort`, "
+        "`SubnetMask`, `Network`, `EnableDhcp`.",
+    ),
 ]
 
 
 class ClusterResourceData(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "cluster_resource"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(
-            version=0,
-            description="An existing failover-cluster resource and its private parameters.",
-            attributes=[
-                Attribute(
-                    "cluster_node", types.String(), required=True, description="Cluster member reached over WinRM."
-                ),
-                Attribute(
-                    "name", types.String(), required=True, description='Resource name, e.g. "Cluster IP Address".'
-                ),
-                *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
-            ],
-        )
+    type_name = "cluster_resource"
+    schema = Schema(
+        version=0,
+        description="An existing failover-cluster resource and its private parameters.",
+        attributes=[
+            Attribute(
+                "cluster_node",
+                types.String(),
+                required=True,
+                description="Cluster member reached over WinRM (the provider's `winrm_*` settings).",
+            ),
+            Attribute(
+                "name",
+                types.String(),
+                required=True,
+                description="Resource name, e.g. `Cluster IP Address` or `Cluster Name`.",
+            ),
+            *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
+        ],
+    )
 
     def read(self, ctx: Any, config: dict) -> dict | None:
         node, name = config["cluster_node"], config["name"]
         try:
             resource = run(self.provider, node, "get_cluster_resource", {"resource_name": name})
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, f"Cannot read cluster resource {name}", exc, node, path=["name"])
             return None
         return {

@@ -7,55 +7,66 @@ from typing import Any
 from tf import types
 from tf.schema import Attribute, Schema
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource
-from sdn_provider.resources.common import CLIENT_ERRORS, report
+from sdn_provider.nc.refs import children, linked_refs
+from sdn_provider.resources.common import report
 from sdn_provider.resources.load_balancer import from_nc, lb_ref
 from sdn_provider.resources.load_balancer_fields import object_type
 
 _COMPUTED = [
     ("resource_ref", types.String(), "`/loadBalancers/<resource_id>`."),
-    ("instance_id", types.String(), "NC instanceId."),
+    ("instance_id", types.String(), "NC instanceId (a GUID, stable for the object's life)."),
     ("etag", types.String(), "Current etag."),
-    ("provisioning_state", types.String(), "NC provisioningState."),
-    ("tags", types.Map(types.String()), "NC tags."),
-    ("frontend_ip_configuration", types.List(object_type("frontend_ip_configuration")), "Frontend IP configurations."),
+    ("provisioning_state", types.String(), "NC `provisioningState`."),
+    ("tags", types.Map(types.String()), "NC tags (empty map when none)."),
+    (
+        "frontend_ip_configuration",
+        types.List(object_type("frontend_ip_configuration")),
+        "Frontends. Enum values are NC's spelling (`Static`, `Dynamic`).",
+    ),
     ("backend_address_pool", types.List(object_type("backend_address_pool")), "Backend pools."),
-    ("probe", types.List(object_type("probe")), "Health probes."),
-    ("load_balancing_rule", types.List(object_type("load_balancing_rule")), "Load-balancing rules."),
-    ("frontend_ip_configuration_refs", types.Map(types.String()), "Frontend name -> resourceRef."),
-    ("backend_address_pool_refs", types.Map(types.String()), "Backend pool name -> resourceRef."),
-    ("probe_refs", types.Map(types.String()), "Probe name -> resourceRef."),
+    ("probe", types.List(object_type("probe")), "Health probes. Enum values are NC's spelling (`Tcp`, `Http`)."),
+    (
+        "load_balancing_rule",
+        types.List(object_type("load_balancing_rule")),
+        "Load-balancing rules. Enum values are NC's spelling (`Tcp`, `Udp`, `All`).",
+    ),
+    ("frontend_ip_configuration_refs", types.Map(types.String()), "Map of frontend name to its resourceRef."),
+    ("backend_address_pool_refs", types.Map(types.String()), "Map of backend pool name to its resourceRef."),
+    ("probe_refs", types.Map(types.String()), "Map of probe name to its resourceRef."),
     (
         "backend_ip_configuration_refs",
         types.Map(types.List(types.String())),
-        "Backend pool name -> NIC ip configuration refs that are members (NC's backendIPConfigurations).",
+        "Map of backend pool name to the NIC ip configuration refs that are its members (NC's read-only "
+        "`backendIPConfigurations`), e.g. "
+        " `/networkInterfaces/ClusterNode1_Network-Adapter/ipConfigurations/ipconfig1`.",
     ),
 ]
 
 
 class LoadBalancerData(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "load_balancer"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return Schema(
-            version=0,
-            description="An existing Network Controller load balancer.",
-            attributes=[
-                Attribute(
-                    "resource_id", types.String(), required=True, description="NC resourceId of the load balancer."
-                ),
-                *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
-            ],
-        )
+    type_name = "load_balancer"
+    schema = Schema(
+        version=0,
+        description="An existing Network Controller load balancer.",
+        attributes=[
+            Attribute(
+                "resource_id",
+                types.String(),
+                required=True,
+                description="NC resourceId of the load balancer. Reading one that does not exist is an error "
+                '("Load balancer not found").',
+            ),
+            *[Attribute(n, t, computed=True, description=d) for n, t, d in _COMPUTED],
+        ],
+    )
 
     def read(self, ctx: Any, config: dict) -> dict | None:
         ref = lb_ref(config["resource_id"])
         try:
             resource = self.provider.nc.get(ref)
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read load balancer", exc)
             return None
         if resource is None:
@@ -64,11 +75,8 @@ class LoadBalancerData(BaseResource):
         state = from_nc(resource, {"resource_id": config["resource_id"]})
         state.pop("timeouts")
         state["tags"] = resource.get("tags") or {}
-        pools = (resource.get("properties") or {}).get("backendAddressPools") or []
         state["backend_ip_configuration_refs"] = {
-            p.get("resourceId"): [
-                c.get("resourceRef") for c in (p.get("properties") or {}).get("backendIPConfigurations") or []
-            ]
-            for p in pools
+            p.get("resourceId"): linked_refs(p, "backendIPConfigurations")
+            for p in children(resource, "backendAddressPools")
         }
         return state

@@ -37,6 +37,7 @@ from sdn_provider.nc.errors import (
     OperationFailed,
     ProvisioningFailed,
 )
+from sdn_provider.nc.refs import provisioning_state, top_level
 
 log = logging.getLogger("sdn.nc")
 
@@ -181,9 +182,9 @@ class NCClient:
                 doc = self.get(target)
             except NCError:
                 return "refused"
-            state = _state(doc).lower() if doc is not None else "missing"
+            state = provisioning_state(doc).lower() if doc is not None else "missing"
             if state in BUSY_STATES:
-                log.info("%s: 409 while %s is %s; retrying", ref, target, _state(doc))
+                log.info("%s: 409 while %s is %s; retrying", ref, target, provisioning_state(doc))
                 return "busy"
             if state == "failed" and target != ref:
                 error.message += (
@@ -300,14 +301,16 @@ class NCClient:
         resource = first
         while True:
             if resource is not None:
-                state = _state(resource)
+                state = provisioning_state(resource)
                 if state == "Succeeded":
                     return resource
                 if state == "Failed":
                     raise ProvisioningFailed(ref, resource)
             delay = self._poll_delay(started)
             if time.monotonic() + delay > deadline:
-                raise NCTimeoutError(f"{ref} did not finish provisioning in time (last state: {_state(resource)})")
+                raise NCTimeoutError(
+                    f"{ref} did not finish provisioning in time (last state: {provisioning_state(resource)})"
+                )
             self._wait(delay)
             resource = self.get(ref)
             if resource is None:
@@ -316,7 +319,7 @@ class NCClient:
     def wait_for_deletion(self, ref: str, deadline: float) -> None:
         started = time.monotonic()
         while (resource := self.get(ref)) is not None:
-            if _state(resource) == "Failed":
+            if provisioning_state(resource) == "Failed":
                 raise ProvisioningFailed(ref, resource)
             delay = self._poll_delay(started)
             if time.monotonic() + delay > deadline:
@@ -354,7 +357,8 @@ class _NoTlsRetry(Retry):
 def _tls_advice(exc: BaseException, s: NCSettings) -> str:
     """The real cause of a TLS failure, and the setting that fixes it."""
     cause = _root_cause(exc)
-    text = cause.lower()
+    # OpenSSL names the alert either in words or by its reason code (TLSV13_ALERT_CERTIFICATE_REQUIRED).
+    text = cause.lower().replace("_", " ")
     verification = f"TLS verification of {s.uri} failed: "
     if "expired" in text:
         return verification + f"Network Controller's certificate has expired ({cause}); renew NC's REST certificate."
@@ -401,9 +405,8 @@ def _negotiate_auth(s: NCSettings) -> Any:
 
 def _ancestry(ref: str) -> list[str]:
     """The resource's top-level parent first, then the resource itself when it is a child."""
-    parts = [p for p in ref.split("/") if p]
-    top = "/" + "/".join(parts[:2])
-    return [top] if len(parts) <= 2 else [top, ref]
+    top = top_level(ref)
+    return [top] if top == "/" + ref.strip("/") else [top, ref]
 
 
 def _operation_ref(resp: requests.Response | None) -> str | None:
@@ -435,13 +438,6 @@ def _retry_after(resp: requests.Response | None) -> float | None:
         return max(float(value), 0.0) if value else None
     except ValueError:
         return None
-
-
-def _state(resource: Any) -> str:
-    """provisioningState, or "unknown" when NC's document does not have the expected shape."""
-    props = resource.get("properties") if isinstance(resource, dict) else None
-    state = props.get("provisioningState") if isinstance(props, dict) else None
-    return state if isinstance(state, str) else "unknown"
 
 
 #: Fields NC renews on every write (or computes); they never tell whether a write landed.

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sdn_provider.errors import ProviderError
+from sdn_provider.nc.refs import prop
+
 #: `resourceMetadata.client` of objects that Azure Local "SDN enabled by Arc" owns (microsoft/SdnDiagnostics
 #: offline dumps). Arc management and on-prem management are mutually exclusive (Microsoft Learn, Azure Local
 #: SDN overview), so the provider never writes them.
 ARC_CLIENT = "Network Resource Provider"
 
 
-class NCClientError(Exception):
+class NCClientError(ProviderError):
     """Base of every error raised by the Network Controller client."""
 
 
@@ -74,8 +77,7 @@ class ProvisioningFailed(NCClientError):
     def __init__(self, ref: str, resource: dict):
         self.ref = ref
         self.resource = resource
-        props = resource.get("properties")
-        config = props.get("configurationState") if isinstance(props, dict) else None
+        config = prop(resource, "configurationState")
         details = config.get("detailedInfo") if isinstance(config, dict) else None
         # NC's shape is not guaranteed: anything but a list of objects gives no details, never a crash.
         self.details = [

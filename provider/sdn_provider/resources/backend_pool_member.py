@@ -20,6 +20,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import STOP_REQUESTED, BaseResource, SdnPlanContext, is_known
 from sdn_provider.nc import (
     ArcManaged,
@@ -30,13 +31,23 @@ from sdn_provider.nc import (
     is_arc_managed,
     strip_read_only,
 )
+from sdn_provider.nc.refs import (
+    BACKEND_POOL,
+    IP_CONFIGURATION,
+    NETWORK_INTERFACE,
+    MalformedRef,
+    children,
+    etag,
+    linked_refs,
+    properties,
+    resource_ref,
+    same_ref,
+)
 from sdn_provider.resources.common import (
-    CLIENT_ERRORS,
     check_timeouts,
     deadline,
     keep_spelling,
     report,
-    same_ref,
     timeouts_block,
 )
 from sdn_provider.validation import check_name
@@ -65,8 +76,8 @@ SCHEMA = Schema(
         Attribute(
             "ip_configuration_id",
             types.String(),
-            description="resourceId of the NIC's ip configuration (default: the NIC's first one, resolved when "
-            "planning or creating and then kept). Changing it creates a new membership.",
+            description="resourceId of the NIC's ip configuration (default: the NIC's first one, resolved at plan "
+            "time, so the plan shows it, and then kept). Changing it creates a new membership.",
             optional=True,
             computed=True,
         ),
@@ -75,8 +86,8 @@ SCHEMA = Schema(
             types.String(),
             description="resourceRef of the backend pool, e.g. "
             '`sdn_load_balancer.lb.backend_address_pool_refs["Backend1"]` '
-            "(`/loadBalancers/<lb>/backendAddressPools/<pool>`; compared case-insensitively). "
-            "Changing it creates a new membership.",
+            "(`/loadBalancers/<lb>/backendAddressPools/<pool>`; compared case-insensitively): the reference makes "
+            "Terraform order create and destroy around the load balancer. Changing it creates a new membership.",
             required=True,
         ),
         Attribute(
@@ -97,7 +108,7 @@ class MembershipGone(Exception):
 
 
 def nic_ref(nic_id: str) -> str:
-    return f"/networkInterfaces/{nic_id}"
+    return NETWORK_INTERFACE.format(nic_id)
 
 
 def membership_id(state: dict) -> Any:
@@ -107,29 +118,26 @@ def membership_id(state: dict) -> Any:
 
 
 def is_pool_ref(value: str) -> bool:
-    parts = value.strip("/").split("/")
-    return (
-        value.startswith("/")
-        and len(parts) == 4
-        and parts[0].lower() == "loadbalancers"
-        and parts[2].lower() == "backendaddresspools"
-        and all(parts)
-    )
+    """Kept in state and compared with the refs NC writes on the NIC, so it must start with "/"."""
+    return BACKEND_POOL.matches(value, rooted=True)
 
 
 def parse_import_id(text: str) -> tuple[str, str, str] | None:
     """`nic/ipconfig|pool` (or `/networkInterfaces/nic/ipConfigurations/ipconfig|pool`) -> parts, or None."""
     left, sep, pool = text.strip().partition("|")
-    parts = left.strip("/").split("/")
-    if len(parts) == 4 and parts[0].lower() == "networkinterfaces" and parts[2].lower() == "ipconfigurations":
-        parts = [parts[1], parts[3]]
-    if not sep or len(parts) != 2 or not all(parts) or not is_pool_ref(pool):
+    if not sep or not is_pool_ref(pool):
         return None
-    return parts[0], parts[1], pool
+    try:
+        nic, ipc = IP_CONFIGURATION.parse(left).ids
+    except MalformedRef:  # the short form, `<nic>/<ipconfig>`
+        nic, _, ipc = left.strip("/").partition("/")
+        if not nic or not ipc or "/" in ipc:
+            return None
+    return nic, ipc, pool
 
 
 def ip_configurations(nic: dict) -> list[dict]:
-    return (nic.get("properties") or {}).get("ipConfigurations") or []
+    return children(nic, "ipConfigurations")
 
 
 def find_ip_configuration(nic: dict, ipc_id: str) -> dict | None:
@@ -137,7 +145,7 @@ def find_ip_configuration(nic: dict, ipc_id: str) -> dict | None:
 
 
 def pool_refs(ipc: dict) -> list[str]:
-    return [p.get("resourceRef", "") for p in (ipc.get("properties") or {}).get(POOLS) or []]
+    return linked_refs(ipc, POOLS)
 
 
 def has_pool(ipc: dict, pool: str) -> bool:
@@ -156,13 +164,8 @@ class AlreadyMember(Exception):
 
 
 class BackendPoolMember(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "backend_pool_member"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    type_name = "backend_pool_member"
+    schema = SCHEMA
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
@@ -170,13 +173,15 @@ class BackendPoolMember(BaseResource):
         check_name(diags, config.get("network_interface_id"), ["network_interface_id"], "network_interface_id")
         check_name(diags, config.get("ip_configuration_id"), ["ip_configuration_id"], "ip_configuration_id")
         pool = config.get("backend_address_pool_ref")
-        if is_known(pool) and not is_pool_ref(pool):
-            diags.add_error(
-                "Invalid backend_address_pool_ref",
-                f'"{pool}" is not a backend pool resourceRef (/loadBalancers/<lb>/backendAddressPools/<pool>); '
-                'use e.g. sdn_load_balancer.lb.backend_address_pool_refs["Backend1"].',
-                path=["backend_address_pool_ref"],
-            )
+        if is_known(pool):
+            try:
+                BACKEND_POOL.parse(pool, rooted=True)
+            except MalformedRef as exc:
+                diags.add_error(
+                    "Invalid backend_address_pool_ref",
+                    f'{exc}; use e.g. sdn_load_balancer.lb.backend_address_pool_refs["Backend1"].',
+                    path=["backend_address_pool_ref"],
+                )
         check_timeouts(diags, config)
 
     def plan(self, ctx: SdnPlanContext, current: dict | None, planned: dict) -> dict:
@@ -207,7 +212,7 @@ class BackendPoolMember(BaseResource):
             return None
         try:
             return self.provider.read(nic_ref(nic_id)) or {}
-        except CLIENT_ERRORS:
+        except ProviderError:
             return None  # apply reports it with NC's own message
 
     def _plan_ip_configuration(self, diags: Diagnostics, planned: dict) -> Any:
@@ -267,7 +272,7 @@ class BackendPoolMember(BaseResource):
                 raise MembershipGone(f"{ref} does not exist")
             if is_arc_managed(nic):
                 raise ArcManaged(ref)
-            if refused is not None and not from_cache and nic.get("etag") == refused[1]:
+            if refused is not None and not from_cache and etag(nic) == refused[1]:
                 # Not a race (the spec's 412 also reads "parent resource unavailable"): retrying cannot help.
                 refused[0].message += " (Network Controller refused If-Match with the etag it had just returned)"
                 raise refused[0]
@@ -286,11 +291,11 @@ class BackendPoolMember(BaseResource):
                     raise MembershipGone(_missing_ipc(nic, state["ip_configuration_id"]))
                 return
             try:
-                first = nc.put(ref, body, etag=nic.get("etag"), deadline=until)
+                first = nc.put(ref, body, etag=etag(nic), deadline=until)
             except NCError as exc:
                 if exc.status != 412 or time.monotonic() + delay > until or STOP_REQUESTED.is_set():
                     raise
-                refused = (exc, nic.get("etag"))
+                refused = (exc, etag(nic))
                 if not from_cache:  # a concurrent writer: let it finish before re-reading
                     log.info("%s changed since it was read (412); re-reading and retrying", ref)
                     STOP_REQUESTED.wait(delay * random.uniform(0.5, 1.5))
@@ -334,7 +339,7 @@ class BackendPoolMember(BaseResource):
             # The NIC PUT may have landed before the connection broke: keep the membership (tainted). The next
             # refresh drops it if the ref is not on the NIC, or the next apply replaces it: nothing is orphaned.
             return state if is_known(state.get("ip_configuration_id")) else None
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot add the network interface to the pool", exc)
         return None
 
@@ -355,7 +360,7 @@ class BackendPoolMember(BaseResource):
             ipc = find_ip_configuration(nic, current["ip_configuration_id"]) if nic else None
             if ipc is None or not has_pool(ipc, current["backend_address_pool_ref"]):
                 return None
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read pool membership", exc)
             return current
         state = dict(current)
@@ -371,11 +376,11 @@ class BackendPoolMember(BaseResource):
         pool = current["backend_address_pool_ref"]
 
         def remove(ipc: dict) -> bool:
-            props = ipc.get("properties") or {}
-            kept = [p for p in props.get(POOLS) or [] if not same_ref(p.get("resourceRef"), pool)]
-            if len(kept) == len(props.get(POOLS) or []):
+            links = children(ipc, POOLS)
+            kept = [link for link in links if not same_ref(resource_ref(link), pool)]
+            if len(kept) == len(links):
                 return False
-            props[POOLS] = kept
+            properties(ipc)[POOLS] = kept
             return True
 
         try:
@@ -388,7 +393,7 @@ class BackendPoolMember(BaseResource):
                 "Membership removed, but the network interface did not finish provisioning",
                 f"{exc}\nThe pool reference is gone from the network interface; check its configurationState.",
             )
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot remove the network interface from the pool", exc)
             return current
         return None
@@ -422,7 +427,4 @@ def _nic_not_found(diags: Diagnostics, nic_id: str) -> None:
 
 def _missing_ipc(nic: dict, ipc_id: str) -> str:
     available = ", ".join(str(c.get("resourceId")) for c in ip_configurations(nic)) or "none"
-    return (
-        f"{nic.get('resourceRef') or 'the network interface'} has no ip configuration {ipc_id!r}; "
-        f"available: {available}."
-    )
+    return f"{resource_ref(nic) or 'the network interface'} has no ip configuration {ipc_id!r}; available: {available}."

@@ -14,10 +14,9 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.cluster import ClusterCommandError
 from sdn_provider.cluster.remote import (
-    REMOTE_ERRORS,
     UNREACHABLE,
-    ClusterCommandError,
     cluster_peers,
     is_member,
     is_not_found,
@@ -27,8 +26,10 @@ from sdn_provider.cluster.remote import (
     run,
     split_import_id,
 )
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
-from sdn_provider.resources.common import CLIENT_ERRORS, check_timeouts, known_list, timeouts_block
+from sdn_provider.nc.refs import children, last_segment, linked_ref, linked_refs, prop
+from sdn_provider.resources.common import check_timeouts, timeouts_block
 from sdn_provider.validation import check_ipv4, check_mask, check_port, check_range
 
 #: Read-cache key of the cross-check's index; load balancer writes forget it (prefix "/loadBalancers").
@@ -71,9 +72,10 @@ SCHEMA = Schema(
         _a(
             "resource_name",
             types.String(),
-            "Cluster resource to configure (default: the core cluster group's IP Address resource, found by type, "
-            'e.g. "Cluster IP Address"; its name is localized on non-English Windows). Changing it manages another '
-            "resource.",
+            "Cluster resource to configure. Default: the core cluster group's resource of type `IP Address`, found "
+            "by type (group type `Cluster`, as FailoverClusterDsc does), because display names are localized on "
+            'non-English Windows and can be renamed; state records the name found ("Cluster IP Address" on English '
+            "Windows). Changing it manages another resource (the old one gets its previous parameters back).",
             optional=True,
             computed=True,
             requires_replace=True,
@@ -83,21 +85,23 @@ SCHEMA = Schema(
             types.String(),
             "Network Name resource that depends on this IP; it is taken offline "
             "while the parameters change and brought back online after (default: the core group's Network Name "
-            'resource, found by type, e.g. "Cluster Name").',
+            'resource, found by type at each apply, "Cluster Name" on English Windows). State written by earlier '
+            "versions keeps the names it recorded.",
             optional=True,
             computed=True,
         ),
         _a(
             "address",
             types.String(),
-            "IPv4 address (the load balancer's frontend VIP). Required unless `enable_dhcp` is true.",
+            "IPv4 `Address`: the load balancer's frontend VIP. Required unless `enable_dhcp` is true; refused with "
+            "DHCP.",
             optional=True,
             computed=True,
         ),
         _a(
             "probe_port",
             types.Number(),
-            "TCP port the load balancer probes (1-65535): only the node that owns "
+            "The `ProbePort`: the TCP port the load balancer probes (1-65535); only the node that owns "
             "the online IP answers on it. 0 (no probe) is refused: without a probe the SLB cannot find the "
             "active node.",
             required=True,
@@ -105,28 +109,44 @@ SCHEMA = Schema(
         _a(
             "subnet_mask",
             types.String(),
-            "Subnet mask (default 255.255.255.255, which guest clustering behind an SLB needs).",
+            "`SubnetMask` (default `255.255.255.255`). Any other mask gives a plan-time warning: guest clustering "
+            "behind an SLB needs the host mask. Refused with DHCP.",
             optional=True,
             computed=True,
         ),
-        _a("network", types.String(), 'Cluster network name, e.g. "Cluster Network 1".', required=True),
+        _a(
+            "network",
+            types.String(),
+            'Cluster network name, e.g. "Cluster Network 1" (`Get-ClusterNetwork`).',
+            required=True,
+        ),
         _a(
             "enable_dhcp",
             types.Bool(),
-            "Take the address from DHCP (default false; not with `address`).",
+            "`EnableDhcp` (default `false`). With `true`, `address` and `subnet_mask` come from the lease and are "
+            "known after apply.",
             optional=True,
             computed=True,
         ),
         _a(
             "probe_failure_threshold",
             types.Number(),
-            "ProbeFailureThreshold, passed through when set (undocumented by Microsoft; left alone when null).",
+            "`ProbeFailureThreshold`, passed through when set (undocumented by Microsoft); left alone and not "
+            "compared when null.",
             optional=True,
         ),
         _a(
-            "state", types.String(), "Resource state after the last operation (Online, Offline, Failed).", computed=True
+            "state",
+            types.String(),
+            "Resource state after the last operation or refresh (`Online`, `Offline`, `Failed`).",
+            computed=True,
         ),
-        _a("owner_node", types.String(), "Node that currently owns the resource.", computed=True),
+        _a(
+            "owner_node",
+            types.String(),
+            "Node that currently owns the resource (the active node). A failover changes it; that is not drift.",
+            computed=True,
+        ),
         _a(
             "previous_parameters",
             types.Map(types.String()),
@@ -223,13 +243,8 @@ def _wait_seconds(provider: Any, state: dict, op: str) -> int:
 
 
 class ClusterIPAddress(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "cluster_ip_address"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    type_name = "cluster_ip_address"
+    schema = SCHEMA
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
@@ -330,7 +345,7 @@ class ClusterIPAddress(BaseResource):
             by_address = self.provider.reads.get(
                 PROBE_PORTS_BY_VIP, lambda: _probe_ports_by_vip(self.provider.nc.get("/loadBalancers"))
             )
-        except CLIENT_ERRORS:
+        except ProviderError:
             return  # NC is optional for this resource; the check is advice only
         planned = self.provider.planned_probe_ports(address)  # what this plan makes wins over NC's copy
         replaced = {lb.lower() for lb in planned}
@@ -372,7 +387,7 @@ class ClusterIPAddress(BaseResource):
                 path=_path_of(exc),
             )
             return self._after_failure(ctx.diagnostics, planned, exc)
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot set cluster IP address parameters", exc, planned["cluster_node"])
             return None
         previous = result.get("previous") or {}
@@ -397,7 +412,7 @@ class ClusterIPAddress(BaseResource):
                 "get_cluster_resource",
                 {"resource_name": _by_name(planned, "resource_name")},
             )
-        except REMOTE_ERRORS:
+        except ProviderError:
             return None
         diags.add_warning(
             "Previous parameters not recorded",
@@ -410,7 +425,7 @@ class ClusterIPAddress(BaseResource):
         node = current["cluster_node"]
         try:
             return from_resource(self._read_on(node, current["resource_name"]), current)
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             if is_not_found(exc) or self._cluster_gone(node, exc):
                 return None
             if isinstance(exc, UNREACHABLE):
@@ -441,7 +456,7 @@ class ClusterIPAddress(BaseResource):
             if not is_member(read_cluster(self.provider, peer), node):
                 return None
             return self._read_on(peer, resource_name)
-        except REMOTE_ERRORS:
+        except ProviderError:
             return None
 
     def _cluster_gone(self, node: str, exc: Exception) -> bool:
@@ -450,7 +465,7 @@ class ClusterIPAddress(BaseResource):
             return False
         try:
             return not run(self.provider, node, "get_cluster", {}).get("exists")
-        except REMOTE_ERRORS:
+        except ProviderError:
             return False
 
     def update(self, ctx: Any, current: dict, planned: dict) -> dict | None:
@@ -463,7 +478,7 @@ class ClusterIPAddress(BaseResource):
             }
         try:
             result = self._set(planned, desired_parameters(planned), "update")
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(
                 ctx.diagnostics,
                 "Cannot update cluster IP address parameters",
@@ -480,7 +495,7 @@ class ClusterIPAddress(BaseResource):
             return None
         try:
             self._set(current, previous, "delete")
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             if is_not_found(exc) or self._cluster_gone(current["cluster_node"], exc):
                 return None  # nothing left to restore
             report(
@@ -498,7 +513,7 @@ class ClusterIPAddress(BaseResource):
         node, name = parsed
         try:
             resource = run(self.provider, node, "get_cluster_resource", {"resource_name": name})
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, f"Cannot import cluster resource {name}", exc, node)
             return None
         state = from_resource(resource, {"cluster_node": node, "resource_name": name, "timeouts": None})
@@ -530,22 +545,17 @@ def _probe_ports_by_vip(collection: dict | None) -> dict[str, dict[str, frozense
 
 def _frontend_probe_ports(lb: dict) -> dict[str, set[int]]:
     """VIP -> probe ports of the rules on that frontend, for one NC load balancer JSON."""
-    props = lb.get("properties") or {}
     vips = {}
-    for fe in props.get("frontendIPConfigurations") or []:
-        address = (fe.get("properties") or {}).get("privateIPAddress")
+    for fe in children(lb, "frontendIPConfigurations"):
+        address = prop(fe, "privateIPAddress")
         if address:
             vips[str(fe.get("resourceId")).lower()] = address
-    probes = {
-        str(p.get("resourceId")).lower(): (p.get("properties") or {}).get("port") for p in props.get("probes") or []
-    }
+    probes = {str(p.get("resourceId")).lower(): prop(p, "port") for p in children(lb, "probes")}
     out: dict[str, set[int]] = {vip: set() for vip in vips.values()}
-    for rule in props.get("loadBalancingRules") or []:
-        rp = rule.get("properties") or {}
-        probe_ref = (rp.get("probe") or {}).get("resourceRef") or ""
-        port = probes.get(probe_ref.rstrip("/").rsplit("/", 1)[-1].lower())
-        for fe in known_list(rp.get("frontendIPConfigurations")):
-            vip = vips.get(str(fe.get("resourceRef", "")).rstrip("/").rsplit("/", 1)[-1].lower())
+    for rule in children(lb, "loadBalancingRules"):
+        port = probes.get((last_segment(linked_ref(rule, "probe")) or "").lower())
+        for fe_ref in linked_refs(rule, "frontendIPConfigurations"):
+            vip = vips.get((last_segment(fe_ref) or "").lower())
             if vip and port:
                 out[vip].add(int(port))
     return out

@@ -10,9 +10,9 @@ from tf import types
 from tf.schema import Attribute, Block
 from tf.utils import Diagnostics
 
-from sdn_provider.errors import NotConfigured
 from sdn_provider.framework import SingleNestedBlock, is_known
-from sdn_provider.nc import NCClientError, NCError, ProvisioningFailed
+from sdn_provider.nc import NCError, ProvisioningFailed
+from sdn_provider.nc.refs import same_ref
 from sdn_provider.validation import check_duration
 
 TIMEOUT_OPS = ("create", "read", "update", "delete")
@@ -47,18 +47,9 @@ def deadline(provider: Any, state: dict, op: str) -> float:
     return time.monotonic() + provider.operation_timeout(state.get("timeouts"), op)
 
 
-def same_ref(a: Any, b: Any) -> bool:
-    """NC refs compare case-insensitively (users write `/VirtualNetworks/...`, NC answers camelCase)."""
-    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
-
-
 def keep_spelling(prior: Any, current: Any) -> Any:
     """Keep the user's spelling of a ref when NC returns the same ref in canonical casing."""
     return prior if same_ref(prior, current) else current
-
-
-def last_segment(ref: str | None) -> str | None:
-    return ref.rstrip("/").rsplit("/", 1)[-1] if ref else None
 
 
 _TARGET_STEP = re.compile(r"([A-Za-z]+)(?:\[(\d+)\])?")
@@ -102,9 +93,6 @@ def report(
     if isinstance(exc, ProvisioningFailed) and not exc.details:
         detail += " (Network Controller gave no configurationState details)"
     diags.add_error(summary, detail, path=path)
-
-
-CLIENT_ERRORS = (NCClientError, NotConfigured)
 
 
 def known_list(value: Any) -> list:

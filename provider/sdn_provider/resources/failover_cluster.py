@@ -17,17 +17,15 @@ from tf.schema import Attribute, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.cluster import ClusterCommandError, WinRMConnectionError, WinRMSettingsError
 from sdn_provider.cluster.remote import (
-    REMOTE_ERRORS,
-    ClusterCommandError,
     delegation_problem,
     read_cluster,
     report,
     run,
     split_import_id,
 )
-from sdn_provider.cluster.transport import WinRMConnectionError, WinRMSettingsError
-from sdn_provider.errors import NotConfigured
+from sdn_provider.errors import NotConfigured, ProviderError
 from sdn_provider.framework import BaseResource, SdnPlanContext, is_known
 from sdn_provider.resources.common import check_timeouts, deadline, known_list, timeouts_block
 from sdn_provider.validation import check_ipv4
@@ -45,9 +43,9 @@ SCHEMA = Schema(
         Attribute(
             "name",
             types.String(),
-            description="Cluster name: its computer object and DNS name, so 1-15 letters, digits or hyphens, not all "
-            "digits (checked at plan time). "
-            "Changing it creates a new cluster.",
+            description="Cluster name: it becomes the cluster's computer object and DNS name, so 1-15 letters, "
+            "digits or hyphens, starting and ending with a letter or digit, not all digits (Microsoft Learn, "
+            '"Computer Names"; checked at plan time). Changing it creates a new cluster.',
             required=True,
             requires_replace=True,
         ),
@@ -56,7 +54,9 @@ SCHEMA = Schema(
             types.List(types.String()),
             description="Node names, reached over WinRM at `winrm_endpoints[node]` or `https://<node>:5986/wsman`. "
             "The first node creates the cluster; the others join it. Adding a node joins it in place, removing one "
-            "evicts it (`Remove-ClusterNode`) in place. Create refuses nodes that are already in a cluster.",
+            "evicts it (`Remove-ClusterNode`) in place; only members need a WinRM endpoint the provider can reach. "
+            "Names are case-insensitive and duplicates are refused at plan time; reordering or respelling them "
+            "changes nothing on the cluster.",
             required=True,
         ),
         Attribute(
@@ -74,20 +74,22 @@ SCHEMA = Schema(
             types.List(types.String()),
             description="Networks (CIDR, e.g. `10.0.2.0/24`) that `New-Cluster -IgnoreNetwork` leaves out. Windows "
             "includes networks with DHCP; any other network needs `static_address` or must be listed here (tenant "
-            "VMs are usually addressed statically). Create-time only; changing it creates a new cluster.",
+            "VMs are usually addressed statically). Validated at plan time. Create-time only; changing it creates a "
+            "new cluster.",
             optional=True,
             requires_replace=True,
         ),
         Attribute(
             "cluster_ip_address",
             types.String(),
-            description='Current Address of the "Cluster IP Address" resource.',
+            description='Current `Address` of the core group\'s IP Address resource ("Cluster IP Address" on '
+            "English Windows; found by resource type, so localized or renamed names work).",
             computed=True,
         ),
         Attribute(
             "cluster_ip_state",
             types.String(),
-            description='State of the "Cluster IP Address" resource (Online, Offline, Failed).',
+            description="State of that IP Address resource (`Online`, `Offline`, `Failed`).",
             computed=True,
         ),
         Attribute(
@@ -99,7 +101,7 @@ SCHEMA = Schema(
         Attribute(
             "node_states",
             types.Map(types.String()),
-            description="Member node name -> node state (Up, Down, Paused).",
+            description="Map of member node name to its state (`Up`, `Down`, `Paused`).",
             computed=True,
         ),
     ],
@@ -156,13 +158,8 @@ def from_cluster(info: dict, prior: dict) -> dict:
 
 
 class FailoverCluster(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "failover_cluster"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    type_name = "failover_cluster"
+    schema = SCHEMA
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
@@ -243,7 +240,7 @@ class FailoverCluster(BaseResource):
                 return  # provider settings unknown until apply: nothing to check yet
             except (WinRMConnectionError, WinRMSettingsError) as exc:
                 report(diags, f"Cannot reach cluster node {node}", exc, node, path=["nodes", (i,)])
-            except REMOTE_ERRORS:
+            except ProviderError:
                 pass  # the node answers; what it says is the apply's business
 
     # -- CRUD -----------------------------------------------------------------------------------------
@@ -260,7 +257,7 @@ class FailoverCluster(BaseResource):
         except ClusterCommandError as exc:
             self._explain_new_cluster_failure(diags, first, name, exc)
             return None
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot create failover cluster", exc, first, path=["nodes", (0,)])
             return None
         state = from_cluster(info, {**planned, "static_address": Unknown})  # record what New-Cluster got
@@ -275,7 +272,7 @@ class FailoverCluster(BaseResource):
                 state = from_cluster(
                     run(self.provider, first, "add_cluster_node", {"cluster": name, "node": node}), state
                 )
-            except REMOTE_ERRORS as exc:
+            except ProviderError as exc:
                 # The cluster exists: keep it in state (Terraform marks it tainted) rather than losing it.
                 report(diags, f"Cannot add node {node} to cluster {name}", exc, first, path=["nodes", (i,)])
                 return state
@@ -285,7 +282,7 @@ class FailoverCluster(BaseResource):
         """New-Cluster refused: say clearly when it is because the node already belongs to a cluster."""
         try:
             info = run(self.provider, node, "get_cluster", {})
-        except REMOTE_ERRORS:
+        except ProviderError:
             info = {}
         if info.get("exists"):
             existing = info.get("name")
@@ -315,7 +312,7 @@ class FailoverCluster(BaseResource):
         for node in current.get("nodes") or []:
             try:
                 info = read_cluster(self.provider, node)
-            except REMOTE_ERRORS as exc:
+            except ProviderError as exc:
                 unreachable.append((node, exc))
                 continue
             if info.get("exists") and _same(info.get("name"), name):
@@ -351,7 +348,7 @@ class FailoverCluster(BaseResource):
                 state = from_cluster(
                     run(self.provider, via, script, {"cluster": name, "node": node}), {**state, "nodes": [*new]}
                 )
-            except REMOTE_ERRORS as exc:
+            except ProviderError as exc:
                 verb = "add" if script == "add_cluster_node" else "evict"
                 report(
                     diags,
@@ -378,7 +375,7 @@ class FailoverCluster(BaseResource):
             except ClusterCommandError as exc:
                 report(ctx.diagnostics, f"Cannot remove failover cluster {name}", exc, node)
                 return None
-            except REMOTE_ERRORS as exc:
+            except ProviderError as exc:
                 failures.append((node, exc))  # that node is unreachable: try the next member
         for node, exc in failures[:1]:
             report(ctx.diagnostics, f"Cannot remove failover cluster {name}", exc, node)
@@ -391,7 +388,7 @@ class FailoverCluster(BaseResource):
         node, name = parsed
         try:
             info = run(self.provider, node, "get_cluster", {})
-        except REMOTE_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, f"Cannot import failover cluster {name}", exc, node)
             return None
         if not info.get("exists") or not _same(info.get("name"), name):

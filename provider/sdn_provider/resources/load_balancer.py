@@ -17,6 +17,7 @@ from tf.schema import Attribute, Block, Schema
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
+from sdn_provider.errors import ProviderError
 from sdn_provider.framework import BaseResource, ListNestedBlock, SdnPlanContext, is_known
 from sdn_provider.nc import (
     ArcManaged,
@@ -27,14 +28,28 @@ from sdn_provider.nc import (
     is_arc_managed,
     strip_read_only,
 )
+from sdn_provider.nc.refs import (
+    LOAD_BALANCER,
+    PUBLIC_IP_ADDRESS,
+    SUBNETS,
+    MalformedRef,
+    child_ref,
+    children,
+    etag,
+    last_segment,
+    linked_ref,
+    linked_refs,
+    parse_any,
+    prop,
+    properties,
+    resource_ref,
+    same_ref,
+)
 from sdn_provider.resources.common import (
-    CLIENT_ERRORS,
     check_timeouts,
     deadline,
     known_list,
-    last_segment,
     report,
-    same_ref,
     timeouts_block,
 )
 from sdn_provider.resources.load_balancer_fields import BLOCKS, Field, is_choice, managed_keys, spelled
@@ -65,8 +80,10 @@ def _a(name: str, t: types.TfType, desc: str, **kw: Any) -> Attribute:
     return Attribute(name, t, description=desc, **kw)
 
 
-def _block(name: str, **kw: Any) -> ListNestedBlock:
-    return ListNestedBlock(name, Block(attributes=[f.attribute() for f in BLOCKS[name][1]]), **kw)
+def _block(name: str, description: str, **kw: Any) -> ListNestedBlock:
+    return ListNestedBlock(
+        name, Block(attributes=[f.attribute() for f in BLOCKS[name][1]], description=description), **kw
+    )
 
 
 SCHEMA = Schema(
@@ -79,16 +96,21 @@ SCHEMA = Schema(
         _a(
             "resource_id",
             types.String(),
-            "NC resourceId of the load balancer (e.g. `MyNetwork_InternalVIP`). "
+            "NC resourceId of the load balancer, e.g. `MyNetwork_InternalVIP` (1-80 letters, digits, `_`, `-`, `.`). "
             "Changing it creates a new load balancer.",
             required=True,
             requires_replace=True,
         ),
-        _a("tags", types.Map(types.String()), "Free-form NC tags.", optional=True),
+        _a("tags", types.Map(types.String()), "Map of free-form NC tags.", optional=True),
         _a("resource_ref", types.String(), "NC resourceRef, `/loadBalancers/<resource_id>`.", computed=True),
         _a("instance_id", types.String(), "NC instanceId (GUID, stable for the object's life).", computed=True),
         _a("etag", types.String(), "NC etag of the last write (changes on every PUT).", computed=True),
-        _a("provisioning_state", types.String(), "NC provisioningState after the last operation.", computed=True),
+        _a(
+            "provisioning_state",
+            types.String(),
+            "NC `provisioningState` after the last operation (`Succeeded`).",
+            computed=True,
+        ),
         _a(
             "frontend_ip_configuration_refs",
             types.Map(types.String()),
@@ -98,23 +120,36 @@ SCHEMA = Schema(
         _a(
             "backend_address_pool_refs",
             types.Map(types.String()),
-            "Map of backend pool name to its NC resourceRef (feed these to `sdn_backend_pool_member`).",
+            "Map of backend pool name to its NC resourceRef, e.g. "
+            "`/loadBalancers/MyNetwork_InternalVIP/backendAddressPools/Backend1`. Known at plan time (derived from the "
+            "names), so `sdn_backend_pool_member` can use it in the same plan.",
             computed=True,
         ),
         _a("probe_refs", types.Map(types.String()), "Map of probe name to its NC resourceRef.", computed=True),
     ],
     block_types=[
-        _block("frontend_ip_configuration", min_items=1),
-        _block("backend_address_pool"),
-        _block("probe"),
-        _block("load_balancing_rule"),
+        _block("frontend_ip_configuration", "A frontend (VIP).", min_items=1),
+        _block("backend_address_pool", "A backend pool; its members are `sdn_backend_pool_member`s."),
+        _block("probe", "A health probe."),
+        _block("load_balancing_rule", "A load-balancing rule: a frontend port forwarded to a pool."),
         timeouts_block(),
     ],
 )
 
 
 def lb_ref(resource_id: str) -> str:
-    return f"/loadBalancers/{resource_id}"
+    return LOAD_BALANCER.format(resource_id)
+
+
+def parse_import_id(text: str) -> str | None:
+    """The resourceId in an import ID: the id alone, or the load balancer's ref (`/loadBalancers/<id>`)."""
+    text = text.strip()
+    if "/" not in text:
+        return text or None
+    try:
+        return LOAD_BALANCER.parse(text).id
+    except MalformedRef:
+        return None
 
 
 def child_refs(resource_id: Any, items: Any, block: str) -> Any:
@@ -125,18 +160,13 @@ def child_refs(resource_id: Any, items: Any, block: str) -> Any:
     for item in items:
         if not is_known(item.get("name")):
             return Unknown
-        refs[item["name"]] = f"{lb_ref(resource_id)}/{BLOCKS[block][0]}/{item['name']}"
+        refs[item["name"]] = child_ref(lb_ref(resource_id), BLOCKS[block][0], item["name"])
     return refs
 
 
 class LoadBalancer(BaseResource):
-    @classmethod
-    def get_name(cls) -> str:
-        return "load_balancer"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    type_name = "load_balancer"
+    schema = SCHEMA
 
     # -- plan ---------------------------------------------------------------------------------------
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
@@ -199,7 +229,7 @@ class LoadBalancer(BaseResource):
         accepted = known_list((current or {}).get("frontend_ip_configuration"))
         for i, fe in enumerate(known_list(planned.get("frontend_ip_configuration"))):
             address, subnet_ref = fe.get("private_ip_address"), fe.get("subnet_ref")
-            if not (is_known(address) and is_known(subnet_ref)) or _subnet_parts(subnet_ref) is None:
+            if not (is_known(address) and is_known(subnet_ref)) or not _is_subnet_ref(subnet_ref):
                 continue
             if any(
                 a.get("private_ip_address") == address and same_ref(a.get("subnet_ref"), subnet_ref) for a in accepted
@@ -208,7 +238,7 @@ class LoadBalancer(BaseResource):
             try:
                 prefix = self._subnet_prefix(subnet_ref)
                 ip = ipaddress.IPv4Address(address)
-            except CLIENT_ERRORS:
+            except ProviderError:
                 return  # NC unreachable at plan time: apply reports it with NC's own message
             except ValueError:
                 continue
@@ -245,21 +275,18 @@ class LoadBalancer(BaseResource):
         collection, shared by the load balancers planned together; only for a new or changed VIP)."""
         try:
             nics = self.provider.read("/networkInterfaces")
-        except CLIENT_ERRORS:
+        except ProviderError:
             return None  # NC unreachable at plan time: apply reports it
         for nic in (nics or {}).get("value") or []:
-            for ipc in (nic.get("properties") or {}).get("ipConfigurations") or []:
-                props = ipc.get("properties") or {}
-                if props.get("privateIPAddress") == address and same_ref(
-                    (props.get("subnet") or {}).get("resourceRef"), subnet_ref
-                ):
-                    return ipc.get("resourceRef") or f"{nic.get('resourceId')}/{ipc.get('resourceId')}"
+            for ipc in children(nic, "ipConfigurations"):
+                if prop(ipc, "privateIPAddress") == address and same_ref(linked_ref(ipc, "subnet"), subnet_ref):
+                    return resource_ref(ipc) or f"{nic.get('resourceId')}/{ipc.get('resourceId')}"
         return None
 
     def _subnet_prefix(self, subnet_ref: str) -> ipaddress.IPv4Network | None:
         """Through the provider's read cache: LBs planned together on one subnet share one GET."""
         subnet = self.provider.read(subnet_ref)
-        prefix = ((subnet or {}).get("properties") or {}).get("addressPrefix")
+        prefix = prop(subnet, "addressPrefix")
         return ipaddress.IPv4Network(prefix, strict=False) if prefix else None
 
     # -- CRUD -----------------------------------------------------------------------------------------
@@ -280,7 +307,7 @@ class LoadBalancer(BaseResource):
             sent = True
             first = nc.put(ref, to_nc(planned), deadline=until)
             return self._settle(diags, ref, planned, until, first, "create")
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot create load balancer", exc, _TARGET_NAMES, _TARGET_ROOTS)
             if nc is None:
                 return None
@@ -310,14 +337,14 @@ class LoadBalancer(BaseResource):
         """After an error, return what exists so state matches NC (tainted); None if nothing was made."""
         try:
             resource = self.provider.nc.get(ref)
-        except CLIENT_ERRORS:
+        except ProviderError:
             return None
         return from_nc(resource, planned) if resource is not None else None
 
     def read(self, ctx: Any, current: dict) -> dict | None:
         try:
             resource = self.provider.nc.get(lb_ref(current["resource_id"]))
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot read load balancer", exc)
             return current
         return from_nc(resource, current) if resource is not None else None
@@ -329,7 +356,7 @@ class LoadBalancer(BaseResource):
             until = deadline(self.provider, planned, "update")
             first = self._merge_and_put(ref, current, planned, until)
             return self._settle(diags, ref, planned, until, first, "update")
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot update load balancer", exc, _TARGET_NAMES, _TARGET_ROOTS)
             return self._recover(ref, current) or None
         finally:
@@ -346,21 +373,21 @@ class LoadBalancer(BaseResource):
             if live is not None:
                 if is_arc_managed(live):
                     raise ArcManaged(ref)
-                if live.get("etag") != current.get("etag") and _managed_changed(from_nc(live, current), current):
+                if etag(live) != current.get("etag") and _managed_changed(from_nc(live, current), current):
                     raise NCError(
                         412,
                         "PreconditionFailed",
                         f"{ref} was changed outside Terraform after the last refresh; run terraform plan again to "
                         "see the difference",
                     )
-            etag = live.get("etag") if live is not None else None
+            sent = etag(live)
             try:
-                return nc.put(ref, merge(live, desired), etag=etag, deadline=until)
+                return nc.put(ref, merge(live, desired), etag=sent, deadline=until)
             except NCError as exc:
                 if exc.status != 412:
                     raise
                 live = nc.get(ref)
-                if live is not None and live.get("etag") == etag:
+                if live is not None and etag(live) == sent:
                     exc.message += " (Network Controller refused If-Match with the etag it had just returned)"
                     raise
                 last = exc
@@ -386,7 +413,7 @@ class LoadBalancer(BaseResource):
                 "members reference this load balancer's backend_address_pool_refs.",
             )
             return self._after_failed_delete(ref, current)
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(diags, "Cannot delete load balancer", exc)
             return self._after_failed_delete(ref, current)
         finally:
@@ -397,7 +424,7 @@ class LoadBalancer(BaseResource):
         nothing if it went away after all, or the prior state when NC cannot be read."""
         try:
             live = self.provider.nc.get(ref)
-        except CLIENT_ERRORS:
+        except ProviderError:
             return current
         return from_nc(live, current) if live is not None else None
 
@@ -407,21 +434,20 @@ class LoadBalancer(BaseResource):
 
     def _referencing_ip_configurations(self, ref: str) -> list[str]:
         try:
-            live = self.provider.nc.get(ref) or {}
-        except CLIENT_ERRORS:
+            live = self.provider.nc.get(ref)
+        except ProviderError:
             return []
-        pools = (live.get("properties") or {}).get("backendAddressPools") or []
         return sorted(
             {
-                c.get("resourceRef", "")
-                for p in pools
-                for c in (p.get("properties") or {}).get("backendIPConfigurations") or []
+                ipc
+                for pool in children(live, "backendAddressPools")
+                for ipc in linked_refs(pool, "backendIPConfigurations")
             }
         )
 
     def import_(self, ctx: Any, id: str) -> dict | None:
-        resource_id = last_segment(id.strip())
-        if not resource_id or (id.count("/") > 0 and not id.lower().lstrip("/").startswith("loadbalancers/")):
+        resource_id = parse_import_id(id)
+        if resource_id is None:
             ctx.diagnostics.add_error(
                 "Invalid import ID",
                 f'"{id}" is not a load balancer resource id '
@@ -432,7 +458,7 @@ class LoadBalancer(BaseResource):
             resource = self.provider.nc.get(lb_ref(resource_id))
             if resource is not None and is_arc_managed(resource):
                 raise ArcManaged(lb_ref(resource_id))
-        except CLIENT_ERRORS as exc:
+        except ProviderError as exc:
             report(ctx.diagnostics, "Cannot import load balancer", exc)
             return None
         if resource is None:
@@ -467,19 +493,16 @@ def _check_frontend(diags: Diagnostics, fe: dict, path: list) -> None:
             "A Static frontend needs private_ip_address (the VIP).",
             path=[*path, "private_ip_address"],
         )
-    if is_known(subnet) and _subnet_parts(subnet) is None:
-        diags.add_error(
-            "Invalid subnet_ref",
-            f'"{subnet}" is not a subnet resourceRef such as /virtualNetworks/MyNetwork/subnets/Subnet2.',
-            path=[*path, "subnet_ref"],
-        )
-    parts = public.strip("/").split("/") if is_known(public) else None
-    if parts is not None and (len(parts) != 2 or parts[0].lower() != "publicipaddresses" or not parts[1]):
-        diags.add_error(
-            "Invalid public_ip_address_ref",
-            f'"{public}" is not a public IP address resourceRef such as /publicIPAddresses/PublicVIP1.',
-            path=[*path, "public_ip_address_ref"],
-        )
+    if is_known(subnet):
+        try:
+            parse_any(subnet, SUBNETS, "subnet")
+        except MalformedRef as exc:
+            diags.add_error("Invalid subnet_ref", str(exc), path=[*path, "subnet_ref"])
+    if is_known(public):
+        try:
+            PUBLIC_IP_ADDRESS.parse(public)
+        except MalformedRef as exc:
+            diags.add_error("Invalid public_ip_address_ref", str(exc), path=[*path, "public_ip_address_ref"])
 
 
 def _check_probe(diags: Diagnostics, probe: dict, path: list) -> None:
@@ -559,11 +582,8 @@ def _check_rule_overlap(diags: Diagnostics, rules: list) -> None:
             seen[key] = rule.get("name")
 
 
-def _subnet_parts(ref: str) -> tuple[str, str] | None:
-    parts = ref.strip("/").split("/")
-    if len(parts) == 4 and parts[0].lower() in ("virtualnetworks", "logicalnetworks") and parts[2].lower() == "subnets":
-        return parts[1], parts[3]
-    return None
+def _is_subnet_ref(ref: str) -> bool:
+    return any(shape.matches(ref) for shape in SUBNETS)
 
 
 # -- mapping between Terraform state and the NC object ---------------------------------------------
@@ -581,7 +601,7 @@ def to_nc(state: dict) -> dict:
                 for attr, (prop, target) in _RULE_REFS.items():
                     value = item.get(attr)
                     if value:
-                        refs = [{"resourceRef": f"{ref}/{BLOCKS[target][0]}/{n}"} for n in _as_list(value)]
+                        refs = [{"resourceRef": child_ref(ref, BLOCKS[target][0], n)} for n in _as_list(value)]
                         props[prop] = refs if isinstance(value, list) else refs[0]
             children.append({"resourceId": item["name"], "properties": props})
         properties[collection] = children
@@ -627,15 +647,16 @@ def merge(live: dict | None, desired: dict) -> dict:
         body.pop("tags", None)
     props = body.setdefault("properties", {})
     for block, (collection, _) in BLOCKS.items():
-        existing = {str(c.get("resourceId", "")).lower(): c for c in props.get(collection) or []}
+        existing = {str(c.get("resourceId", "")).lower(): c for c in children(body, collection)}
         managed = managed_keys(block)
         merged = []
         for child in desired["properties"][collection]:
             base = existing.get(child["resourceId"].lower(), {})
-            kept = {k: v for k, v in (base.get("properties") or {}).items() if k not in managed}
+            kept = {k: v for k, v in properties(base).items() if k not in managed}
             envelope = {k: v for k, v in base.items() if k not in ("resourceRef", "instanceId", "etag", "properties")}
-            properties = {**kept, **child["properties"]}
-            merged.append({**envelope, "resourceId": child["resourceId"], "properties": properties})
+            merged.append(
+                {**envelope, "resourceId": child["resourceId"], "properties": {**kept, **child["properties"]}}
+            )
         props[collection] = merged
     return body
 
@@ -646,7 +667,7 @@ def _children_from_nc(block: str, items: list, prior_items: list) -> list[dict]:
     prior = {str(p.get("name")).lower(): p for p in prior_items if is_known(p.get("name"))}
     out = []
     for child in items:
-        props = child.get("properties") or {}
+        props = properties(child)
         before = prior.get(str(child.get("resourceId")).lower(), {})
         item = {f.attr: spelled(before.get(f.attr), f.from_nc(props.get(f.nc))) for f in fields if f.nc}
         item["name"] = spelled(before.get("name"), child.get("resourceId"))
@@ -654,31 +675,30 @@ def _children_from_nc(block: str, items: list, prior_items: list) -> list[dict]:
             for attr, (prop, _) in _RULE_REFS.items():
                 value = props.get(prop)
                 if isinstance(value, list):
-                    names = [last_segment((r or {}).get("resourceRef")) for r in value]
+                    names = [last_segment(resource_ref(r)) for r in value]
                     was = known_list(before.get(attr))
                     item[attr] = [spelled(was[i] if i < len(was) else None, n) for i, n in enumerate(names)]
                 else:
-                    item[attr] = spelled(before.get(attr), last_segment((value or {}).get("resourceRef")))
+                    item[attr] = spelled(before.get(attr), last_segment(resource_ref(value)))
         out.append(item)
     return out
 
 
 def from_nc(resource: dict, prior: dict) -> dict:
     """NC object -> state. Keeps the user's spelling where NC answers the same value in its own casing."""
-    props = resource.get("properties") or {}
     rid = resource.get("resourceId") or prior.get("resource_id")
     state: dict[str, Any] = {
-        block: _children_from_nc(block, props.get(collection) or [], known_list(prior.get(block)))
+        block: _children_from_nc(block, children(resource, collection), known_list(prior.get(block)))
         for block, (collection, _) in BLOCKS.items()
     }
     state.update(
         {
             "resource_id": spelled(prior.get("resource_id"), rid),
             "tags": resource.get("tags") or (prior.get("tags") if prior.get("tags") == {} else None),
-            "resource_ref": resource.get("resourceRef") or lb_ref(rid),
+            "resource_ref": resource_ref(resource) or lb_ref(rid),
             "instance_id": resource.get("instanceId"),
-            "etag": resource.get("etag"),
-            "provisioning_state": props.get("provisioningState"),
+            "etag": etag(resource),
+            "provisioning_state": prop(resource, "provisioningState"),
             "timeouts": prior.get("timeouts"),
         }
     )

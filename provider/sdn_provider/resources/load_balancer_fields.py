@@ -77,22 +77,26 @@ FRONTEND = (
         "private_ip_address",
         "privateIPAddress",
         types.String(),
-        "The VIP, inside `subnet_ref`'s prefix. For a guest cluster: an unused address of the nodes' subnet, equal "
-        "to the cluster IP. Empty (null) on a frontend with `public_ip_address_ref`.",
+        "The VIP. Required with `Static` allocation; it must be inside `subnet_ref`'s prefix (checked at plan time: "
+        '"VIP outside its subnet"). For a guest cluster: an unused address of the nodes\' subnet, equal to the '
+        "cluster IP. Empty (null) on a frontend with `public_ip_address_ref`: NC answers it empty.",
     ),
     Field(
         "private_ip_allocation_method",
         "privateIPAllocationMethod",
         types.String(),
-        "`Static` or `Dynamic` (default `Static` with `subnet_ref`, `Dynamic` with `public_ip_address_ref`).",
+        "How the VIP is assigned: by default `Static` with `subnet_ref`, `Dynamic` with `public_ip_address_ref`. "
+        "With `Dynamic` NC picks the address and `private_ip_address` is known after apply.",
         choices=("Static", "Dynamic"),
     ),
     Field(
         "subnet_ref",
         "subnet",
         types.String(),
-        "resourceRef of the subnet of an internal VIP, e.g. `/virtualNetworks/MyNetwork/subnets/Subnet2` (or a "
-        "`/logicalNetworks/<ln>/subnets/<s>`). A frontend needs `subnet_ref`, `public_ip_address_ref` or both.",
+        "resourceRef of the subnet of an internal VIP, e.g. `/virtualNetworks/MyNetwork/subnets/Subnet2` (or "
+        '`data.sdn_virtual_network.x.subnet_refs["Subnet2"]`), or a logical network\'s subnet '
+        "`/logicalNetworks/<ln>/subnets/<s>`. A frontend needs `subnet_ref`, `public_ip_address_ref` or both (NC's "
+        "dumps show public frontends that also name a logical network's subnet).",
         ref=True,
         computed=False,
     ),
@@ -100,9 +104,8 @@ FRONTEND = (
         "public_ip_address_ref",
         "publicIPAddress",
         types.String(),
-        "resourceRef of a public IP address (`/publicIPAddresses/<id>`) for a public frontend ([MS-NCNBI] "
-        "3.1.5.5.3: a publicIPAddress, or a privateIPAddress and subnet; NC's dumps show both with a logical "
-        "network's subnet).",
+        "resourceRef of an NC public IP address, e.g. `/publicIPAddresses/PublicVIP1`, for a public frontend "
+        "([MS-NCNBI] 3.1.5.5.3: a frontend has a public IP address, or a private address and a subnet).",
         ref=True,
         computed=False,
     ),
@@ -114,7 +117,8 @@ PROBE = (
         "protocol",
         "protocol",
         types.String(),
-        "`TCP` (default) or `HTTP`, in any case (NC answers `Tcp`, `Http`).",
+        "How backends are probed: a TCP connect or an HTTP GET of `request_path`. NC answers `Tcp`/`Http`; your "
+        "spelling is kept in state.",
         default="TCP",
         choices=("Tcp", "Http"),
         label="probe protocol",
@@ -123,8 +127,8 @@ PROBE = (
         "port",
         "port",
         types.Number(),
-        "Port probed on every backend's own address (1-65535). For a guest cluster: the cluster IP resource's "
-        "`ProbePort`.",
+        "Port probed on every backend's own address. For a guest cluster: the cluster IP resource's `ProbePort` "
+        "(`sdn_cluster_ip_address.probe_port`).",
         required=True,
         low=1,
         high=65535,
@@ -134,7 +138,7 @@ PROBE = (
         "interval_in_seconds",
         "intervalInSeconds",
         types.Number(),
-        "Seconds between probes, 5-2147483647 (default 15).",
+        "Seconds between probes.",
         default=15,
         low=5,
         high=2147483647,
@@ -143,7 +147,7 @@ PROBE = (
         "number_of_probes",
         "numberOfProbes",
         types.Number(),
-        "Failed probes before a backend is taken out, 1-100 (default 2).",
+        "Failed probes in a row before a backend is taken out of rotation.",
         default=2,
         low=1,
         high=100,
@@ -152,7 +156,7 @@ PROBE = (
         "request_path",
         "requestPath",
         types.String(),
-        "Path requested by `Http` probes (required for Http, not allowed for Tcp).",
+        "Path requested by `HTTP` probes: required for HTTP, refused for TCP, must start with `/`.",
         computed=False,
     ),
 )
@@ -162,30 +166,41 @@ RULE = (
         "frontend_ip_configuration_names",
         None,
         types.List(types.String()),
-        "Names of the frontend IP configurations this rule listens on.",
+        "Names of the `frontend_ip_configuration` blocks the rule listens on (at least one; each must exist in this "
+        "resource).",
         required=True,
     ),
     Field(
-        "backend_address_pool_name", None, types.String(), "Name of the backend pool traffic goes to.", required=True
+        "backend_address_pool_name",
+        None,
+        types.String(),
+        "Name of the `backend_address_pool` traffic goes to.",
+        required=True,
     ),
-    Field("probe_name", None, types.String(), "Name of the probe deciding which backends are healthy.", computed=False),
+    Field(
+        "probe_name",
+        None,
+        types.String(),
+        "Name of the `probe` that decides which backends are healthy. A guest cluster needs it: without a probe "
+        "every node gets traffic.",
+        computed=False,
+    ),
     Field(
         "protocol",
         "protocol",
         types.String(),
-        "`TCP` (default), `UDP` or `All`, in any case (NC answers `Tcp`, `Udp`, `All`).",
+        "Transport protocol of the rule (NC answers `Tcp`/`Udp`/`All`; your spelling is kept in state). One rule "
+        "per (frontend, protocol, frontend port).",
         default="TCP",
         choices=("Tcp", "Udp", "All"),
         label="rule protocol",
     ),
-    Field(
-        "frontend_port", "frontendPort", types.Number(), "Port on the VIP (1-65535).", required=True, low=1, high=65535
-    ),
+    Field("frontend_port", "frontendPort", types.Number(), "Port on the VIP.", required=True, low=1, high=65535),
     Field(
         "backend_port",
         "backendPort",
         types.Number(),
-        "Port on the backend (1-65535; defaults to `frontend_port`).",
+        "Port on the backend (default: `frontend_port`).",
         low=1,
         high=65535,
     ),
@@ -193,7 +208,7 @@ RULE = (
         "idle_timeout_in_minutes",
         "idleTimeoutInMinutes",
         types.Number(),
-        "TCP idle timeout, 4-30 (default 4).",
+        "Minutes an idle TCP flow is kept.",
         default=4,
         low=4,
         high=30,
@@ -202,15 +217,16 @@ RULE = (
         "enable_floating_ip",
         "enableFloatingIP",
         types.Bool(),
-        "Deliver packets with the VIP as destination "
-        "(direct server return). Default **true**: a guest cluster needs it.",
+        "Deliver packets with the VIP as destination (direct server return). On by default (NC's default is off): a "
+        'guest cluster needs it, and `false` gives a plan-time warning ("Floating IP is off").',
         default=True,
     ),
     Field(
         "load_distribution",
         "loadDistribution",
         types.String(),
-        "`Default` (5-tuple), `SourceIP` or `SourceIPProtocol`, in any case.",
+        "How flows are spread over the backends: `Default` hashes the 5-tuple, `SourceIP` the addresses, "
+        "`SourceIPProtocol` the addresses and the protocol.",
         default="Default",
         choices=("Default", "SourceIP", "SourceIPProtocol"),
     ),

@@ -1,0 +1,1 @@
+terraform import sdn_failover_cluster.cluster DB1/MyCluster

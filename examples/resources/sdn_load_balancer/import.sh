@@ -1,0 +1,1 @@
+terraform import sdn_load_balancer.cluster_vip MyNetwork_InternalVIP
