@@ -276,7 +276,7 @@ def _run_provider(conn: _socket.socket, request: dict, fds: list[int]) -> None:
         sys.argv = list(request["argv"])
         conn.sendall(FORKED)
         threading.Thread(target=_die_with_launcher, args=(conn,), daemon=True).start()
-        from sdn_provider.main import serve as serve_provider
+        from sdn_provider.plugin import serve as serve_provider
 
         try:
             serve_provider(sys.argv)
