@@ -7,8 +7,10 @@ filesystem mirror with `terraform init` and spawned by the same Terraform, this 
 reports the provider's spawn-to-handshake time, its peak RSS during the largest apply, NC requests
 and WinRM commands per operation, and one tenant's apply against a 2 s provisioning delay. A third
 twin on bench/pynull.py (a no-op provider on our own Python stack) separates what the stack costs
-from what our work costs.
-Ends with one `bench: N=50 ...` summary line. `--quick`: N=1,10, one run, for development.
+from what our work costs, and one reattached plan per N measures the provider's own CPU time per resource.
+Every Terraform of the version matrix (bundled 1.0.3, $TERRAFORMS, $TERRAFORM, terraform/tofu on PATH) or each
+`--terraform` runs the whole set; each ends with its goals and one `bench: <Terraform> N=...` summary line.
+`--quick`: N=1,10, one run, for development.
 """
 
 from __future__ import annotations
@@ -32,15 +34,13 @@ from importlib import metadata
 from pathlib import Path
 
 from sdn_emulator.process import EmulatorProcess, EmulatorStartError
+from sdn_provider.warm import SWITCH, socket_dir
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
-from terraform_cli import selected  # noqa: E402  (tools/ is not a package)
+from terraform_cli import TerraformBinary, matrix, probe  # noqa: E402  (tools/ is not a package)
 
 BIN = Path(sysconfig.get_path("scripts"))
-#: $TERRAFORM, else the bundled Terraform 1.0.3; the results header names the one that ran.
-TERRAFORM_BINARY = selected()
-TERRAFORM = TERRAFORM_BINARY.path
 MODULE = REPO / "examples" / "modules" / "guest-cluster"
 NULL_TWIN = Path(__file__).resolve().parent / "null_twin"
 PARALLELISM = "-parallelism=10"
@@ -140,7 +140,8 @@ def pynull_twin(root: Path) -> Path:
 
 # -- terraform ----------------------------------------------------------------------------------------
 class Workspace:
-    def __init__(self, root: Path, name: str, hcl: str, cli_config: Path):
+    def __init__(self, terraform: str, root: Path, name: str, hcl: str, cli_config: Path):
+        self.terraform = terraform
         self.dir = root / name
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "main.tf").write_text(hcl)
@@ -154,12 +155,12 @@ class Workspace:
         for var in ("TF_LOG", "TF_LOG_PROVIDER", "TF_REATTACH_PROVIDERS", "TF_PLUGIN_CACHE_DIR"):
             self.env.pop(var, None)
 
-    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> float:
+    def run(self, *args: str, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> float:
         start = time.perf_counter()
         proc = subprocess.run(
-            [TERRAFORM, *args, "-no-color", "-input=false"],
+            [self.terraform, *args, "-no-color", "-input=false"],
             cwd=self.dir,
-            env=self.env,
+            env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
             timeout=900,
@@ -172,13 +173,20 @@ class Workspace:
             )
         return elapsed
 
-    def op(self, name: str) -> float:
+    def op(self, name: str, env: dict[str, str] | None = None) -> float:
         if name == "apply":
-            return self.run("apply", "-auto-approve", PARALLELISM)
+            return self.run("apply", "-auto-approve", PARALLELISM, env=env)
         if name == "destroy":
-            return self.run("destroy", "-auto-approve", PARALLELISM)
+            return self.run("destroy", "-auto-approve", PARALLELISM, env=env)
         # plan right after apply must be empty (0); 2 would mean a perpetual diff.
-        return self.run("plan", "-detailed-exitcode", PARALLELISM)
+        return self.run("plan", "-detailed-exitcode", PARALLELISM, env=env)
+
+    def instances(self) -> int:
+        """Resource and data source instances in the state."""
+        proc = subprocess.run(
+            [self.terraform, "state", "list"], cwd=self.dir, env=self.env, capture_output=True, text=True, check=True
+        )
+        return len(proc.stdout.split())
 
 
 def make_mirror(root: Path) -> Path:
@@ -228,7 +236,9 @@ class RssSampler(threading.Thread):
             for pid in (p for p in os.listdir("/proc") if p.isdigit()):
                 try:
                     cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-                    if b"terraform-provider-sdn" not in cmd or os.readlink(f"/proc/{pid}/cwd") != self.cwd:
+                    # The launcher Terraform spawns, and the provider the warm-start server forked for it.
+                    ours = b"terraform-provider-sdn" in cmd or b"sdn_provider.warm" in cmd
+                    if not ours or os.readlink(f"/proc/{pid}/cwd") != self.cwd:
                         continue
                     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                         if line.startswith("VmHWM:"):
@@ -243,10 +253,73 @@ class RssSampler(threading.Thread):
         return max(self.peaks.values(), default=0) / 1024, len(self.peaks)
 
 
-def handshake_ms(cmd: list[str], runs: int) -> list[float]:
+class ReattachedProvider:
+    """A provider (ours or pynull) started by us in `--dev` mode and attached to by Terraform (TF_REATTACH_PROVIDERS):
+    one process serves the whole command, so its CPU time (/proc, all threads) is the provider's own work."""
+
+    def __init__(self, plugin: list[str], cwd: Path):
+        env = {k: v for k, v in os.environ.items() if k not in ("TF_LOG", "TF_LOG_PROVIDER")}
+        self.proc = subprocess.Popen(
+            [*plugin, "--dev"],
+            cwd=cwd,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.proc.stdout
+        for line in self.proc.stdout:
+            if "TF_REATTACH_PROVIDERS=" in line:
+                self.env = {"TF_REATTACH_PROVIDERS": line.split("=", 1)[1].strip().strip("'")}
+                return
+        raise SystemExit(f"{plugin} --dev printed no TF_REATTACH_PROVIDERS")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process so far (clock ticks: 10 ms resolution)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+#: Ours as a warm-start fork runs (sdn_provider.warm.preload() done before the first request), in `--dev` mode.
+PRELOADED_OURS = (
+    "import sys; from sdn_provider.warm import preload; preload(); "
+    "from sdn_provider.main import main; main(['terraform-provider-sdn', *sys.argv[1:]])"
+)
+#: The Python plugins whose CPU a reattached plan measures, by twin (the pynull script lives beside the CLI config).
+PLUGINS = {
+    "ours": lambda rc: [sys.executable, "-c", PRELOADED_OURS],
+    "pynull": lambda rc: [str(rc.parent / "terraform-provider-pynull")],
+}
+
+
+def plan_cpu_ms(plugin: list[str], ws: Workspace) -> float:
+    """The provider's CPU time, in ms, for one refreshing plan of `ws` (its state must be applied)."""
+    provider = ReattachedProvider(plugin, ws.dir)
+    try:
+        before = provider.cpu_seconds()
+        ws.op("plan", env=provider.env)
+        return 1000 * (provider.cpu_seconds() - before)
+    finally:
+        provider.stop()
+
+
+def await_warm_server(plugin: list[str]) -> None:
+    """One spawn starts the warm-start server (that spawn runs cold); wait until it listens."""
+    handshake_ms(plugin, 1)
+    directory = Path(socket_dir())
+    deadline = time.monotonic() + 60
+    while not list(directory.glob("warm-*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def handshake_ms(cmd: list[str], runs: int, env_extra: dict[str, str] | None = None) -> list[float]:
     """Spawn-to-handshake-line times of a plugin binary, in ms."""
     times = []
-    env = {**os.environ, **PLUGIN_ENV}
+    env = {**os.environ, **PLUGIN_ENV, **(env_extra or {})}
     env.pop("TF_LOG", None)
     for _ in range(runs):
         start = time.perf_counter()
@@ -265,6 +338,9 @@ class Result:
     times: dict[tuple[str, int, str], list[float]] = field(default_factory=dict)  # (kind, n, op)
     counts: dict[tuple[int, str], tuple[Counter, int]] = field(default_factory=dict)
     rss: tuple[float, int] = (0.0, 0)
+    # (kind, n) -> provider CPU ms of reattached plans, ours and pynull (the stack's floor)
+    plan_cpu: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    instances: dict[tuple[str, int], int] = field(default_factory=dict)  # (kind, n) -> instances in state
 
     def add(self, kind: str, n: int, op: str, seconds: float) -> None:
         self.times.setdefault((kind, n, op), []).append(seconds)
@@ -273,13 +349,15 @@ class Result:
         return statistics.median(self.times[(kind, n, op)])
 
 
-def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool, pynull: Path) -> None:
+def bench_n(
+    terraform: str, n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool, pynull: Path
+) -> None:
     emu = Emulator.start_tenants(n, 0.0)
     try:
         kinds = (
-            ("ours", Workspace(root, f"ours-{n}", ours_config(n, emu), rc)),
-            ("null", Workspace(root, f"null-{n}", null_config(n), rc)),
-            ("pynull", Workspace(root, f"pynull-{n}", null_config(n, pynull), rc)),
+            ("ours", Workspace(terraform, root, f"ours-{n}", ours_config(n, emu), rc)),
+            ("null", Workspace(terraform, root, f"null-{n}", null_config(n), rc)),
+            ("pynull", Workspace(terraform, root, f"pynull-{n}", null_config(n, pynull), rc)),
         )
         for _, ws in kinds:
             ws.run("init")  # not timed: a one-off per working directory
@@ -298,6 +376,9 @@ def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss:
                     if sampler:
                         peak = sampler.stop()
                         result.rss = max(result.rss, peak)
+                    if kind in PLUGINS and op == "plan":  # untimed, between the timed plan and destroy
+                        result.plan_cpu.setdefault((kind, n), []).append(plan_cpu_ms(PLUGINS[kind](rc), ws))
+                        result.instances[(kind, n)] = ws.instances()
                 print(
                     f"  N={n} run {i + 1}/{runs} {kind}: "
                     + " ".join(f"{op} {result.times[(kind, n, op)][-1]:.2f}s" for op in OPS),
@@ -307,12 +388,12 @@ def bench_n(n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss:
         emu.stop()
 
 
-def provisioning_chain(root: Path, rc: Path, delay: float, runs: int) -> list[float]:
+def provisioning_chain(terraform: str, root: Path, rc: Path, delay: float, runs: int) -> list[float]:
     """One tenant's apply against a provisioning delay: the critical path is LB -> members (parallel) ->
     cluster IP, i.e. two NC provisioning waits; the failover cluster (WinRM) runs beside the LB."""
     emu = Emulator.start_tenants(1, delay)
     try:
-        ws = Workspace(root, "ours-delay", ours_config(1, emu), rc)
+        ws = Workspace(terraform, root, "ours-delay", ours_config(1, emu), rc)
         ws.run("init")
         times = []
         for _ in range(runs):
@@ -333,43 +414,73 @@ def fmt_counts(nc: Counter, winrm: int) -> str:
     return f"{sum(nc.values())} HTTP ({per_key}), {winrm} WinRM"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="N=1,10 and one run each (development)")
-    parser.add_argument("--runs", type=int, default=None, help="runs per provider and N (default 3)")
-    parser.add_argument("--tenants", type=int, nargs="*", default=None, help="N values (default 1 10 50)")
-    args = parser.parse_args(argv)
-    # Background jobs ignore SIGINT: make SIGTERM unwind too, so the emulators are stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    sizes = args.tenants or ([1, 10] if args.quick else [1, 10, 50])
-    runs = args.runs or (1 if args.quick else 3)
+#: Issue 17's goals: (N, op) -> the largest ratio to Go null; plus handshake and provider CPU per resource.
+RATIO_GOALS = {
+    (1, "apply"): 1.5,
+    (1, "plan"): 1.5,
+    (1, "destroy"): 1.5,
+    (50, "apply"): 1.5,
+    (50, "plan"): 1.3,
+    (50, "destroy"): 1.5,
+}
+HANDSHAKE_GOAL_MS = 60.0
+CPU_GOAL_MS = 2.0
+
+
+@dataclass
+class TerraformRun:
+    """Everything measured with one Terraform binary, floors included."""
+
+    binary: TerraformBinary
+    result: Result
+    ours_hs: list[float]  # warm start: the path Terraform's spawns take
+    cold_hs: list[float]  # SDN_WARM_START=0
+    null_hs: list[float]
+    chain: list[float]
+    seconds: float
+
+    def ratio(self, n: int, op: str) -> float:
+        return self.result.median("ours", n, op) / self.result.median("null", n, op)
+
+    def cpu_per_resource(self, n: int, kind: str = "ours") -> float:
+        return statistics.median(self.result.plan_cpu[(kind, n)]) / self.result.instances[(kind, n)]
+
+
+def bench_terraform(
+    binary: TerraformBinary, sizes: list[int], runs: int, root: Path, rc: Path, quick: bool
+) -> TerraformRun:
     started = time.monotonic()
-    print(f"bench: using {TERRAFORM_BINARY}", flush=True)
+    print(f"bench: using {binary}", flush=True)
+    root.mkdir()
+    spawns = 5 if quick else 15
+    ours = [str(BIN / "terraform-provider-sdn")]
+    cold_hs = handshake_ms(ours, spawns, {SWITCH: "0"})
+    await_warm_server(ours)
+    ours_hs = handshake_ms(ours, spawns)
+    null_hs = handshake_ms([str(null_binary())], spawns)
+    print(
+        f"handshake: ours (warm start) median {statistics.median(ours_hs):.0f} ms (min {min(ours_hs):.0f}, "
+        f"max {max(ours_hs):.0f}, {spawns} spawns); cold ({SWITCH}=0) median {statistics.median(cold_hs):.0f} ms; "
+        f"Go null median {statistics.median(null_hs):.0f} ms",
+        flush=True,
+    )
+    result = Result()
+    pynull = pynull_twin(root)
+    for n in sizes:
+        bench_n(binary.path, n, runs, root, rc, result, sample_rss=n == max(sizes), pynull=pynull)
+    chain = provisioning_chain(binary.path, root, rc, 2.0, 1 if quick else 3)
+    return TerraformRun(binary, result, ours_hs, cold_hs, null_hs, chain, time.monotonic() - started)
 
-    root = Path(tempfile.mkdtemp(prefix="sdn-bench-"))
-    try:
-        rc = make_mirror(root)
-        spawns = 5 if args.quick else 15
-        ours_hs = handshake_ms([str(BIN / "terraform-provider-sdn")], spawns)
-        null_hs = handshake_ms([str(null_binary())], spawns)
-        print(
-            f"handshake: ours median {statistics.median(ours_hs):.0f} ms (min {min(ours_hs):.0f}, "
-            f"max {max(ours_hs):.0f}, {spawns} spawns); Go null median {statistics.median(null_hs):.0f} ms",
-            flush=True,
-        )
 
-        result = Result()
-        pynull = pynull_twin(root)
-        for n in sizes:
-            bench_n(n, runs, root, rc, result, sample_rss=n == max(sizes), pynull=pynull)
-        delay_runs = 1 if args.quick else 3
-        chain = provisioning_chain(root, rc, 2.0, delay_runs)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+def verdict(value: float, goal: float) -> str:
+    return f"{value:.2f} (goal <= {goal:g}: {'met' if value <= goal else 'MISSED'})"
 
+
+def report(run: TerraformRun, sizes: list[int], runs: int) -> None:
+    result = run.result
     print()
     print(
-        f"{TERRAFORM_BINARY}, {PARALLELISM}, medians of {runs} alternating runs (seconds); "
+        f"{run.binary}, {PARALLELISM}, medians of {runs} alternating runs (seconds); "
         "noise = (max-min)/median of the null runs"
     )
     print("pynull = the same twin on a no-op Python provider (our stack, no I/O): the floor for a Python provider")
@@ -385,24 +496,83 @@ def main(argv: list[str] | None = None) -> int:
                 f"{n:>3} {op:<8} {o:7.2f} {z:7.2f} {o / z:6.2f} {spread(result.times[('null', n, op)]):5.0f}% "
                 f"{py:7.2f} {py / z:7.2f} {o / py:7.2f}   {counts}"
             )
+    for n in sizes:
+        cpu, floor_cpu = result.plan_cpu[("ours", n)], result.plan_cpu[("pynull", n)]
+        print(
+            f"provider CPU per plan, N={n} (reattached, {len(cpu)} runs): median {statistics.median(cpu):.0f} ms "
+            f"for {result.instances[('ours', n)]} instances = {run.cpu_per_resource(n):.2f} ms per resource "
+            f"(pynull {statistics.median(floor_cpu):.0f} ms = {run.cpu_per_resource(n, 'pynull'):.2f} ms)"
+        )
     peak, procs = result.rss
     print(f"peak provider RSS during N={max(sizes)} apply: {peak:.1f} MiB (largest of {procs} provider processes)")
     floor = 2 * 2.0
-    med_chain = statistics.median(chain)
+    med_chain = statistics.median(run.chain)
     print(
-        f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s over {len(chain)} runs; "
+        f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s over {len(run.chain)} runs; "
         f"serial chain LB -> members -> cluster IP = {floor:.1f} s of provisioning "
         f"({100 * (med_chain / floor - 1):+.0f}%; null twin N=1 apply {result.median('null', 1, 'apply'):.2f} s)"
         if 1 in sizes
         else f"provisioning delay 2 s, N=1 apply: median {med_chain:.2f} s"
     )
-    print(f"bench took {time.monotonic() - started:.0f} s")
-    big = max(sizes)
-    ratios = {op: result.median("ours", big, op) / result.median("null", big, op) for op in OPS}
+    print(f"goals ({run.binary.label}, ratios to Go null in this run):")
+    for (n, op), goal in RATIO_GOALS.items():
+        if n in sizes:
+            print(f"  N={n} {op}: {verdict(run.ratio(n, op), goal)}")
+    hs = statistics.median(run.ours_hs)
     print(
-        f"bench: N={big} plan_ratio={ratios['plan']:.2f} apply_ratio={ratios['apply']:.2f} "
-        f"destroy_ratio={ratios['destroy']:.2f} handshake_ms={statistics.median(ours_hs):.0f}"
+        f"  handshake ms (warm start): {verdict(hs, HANDSHAKE_GOAL_MS)}; cold {statistics.median(run.cold_hs):.0f} ms; "
+        f"Go null {statistics.median(run.null_hs):.0f} ms"
     )
+    cpu, floor_cpu = run.cpu_per_resource(max(sizes)), run.cpu_per_resource(max(sizes), "pynull")
+    print(
+        f"  provider CPU ms per resource per plan, N={max(sizes)}: {verdict(cpu, CPU_GOAL_MS)}; "
+        f"pynull {floor_cpu:.2f} ms"
+    )
+    print(f"{run.binary.label} took {run.seconds:.0f} s")
+
+
+def summary_line(run: TerraformRun, sizes: list[int]) -> str:
+    per_n = " ".join(
+        f"N={n} " + " ".join(f"{op}_ratio={run.ratio(n, op):.2f}" for op in ("plan", "apply", "destroy"))
+        for n in sorted({min(sizes), max(sizes)})
+    )
+    return (
+        f"bench: {run.binary.label} {per_n} handshake_ms={statistics.median(run.ours_hs):.0f} "
+        f"cold_handshake_ms={statistics.median(run.cold_hs):.0f} "
+        f"cpu_ms_per_resource={run.cpu_per_resource(max(sizes)):.2f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N=1,10 and one run each (development)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per provider and N (default 3)")
+    parser.add_argument("--tenants", type=int, nargs="*", default=None, help="N values (default 1 10 50)")
+    parser.add_argument(
+        "--terraform", action="append", default=None, help="a Terraform binary to run (repeatable; default: the matrix)"
+    )
+    args = parser.parse_args(argv)
+    # Background jobs ignore SIGINT: make SIGTERM unwind too, so the emulators are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sizes = args.tenants or ([1, 10] if args.quick else [1, 10, 50])
+    runs = args.runs or (1 if args.quick else 3)
+    binaries = [probe(os.path.abspath(shutil.which(p) or p)) for p in args.terraform] if args.terraform else matrix()
+    started = time.monotonic()
+
+    root = Path(tempfile.mkdtemp(prefix="sdn-bench-"))
+    try:
+        rc = make_mirror(root)
+        done = [
+            bench_terraform(binary, sizes, runs, root / f"tf-{i}", rc, args.quick) for i, binary in enumerate(binaries)
+        ]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+    for run in done:
+        report(run, sizes, runs)
+    print(f"\nbench took {time.monotonic() - started:.0f} s")
+    for run in done:
+        print(summary_line(run, sizes))
     return 0
 
 

@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
-
-
-def _configure_logging() -> None:
-    """Terraform collects plugin stderr into its own log (TF_LOG); never print secrets there."""
-    level = os.environ.get("TF_LOG_PROVIDER") or os.environ.get("TF_LOG") or "WARN"
-    level = {"TRACE": "DEBUG", "JSON": "DEBUG"}.get(level.upper(), level.upper())
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=getattr(logging, level, logging.WARNING),
-        format="[%(levelname)s] %(name)s: %(message)s",
-    )
-
 
 USAGE = """usage: terraform-provider-sdn [install [--mirror DIR] [--cli-config FILE] | --dev | --help]
 
@@ -35,26 +21,15 @@ def main(argv: list[str] | None = None) -> None:
         from sdn_provider.install import main as install_main
 
         raise SystemExit(install_main(argv[2:]))
-    _configure_logging()
-    from tf.runner import run_provider
+    if "--dev" not in argv:
+        from sdn_provider.warm import launch
 
-    from sdn_provider.framework import install_runtime_patches
-    from sdn_provider.framework.compat import IncompatibleTf
-    from sdn_provider.provider import SdnProvider
+        code = launch(argv)  # a provider forked by the warm-start server ran this spawn, or None: start cold
+        if code is not None:
+            raise SystemExit(code)
+    from sdn_provider.plugin import serve
 
-    try:
-        install_runtime_patches()
-    except IncompatibleTf as exc:  # at the first start, not mid-plan
-        # Terraform takes the first stdout line for the handshake and quotes an unrecognized one in its error
-        # ("Unrecognized remote plugin message: ..."); stderr only reaches its log.
-        print(f"terraform-provider-sdn: {exc.one_line()}", flush=True)
-        raise SystemExit(f"terraform-provider-sdn: {exc}") from None
-    run_provider(SdnProvider(), argv)
-    # Terraform waits for the plugin to exit: delete the kept WinRM shells now, while threads can still start
-    # (atexit does it too, as a fallback).
-    from sdn_provider.cluster.transport import close_connections
-
-    close_connections()
+    serve(argv)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tools.terraform_cli import selected
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "run.py"
 
 
 def test_bench_runs_every_twin_and_prints_the_summary_line() -> None:
     proc = subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--tenants", "1"], capture_output=True, text=True, timeout=600
+        [sys.executable, str(BENCH), "--quick", "--tenants", "1", "--terraform", selected().path],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
@@ -21,5 +26,9 @@ def test_bench_runs_every_twin_and_prints_the_summary_line() -> None:
         assert re.search(rf"N=1 run 1/1 {kind}: apply [\d.]+s plan [\d.]+s destroy [\d.]+s", out), out
     # The refresh of one tenant: data source + LB + 2 NICs over HTTP, one shared WinRM command.
     assert re.search(r"\n\s+1 plan .* 4 HTTP \(.*\), 1 WinRM", out), out
-    summary = r"^bench: N=1 plan_ratio=[\d.]+ apply_ratio=[\d.]+ destroy_ratio=[\d.]+ handshake_ms=\d+$"
+    assert re.search(r"provider CPU per plan, N=1 \(reattached, 1 runs\): median \d+ ms for 6 instances", out), out
+    summary = (
+        r"^bench: (Terraform|OpenTofu) [\d.]+ N=1 plan_ratio=[\d.]+ apply_ratio=[\d.]+ destroy_ratio=[\d.]+ "
+        r"handshake_ms=\d+ cold_handshake_ms=\d+ cpu_ms_per_resource=[\d.]+$"
+    )
     assert re.search(summary, out, re.M), out

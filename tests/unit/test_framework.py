@@ -243,7 +243,7 @@ def test_the_pin_is_the_one_in_setup_cfg():
 
 
 def test_a_mismatch_stops_the_plugin_at_start_with_the_reason():
-    script = "import tf.runner; del tf.runner._get_cert_cache_path; from sdn_provider.main import main; main(['x'])"
+    script = "import tf.runner; del tf.runner._get_cert_cache_path; from sdn_provider.plugin import serve; serve(['x'])"
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     # One line where the handshake would be: Terraform quotes it in "Unrecognized remote plugin message: ..."
