@@ -137,6 +137,17 @@ def _hand_over(conn: _socket.socket, argv: list[str]) -> int | None:
         return 1  # the provider died without reporting (killed)
 
 
+#: What the server keeps of the first launcher's environment: what shapes how Python finds and loads code, and its
+#: own settings. Everything else (passwords in SDN_*, TF_VAR_*, tokens) stays out of a process that outlives the
+#: command; each forked provider gets its own spawn's environment whole.
+_SERVER_ENV = ("PATH", "HOME", "LANG", "TMPDIR", "XDG_RUNTIME_DIR", "LD_LIBRARY_PATH", "VIRTUAL_ENV", IDLE_ENV)
+_SERVER_ENV_PREFIXES = ("PYTHON", "LC_")
+
+
+def server_environment(environ: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in environ.items() if k in _SERVER_ENV or k.startswith(_SERVER_ENV_PREFIXES)}
+
+
 def start_server(path: str) -> None:
     """Start a detached server for `path`, best effort (a second one exits at once: it cannot take the lock)."""
     import subprocess
@@ -151,6 +162,7 @@ def start_server(path: str) -> None:
             start_new_session=True,
             close_fds=True,
             cwd="/",
+            env=server_environment(dict(os.environ)),
         )
     except OSError:
         pass

@@ -124,6 +124,16 @@ def test_spawns_are_forks_of_a_server_behind_a_private_version_keyed_socket(warm
         spawn.kill()
 
 
+def test_the_server_keeps_no_secret_of_the_spawn_that_started_it(warm_env) -> None:
+    """The server outlives the command: of the first spawn's environment it keeps only what Python needs (each
+    forked provider gets its own spawn's environment whole: the Terraform test below needs Terraform's)."""
+    warm_env = {**warm_env, "SDN_WINRM_PASSWORD": "first-spawn-secret", "TF_VAR_token": "t0ken"}
+    server = _server(warm_env)
+    kept = Path(f"/proc/{server}/environ").read_bytes().split(b"\0")
+    assert not [v for v in kept if b"first-spawn-secret" in v or b"t0ken" in v]
+    assert any(v.startswith(b"PATH=") for v in kept) and any(v.startswith(b"SDN_WARM_IDLE_SECONDS=") for v in kept)
+
+
 def test_a_changed_source_file_gets_its_own_server(warm_env) -> None:
     from sdn_provider import warm
 
