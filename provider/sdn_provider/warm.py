@@ -70,12 +70,18 @@ def private_dir() -> str | None:
 
 
 def version_key() -> str:
-    """What the running code is made of: version, interpreter, import path, and every provider source file's
-    size and mtime. A server only ever serves launchers with the same key."""
+    """What the running code is made of: version, interpreter, import path and when each of its directories last
+    changed (installing or removing a package, e.g. another `tf`, changes site-packages), and every provider source
+    file's size and mtime. A server only ever serves launchers with the same key."""
     package = os.path.dirname(os.path.abspath(sdn_provider.__file__))
     # sys.path[0] is the launcher script's own directory (.venv/bin, or Terraform's copy of the plugin): it holds
     # no modules, and the server, started with -P, does not have it.
-    parts = [sdn_provider.__version__, sys.executable, *sys.path[1:]]
+    parts = [sdn_provider.__version__, sys.executable]
+    for entry in sys.path[1:]:
+        try:
+            parts.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
+        except OSError:
+            parts.append(entry)
     for root, dirs, files in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):

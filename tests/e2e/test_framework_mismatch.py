@@ -8,10 +8,12 @@ from pathlib import Path
 
 from tests.harness import REQUIRED_PROVIDERS, Terraform
 
-# The provider's entry point on a tf whose runner lost a private helper (as a tf upgrade could do).
+# The provider process on a tf whose runner lost a private helper (as a tf upgrade could do). It runs the process
+# itself (`plugin.serve`), not the launcher: a tf broken inside this one process is invisible to a warm-start server
+# (an installed upgrade changes the server's key; tests/e2e/test_warm_start.py).
 BROKEN_TF_PLUGIN = f"""#!/bin/sh
-exec {sys.executable} -c "import tf.runner; del tf.runner._get_cert_cache_path; \\
-from sdn_provider.main import main; main()" "$@"
+exec {sys.executable} -c "import sys, tf.runner; del tf.runner._get_cert_cache_path; \\
+from sdn_provider.plugin import serve; serve(sys.argv)" "$@"
 """
 
 

@@ -10,6 +10,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -145,6 +146,21 @@ def test_a_changed_source_file_gets_its_own_server(warm_env) -> None:
         assert warm.version_key() != before
     finally:
         os.utime(source, ns=(mtime, mtime))
+    assert warm.version_key() == before
+
+
+def test_an_installed_package_gets_its_own_server() -> None:
+    """pip installing or removing a package (another `tf`) changes a directory on the import path."""
+    from sdn_provider import warm
+
+    site = Path(next(p for p in sys.path[1:] if p.endswith("site-packages")))
+    before = warm.version_key()
+    mtime = site.stat().st_mtime_ns
+    os.utime(site, ns=(mtime, mtime + 1_000_000_000))
+    try:
+        assert warm.version_key() != before
+    finally:
+        os.utime(site, ns=(mtime, mtime))
     assert warm.version_key() == before
 
 
