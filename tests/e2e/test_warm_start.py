@@ -135,32 +135,29 @@ def test_the_server_keeps_no_secret_of_the_spawn_that_started_it(warm_env) -> No
     assert any(v.startswith(b"PATH=") for v in kept) and any(v.startswith(b"SDN_WARM_IDLE_SECONDS=") for v in kept)
 
 
-def test_a_changed_source_file_gets_its_own_server(warm_env) -> None:
+def _provider_source() -> Path:
     from sdn_provider import warm
 
+    return Path(warm.__file__)
+
+
+def _site_packages() -> Path:
+    """pip installing or removing a package (another `tf`) changes this directory's mtime."""
+    return Path(next(p for p in sys.path[1:] if p.endswith("site-packages")))
+
+
+@pytest.mark.parametrize("changed", [_provider_source, _site_packages], ids=["source-file", "installed-package"])
+def test_changed_code_gets_its_own_server(changed) -> None:
+    from sdn_provider import warm
+
+    path = changed()
     before = warm.version_key()
-    source = Path(warm.__file__)
-    mtime = source.stat().st_mtime_ns
-    os.utime(source, ns=(mtime, mtime + 1_000_000_000))
+    mtime = path.stat().st_mtime_ns
+    os.utime(path, ns=(mtime, mtime + 1_000_000_000))
     try:
         assert warm.version_key() != before
     finally:
-        os.utime(source, ns=(mtime, mtime))
-    assert warm.version_key() == before
-
-
-def test_an_installed_package_gets_its_own_server() -> None:
-    """pip installing or removing a package (another `tf`) changes a directory on the import path."""
-    from sdn_provider import warm
-
-    site = Path(next(p for p in sys.path[1:] if p.endswith("site-packages")))
-    before = warm.version_key()
-    mtime = site.stat().st_mtime_ns
-    os.utime(site, ns=(mtime, mtime + 1_000_000_000))
-    try:
-        assert warm.version_key() != before
-    finally:
-        os.utime(site, ns=(mtime, mtime))
+        os.utime(path, ns=(mtime, mtime))
     assert warm.version_key() == before
 
 
