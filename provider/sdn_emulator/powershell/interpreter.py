@@ -9,6 +9,7 @@ emulator's guests); scripts add functions.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -707,6 +708,9 @@ def _unescape(chunk: str) -> str:
     return "".join(out)
 
 
+# Memoized: a parse tree is cached and never changes, and reading a node's children builds new Python objects each
+# time (the cost of most of a command's interpretation before this cache). A key keeps its tree alive.
+@functools.lru_cache(maxsize=65536)
 def _unwrap(node: Node, stop: tuple[str, ...] = ()) -> Node:
     """Skip the single-child precedence wrappers down to the node that means something."""
     while node.type in WRAPPERS and node.type not in stop:
@@ -720,9 +724,10 @@ def _unwrap(node: Node, stop: tuple[str, ...] = ()) -> Node:
 _BRACKETS = {"{", "}", ";"}
 
 
-def _elements(node: Node) -> list[Node]:
+@functools.lru_cache(maxsize=65536)
+def _elements(node: Node) -> tuple[Node, ...]:
     """Named children without comments (and without the separators between command arguments)."""
-    return [c for c in node.named_children if c.type not in ("comment", "command_argument_sep")]
+    return tuple(c for c in node.named_children if c.type not in ("comment", "command_argument_sep"))
 
 
 def _named(node: Node, kind: str) -> Any:
