@@ -7,7 +7,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from tf.utils import Diagnostics
+from tf.utils import Diagnostic, Diagnostics
 
 from sdn_provider.framework import SdnPlanContext
 from sdn_provider.nc import KeyedLocks, NCError
@@ -276,3 +276,41 @@ def test_import_of_a_malformed_id_shows_the_format(resource: BackendPoolMember):
     assert resource.import_(c, "nic1|pool") is None
     [d] = c.diagnostics.diagnostics
     assert d.summary == "Invalid import ID" and d.detail.startswith('"nic1|pool" is not a pool membership import ID.')
+
+
+def _validate(config: dict) -> list[tuple]:
+    diags = Diagnostics()
+    BackendPoolMember(SimpleNamespace()).validate(diags, "sdn_backend_pool_member", config)  # validate reads no NC
+    return [(d.severity, d.summary, d.detail, d.path) for d in diags.diagnostics]
+
+
+GOOD = {"network_interface_id": "nic1", "ip_configuration_id": "ipconfig1", "backend_address_pool_ref": POOL}
+
+
+@pytest.mark.parametrize("change", [{}, {"ip_configuration_id": None}, {"backend_address_pool_ref": POOL.upper()}])
+def test_validate_accepts_a_good_membership(change: dict) -> None:
+    assert _validate({**GOOD, **change}) == []
+
+
+@pytest.mark.parametrize("attribute", ["network_interface_id", "ip_configuration_id"])
+def test_validate_refuses_an_id_nc_cannot_hold_on_its_attribute(attribute: str) -> None:
+    ((severity, summary, detail, path),) = _validate({**GOOD, attribute: "nic 1/x"})
+    assert (severity, summary, path) == (Diagnostic.ERROR, f"Invalid {attribute}", [attribute])
+    assert detail.startswith('"nic 1/x" is not a valid Network Controller resource id')
+
+
+@pytest.mark.parametrize("pool", ["/loadBalancers/lb", "loadBalancers/lb/backendAddressPools/Backend1", NIC])
+def test_validate_refuses_a_pool_ref_that_is_not_a_pool_and_shows_where_one_comes_from(pool: str) -> None:
+    ((severity, summary, detail, path),) = _validate({**GOOD, "backend_address_pool_ref": pool})
+    assert (severity, summary, path) == (
+        Diagnostic.ERROR,
+        "Invalid backend_address_pool_ref",
+        ["backend_address_pool_ref"],
+    )
+    assert pool in detail
+    assert detail.endswith('; use e.g. sdn_load_balancer.lb.backend_address_pool_refs["Backend1"].')
+
+
+def test_validate_checks_the_timeouts_too() -> None:
+    ((_, summary, _, path),) = _validate({**GOOD, "timeouts": {"create": "soon"}})
+    assert (summary, path) == ("Invalid duration", ["timeouts", "create"])
