@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sdn_provider.nc import NCClient, NCError, NCSettings, OperationFailed, ProvisioningFailed
+from sdn_provider.nc import NCClient, NCError, NCSettings, NCTimeoutError, OperationFailed, ProvisioningFailed
 from tests.unit.conftest import DROP
 
 
@@ -315,3 +315,46 @@ def test_a_412_without_a_lost_answer_is_not_checked(nc_server):
     with pytest.raises(NCError):
         client(uri).put("/loadBalancers/lb", {"properties": {}}, etag='W/"1"')
     assert script.calls() == [("PUT", "/loadBalancers/lb")]
+
+
+LB = "/loadBalancers/lb"
+
+
+def test_provisioning_is_polled_until_succeeded_and_the_last_answer_returned(nc_server):
+    script, uri = nc_server
+    script.on("GET", LB, (200, {}, doc("Updating")), (200, {}, doc("Updating")), (200, {}, doc("Succeeded", tag=1)))
+    done = client(uri).wait_for_provisioning(LB, time.monotonic() + 5, first=doc("Updating"))
+    assert done["tag"] == 1
+    assert script.calls() == [("GET", LB)] * 3
+
+
+def test_a_first_answer_that_already_succeeded_needs_no_request(nc_server):
+    script, uri = nc_server
+    assert client(uri).wait_for_provisioning(LB, time.monotonic() + 5, first=doc()) == doc()
+    assert script.calls() == []
+
+
+def test_provisioning_that_fails_raises_with_the_resource(nc_server):
+    script, uri = nc_server
+    script.on("GET", LB, (200, {}, doc("Failed")))
+    with pytest.raises(ProvisioningFailed) as failed:
+        client(uri).wait_for_provisioning(LB, time.monotonic() + 5)
+    assert failed.value.ref == LB and script.calls() == [("GET", LB)]
+
+
+def test_provisioning_past_the_deadline_names_the_last_state(nc_server):
+    script, uri = nc_server
+    script.on("GET", LB, (200, {}, doc("Updating")))
+    with pytest.raises(NCTimeoutError) as timed_out:
+        client(uri).wait_for_provisioning(LB, time.monotonic() + 0.2)
+    assert str(timed_out.value) == f"{LB} did not finish provisioning in time (last state: Updating)"
+    assert len(script.calls()) >= 2
+
+
+def test_a_resource_that_disappears_while_provisioning_is_a_404(nc_server):
+    script, uri = nc_server
+    script.on("GET", LB, (404, {}, error("NotFound", "gone")))
+    with pytest.raises(NCError) as gone:
+        client(uri).wait_for_provisioning(LB, time.monotonic() + 5, first=doc("Updating"))
+    assert (gone.value.status, gone.value.code, gone.value.method, gone.value.ref) == (404, "NotFound", "GET", LB)
+    assert f"{LB} disappeared while it was provisioning" in str(gone.value)
