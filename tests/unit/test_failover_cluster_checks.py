@@ -53,6 +53,17 @@ def test_a_name_windows_cannot_give_a_computer_object_is_refused(name: str) -> N
         ([], [(ERROR, "No nodes", "nodes needs at least one node: the first one creates the cluster.", ["nodes"])]),
         (["DB1", " "], [(ERROR, "Invalid node name", "Node names must not be empty.", ["nodes", (1,)])]),
         (
+            [Unknown, "DB1", "db1"],  # an unknown node is skipped, not the end of the check
+            [
+                (
+                    ERROR,
+                    "Duplicate node",
+                    '"db1" is listed more than once (names are case-insensitive).',
+                    ["nodes", (2,)],
+                )
+            ],
+        ),
+        (
             ["DB1", "DB2", "db1"],
             [
                 (

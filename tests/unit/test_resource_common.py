@@ -3,6 +3,9 @@ case-insensitive refs that keep the user's spelling, and the `timeouts` block's 
 
 from __future__ import annotations
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
 from tf.utils import Diagnostics
 
@@ -94,3 +97,21 @@ def test_timeouts_are_checked_per_operation() -> None:
 
 def test_client_errors_include_unconfigured_settings() -> None:
     assert issubclass(NCTimeoutError, ProviderError) and issubclass(NotConfigured, ProviderError)
+
+
+@pytest.mark.parametrize(
+    "resource_class",
+    [
+        "sdn_provider.resources.load_balancer.LoadBalancer",
+        "sdn_provider.resources.backend_pool_member.BackendPoolMember",
+        "sdn_provider.resources.cluster_ip_address.ClusterIPAddress",
+        "sdn_provider.resources.failover_cluster.FailoverCluster",
+    ],
+)
+def test_every_resource_validate_runs_the_schema_check_under_its_own_type_name(resource_class: str) -> None:
+    """A field the schema does not have is refused by tf's own check, which each validate runs first."""
+    module_name, class_name = resource_class.rsplit(".", 1)
+    resource = getattr(importlib.import_module(module_name), class_name)(SimpleNamespace())
+    diags = Diagnostics()
+    resource.validate(diags, f"sdn_{resource.type_name}", {"bogus": 1})
+    assert f"Unknown field sdn_{resource.type_name}.bogus" in [d.summary for d in diags.diagnostics]
