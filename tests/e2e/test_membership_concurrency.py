@@ -149,11 +149,15 @@ def run_together(*calls) -> list:
     return results
 
 
+def _nic_puts(requests: list[dict]) -> list[dict]:
+    return [r for r in requests if r["method"] == "PUT" and "/networkInterfaces/" in r["path"]]
+
+
 def assert_raced_and_retried(requests: list[dict]) -> None:
     """The two applies raced: some NIC PUT carried an etag the other process had already replaced (412),
     and every NIC refused that way was written successfully afterwards (re-read, retried with the new etag)."""
     assert len(requests) < REQUESTS_KEPT, "the emulator's request record overflowed"
-    puts = [r for r in requests if r["method"] == "PUT" and "/networkInterfaces/" in r["path"]]
+    puts = _nic_puts(requests)
     assert puts and all(r["ifMatch"] for r in puts), puts  # every NIC PUT is guarded by the etag it read
     refused = [i for i, r in enumerate(puts) if r["status"] == 412]
     print(f"NIC PUTs: {len(puts)}, refused with 412 and retried: {len(refused)}")
@@ -234,17 +238,13 @@ def _race(tmp_path: Path, emu: Emulator, before: dict) -> list[dict]:
     return requests
 
 
-def _refused(requests: list[dict]) -> bool:
-    return any(r["method"] == "PUT" and "/networkInterfaces/" in r["path"] and r["status"] == 412 for r in requests)
-
-
 def test_two_concurrent_applies_in_two_processes_on_the_same_nics(tmp_path: Path, emu: Emulator):
     before = snapshot(emu)
     for attempt in range(1, ATTEMPTS + 1):
         workdir = tmp_path / f"attempt{attempt}"
         workdir.mkdir()
         requests = _race(workdir, emu, before)
-        if _refused(requests):
+        if any(r["status"] == 412 for r in _nic_puts(requests)):
             break
         print(f"attempt {attempt}: the applies did not race (no 412)")
     assert_raced_and_retried(requests)

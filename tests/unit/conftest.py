@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from tf.utils import Diagnostics
 
 from sdn_provider.framework import patch_tf
 
@@ -23,6 +24,11 @@ MUTATION_RUN = bool(os.environ.get("MUTANT_UNDER_TEST"))
 def examples(full: int) -> int:
     """Hypothesis examples for a property test: ``full``, or a tenth of it in a mutation run."""
     return max(full // 10, 10) if MUTATION_RUN else full
+
+
+def said(diags: Diagnostics) -> list[tuple]:
+    """What a user reads of each diagnostic: (severity, summary, detail, attribute path)."""
+    return [(d.severity, d.summary, d.detail, d.path) for d in diags.diagnostics]
 
 
 Answer = tuple[int, dict[str, str], Any]  # status, headers, JSON body (None: empty)

@@ -13,6 +13,7 @@ from sdn_provider.framework import SdnPlanContext
 from sdn_provider.nc import KeyedLocks, NCError
 from sdn_provider.provider import ReadCache
 from sdn_provider.resources.backend_pool_member import BackendPoolMember, parse_import_id
+from tests.unit.conftest import said
 
 NIC = "/networkInterfaces/nic1"
 POOL = "/loadBalancers/lb/backendAddressPools/Backend1"
@@ -281,7 +282,7 @@ def test_import_of_a_malformed_id_shows_the_format(resource: BackendPoolMember):
 def _validate(config: dict) -> list[tuple]:
     diags = Diagnostics()
     BackendPoolMember(SimpleNamespace()).validate(diags, "sdn_backend_pool_member", config)  # validate reads no NC
-    return [(d.severity, d.summary, d.detail, d.path) for d in diags.diagnostics]
+    return said(diags)
 
 
 GOOD = {"network_interface_id": "nic1", "ip_configuration_id": "ipconfig1", "backend_address_pool_ref": POOL}

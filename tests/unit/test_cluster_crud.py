@@ -14,6 +14,7 @@ from sdn_provider.cluster import remote
 from sdn_provider.cluster.transport import ClusterCommandError, WinRMConnectionError
 from sdn_provider.resources.cluster_ip_address import ClusterIPAddress
 from sdn_provider.resources.failover_cluster import FailoverCluster
+from tests.unit.conftest import said
 from tests.unit.test_cluster_resources import cluster_config, ip_config, provider
 
 PARAMETERS = {"Address": "192.168.2.10", "ProbePort": 0, "SubnetMask": "255.255.255.0", "Network": "Cluster Network 1"}
@@ -63,7 +64,7 @@ def ctx() -> SimpleNamespace:
 
 
 def diagnostics(context: SimpleNamespace) -> list[tuple[str, str, str, list | None]]:
-    return [(d.severity, d.summary, d.detail, d.path) for d in context.diagnostics.diagnostics]
+    return said(context.diagnostics)
 
 
 def failure(cmdlet: str, message: str, category: str = "InvalidOperation") -> ClusterCommandError:

@@ -10,6 +10,7 @@ from tf.types import Unknown
 from tf.utils import Diagnostic, Diagnostics
 
 from sdn_provider.resources.cluster_ip_address import ClusterIPAddress
+from tests.unit.conftest import said
 
 ERROR, WARNING = Diagnostic.ERROR, Diagnostic.WARNING
 GOOD = {
@@ -24,7 +25,7 @@ GOOD = {
 def validate(change: dict) -> list[tuple]:
     diags = Diagnostics()
     ClusterIPAddress(SimpleNamespace()).validate(diags, "sdn_cluster_ip_address", {**GOOD, **change})
-    return [(d.severity, d.summary, d.detail, d.path) for d in diags.diagnostics]
+    return said(diags)
 
 
 @pytest.mark.parametrize(

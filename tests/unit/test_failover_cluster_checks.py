@@ -10,6 +10,7 @@ from tf.types import Unknown
 from tf.utils import Diagnostic, Diagnostics
 
 from sdn_provider.resources.failover_cluster import FailoverCluster
+from tests.unit.conftest import said
 
 ERROR = Diagnostic.ERROR
 GOOD = {"name": "MyCluster", "nodes": ["DB1", "DB2"], "static_address": "192.168.2.100", "ignore_networks": None}
@@ -22,7 +23,7 @@ NAME_DETAIL = (
 def validate(change: dict) -> list[tuple]:
     diags = Diagnostics()
     FailoverCluster(SimpleNamespace()).validate(diags, "sdn_failover_cluster", {**GOOD, **change})
-    return [(d.severity, d.summary, d.detail, d.path) for d in diags.diagnostics]
+    return said(diags)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from tf.types import Unknown
 from tf.utils import Diagnostic, Diagnostics
 
 from sdn_provider.resources.load_balancer import _check_frontend, _check_probe, _check_rule, _check_rule_overlap
+from tests.unit.conftest import said
 
 SUBNET = "/virtualNetworks/vnet1/subnets/subnet1"
 PUBLIC_IP = "/publicIPAddresses/pip1"
@@ -24,7 +25,7 @@ ERROR, WARNING = Diagnostic.ERROR, Diagnostic.WARNING
 def diagnostics(check: Any, *args: Any) -> list[tuple]:
     diags = Diagnostics()
     check(diags, *args)
-    return [(d.severity, d.summary, d.detail, d.path) for d in diags.diagnostics]
+    return said(diags)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ case-insensitive refs that keep the user's spelling, and the `timeouts` block's 
 
 from __future__ import annotations
 
-import importlib
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +11,7 @@ from tf.utils import Diagnostics
 from sdn_provider.errors import NotConfigured, ProviderError
 from sdn_provider.nc import NCError, NCTimeoutError, ProvisioningFailed
 from sdn_provider.nc.refs import last_segment, same_ref
+from sdn_provider.resources import RESOURCES
 from sdn_provider.resources.common import (
     check_timeouts,
     keep_spelling,
@@ -20,6 +20,7 @@ from sdn_provider.resources.common import (
     report,
     timeouts_block,
 )
+from tests.unit.conftest import said
 
 NAMES = {"probes": "probe", "port": "port", "frontendipconfigurations": "frontend_ip_configuration"}
 
@@ -44,7 +45,7 @@ def test_nc_target_maps_onto_an_attribute_path(target: str, path: list | None) -
 def diagnostics_of(exc: Exception, roots: frozenset[str] = frozenset({"probe"})) -> list[tuple]:
     diags = Diagnostics()
     report(diags, "Cannot create load balancer", exc, NAMES, roots)
-    return [(d.severity, d.summary, d.detail, d.path) for d in diags.diagnostics]
+    return said(diags)
 
 
 def test_report_points_at_the_attribute_only_under_a_known_root() -> None:
@@ -99,19 +100,10 @@ def test_client_errors_include_unconfigured_settings() -> None:
     assert issubclass(NCTimeoutError, ProviderError) and issubclass(NotConfigured, ProviderError)
 
 
-@pytest.mark.parametrize(
-    "resource_class",
-    [
-        "sdn_provider.resources.load_balancer.LoadBalancer",
-        "sdn_provider.resources.backend_pool_member.BackendPoolMember",
-        "sdn_provider.resources.cluster_ip_address.ClusterIPAddress",
-        "sdn_provider.resources.failover_cluster.FailoverCluster",
-    ],
-)
-def test_every_resource_validate_runs_the_schema_check_under_its_own_type_name(resource_class: str) -> None:
+@pytest.mark.parametrize("resource_class", RESOURCES, ids=lambda r: r.type_name)
+def test_every_resource_validate_runs_the_schema_check_under_its_own_type_name(resource_class: type) -> None:
     """A field the schema does not have is refused by tf's own check, which each validate runs first."""
-    module_name, class_name = resource_class.rsplit(".", 1)
-    resource = getattr(importlib.import_module(module_name), class_name)(SimpleNamespace())
+    resource = resource_class(SimpleNamespace())
     diags = Diagnostics()
     resource.validate(diags, f"sdn_{resource.type_name}", {"bogus": 1})
     assert f"Unknown field sdn_{resource.type_name}.bogus" in [d.summary for d in diags.diagnostics]
