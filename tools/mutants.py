@@ -8,6 +8,10 @@ each of that function's mutants. It finds the code by the conventional `src/` la
 The summary line counts every mutant mutmut generated; the survivors written down in `tests/mutants/equivalent.toml`
 (each with the reason it cannot be told apart from the original) count as `equivalent`, never as killed, and an
 entry whose mutant no longer makes the recorded change is reported stale and counts as a survivor again.
+
+mutmut copies the tests and the other material over what `mutants/` holds from the last run, so a test deleted or
+renamed since would go on running (and killing) from its old copy; each run therefore removes those copies first.
+Its stats (which tests reach which function) are refreshed only for tests with new names.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -46,6 +51,8 @@ pytest_add_cli_args_test_selection = ["tests/unit"]
 # Log calls only: what they say is for people reading -v output, and no test reads the log.
 do_not_mutate_patterns = ['^\\s*log\\.(debug|info|warning)\\(']
 """
+#: What mutmut keeps in `mutants/` from run to run: the mutated code with its results, and the stats.
+MUTMUT_OWN = {"src", "mutmut-stats.json"}
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 THRESHOLD = 85.0
 
@@ -58,6 +65,9 @@ def prepare() -> None:
         if not link.is_symlink():
             link.symlink_to(REPO / target)
     (WORK / "pyproject.toml").write_text((REPO / "pyproject.toml").read_text() + MUTMUT_CONFIG)
+    for copy in (WORK / "mutants").glob("*"):
+        if copy.name not in MUTMUT_OWN:
+            shutil.rmtree(copy) if copy.is_dir() else copy.unlink()
 
 
 def mutmut(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
