@@ -92,7 +92,8 @@ def nc_server() -> Iterator[tuple[Script, str]]:
         do_GET = do_PUT = do_DELETE = _answer  # noqa: N815 (http.server names)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # serve_forever checks for shutdown() every poll_interval (0.5 s by default, paid by every test's teardown).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield script, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
