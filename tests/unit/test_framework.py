@@ -181,11 +181,11 @@ def test_stop_provider_and_sigint_do_not_kill_the_server():
         with grpc.insecure_channel(f"unix://{address}") as channel:
             stub = rpc.ProviderStub(channel)
             STOP_REQUESTED.clear()
-            stub.StopProvider(pb.StopProvider.Request(), timeout=5)
+            stub.StopProvider(pb.StopProvider.Request(), timeout=30)
             # Ignored, not handled: the kernel discards it, so the process cannot die of it later on.
             assert signal.SIGINT in ignored_signals(server.proc.pid)
             os.kill(server.proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends to the process group
-            schema = stub.GetProviderSchema(pb.GetProviderSchema.Request(), timeout=5)
+            schema = stub.GetProviderSchema(pb.GetProviderSchema.Request(), timeout=30)
             assert "sdn_load_balancer" in schema.resource_schemas
             assert server.proc.poll() is None
     finally:
