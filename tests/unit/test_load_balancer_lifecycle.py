@@ -1,7 +1,7 @@
 """`sdn_load_balancer` through its whole life against a scripted NC (real HTTP): the requests each operation sends
 (paths, bodies, If-Match), the diagnostics a user reads when NC refuses, times out or cannot be reached, and the
-state written afterwards (docs/resources/load_balancer.md, Behaviour). Then the plan: defaults, refs known at plan
-time, the VIP checks against NC, and validate's diagnostics for a whole configuration."""
+state written afterwards (docs/resources/load_balancer.md, Behaviour). The plan and validate are in
+test_load_balancer_plan.py."""
 
 from __future__ import annotations
 
