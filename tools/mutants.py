@@ -12,6 +12,11 @@ entry whose mutant no longer makes the recorded change is reported stale and cou
 mutmut copies the tests and the other material over what `mutants/` holds from the last run, so a test deleted or
 renamed since would go on running (and killing) from its old copy; each run therefore removes those copies first.
 Its stats (which tests reach which function) are refreshed only for tests with new names.
+
+mutmut imports the package once and forks a child per mutant, so a function the package calls while it is imported
+(the schemas, module-level caches) has already run, unmutated, before any child starts: its mutants would all
+"survive" there. Those are checked again, each in a fresh process, against the tests that read what they build, and
+that result (`build/mutants/import-time.json`) is the one counted.
 """
 
 from __future__ import annotations
@@ -25,12 +30,15 @@ import sys
 import time
 import tomllib
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "build" / "mutants"
 EQUIVALENTS = REPO / "tests" / "mutants" / "equivalent.toml"
 SURVIVORS = WORK / "survivors.txt"
+IMPORT_TIME = WORK / "import-time.json"
 #: What the tests read besides the code: the package as `src`, and the repository files they open.
 LINKS = {
     "src": "provider",
@@ -55,6 +63,33 @@ do_not_mutate_patterns = ['^\\s*log\\.(debug|info|warning)\\(']
 MUTMUT_OWN = {"src", "mutmut-stats.json"}
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 THRESHOLD = 85.0
+#: Lists the functions the package calls while it is imported: mutmut's trampolines record each call they forward
+#: when MUTANT_UNDER_TEST is "stats" (mutmut 3.8.1's `state()._stats`).
+IMPORT_PROBE = """
+import importlib, json, pkgutil
+import mutmut.__main__
+from mutmut.stats import state
+import sdn_provider
+for module in pkgutil.walk_packages(sdn_provider.__path__, "sdn_provider."):
+    importlib.import_module(module.name)
+print(json.dumps(sorted(state()._stats)))
+"""
+#: What reads what those functions build: the schemas (the docs generated from them, every attribute documented),
+#: the NC mapping and checks built on the load balancer's fields, the transport's connection cache. The whole of
+#: tests/unit takes minutes per mutant; a subset can only leave a mutant alive that more tests would kill.
+IMPORT_TIME_TESTS = [
+    "tests/unit/test_docs.py::test_generated_docs_are_current",
+    "tests/unit/test_docs.py::test_every_schema_attribute_is_documented",
+    "tests/unit/test_docs.py::test_field_descriptions_leave_defaults_and_ranges_to_the_table",
+    "tests/unit/test_resource_common.py",
+    "tests/unit/test_load_balancer_mapping.py",
+    "tests/unit/test_load_balancer_checks.py",
+    "tests/unit/test_cluster_transport.py",
+]
+#: pytest's exit codes in a fresh process: 1 a test failed; 2 and 4 collection failed (the mutant breaks the import
+#: of a test module or of conftest.py); 3 an internal error. A baseline run without a mutant must pass first, so
+#: that 4 cannot be a usage error of ours.
+FRESH_STATUS = {0: "survived", 1: "killed", 2: "killed", 3: "killed", 4: "killed", 5: "no tests"}
 
 
 def prepare() -> None:
@@ -83,7 +118,44 @@ def statuses() -> dict[str, str]:
     for meta in sorted((WORK / "mutants" / "src").rglob("*.py.meta")):
         for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
             found[name] = status_by_exit_code[code]
-    return found
+    fresh = json.loads(IMPORT_TIME.read_text()) if IMPORT_TIME.exists() else {}
+    return {**found, **{name: status for name, status in fresh.items() if name in found}}
+
+
+def in_mutants(*args: str, mutant: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Python in mutmut's copy (`mutants/`, where the mutated package is `src`) with one mutant active."""
+    env = dict(os.environ, MUTANT_UNDER_TEST=mutant, PYTHONPATH="src")
+    return subprocess.run(
+        [sys.executable, *args], cwd=WORK / "mutants", env=env, text=True, capture_output=True, timeout=timeout
+    )
+
+
+def import_time_functions() -> set[str]:
+    return set(json.loads(in_mutants("-c", IMPORT_PROBE, mutant="stats").stdout))
+
+
+def fresh_status(name: str) -> str:
+    try:
+        done = in_mutants(
+            "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *IMPORT_TIME_TESTS, mutant=name, timeout=600
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return FRESH_STATUS.get(done.returncode, "suspicious")
+
+
+def recheck_import_time(jobs: int, only: list[str]) -> None:
+    """Each mutant of a function called at import time, in a fresh process (see the module docstring)."""
+    if (baseline := fresh_status("")) != "survived":
+        sys.exit(f"mutants: the import-time tests do not pass without a mutant ({baseline}): {IMPORT_TIME_TESTS}")
+    called = import_time_functions()
+    names = [n for n in statuses() if n.rsplit("__mutmut_", 1)[0] in called]
+    names = [n for n in names if not only or any(fnmatchcase(n, glob) for glob in only)]
+    print(f"mutants: {len(names)} mutants of {len(called)} functions called at import time, each in a fresh process")
+    with ThreadPoolExecutor(jobs) as pool:
+        found = dict(zip(names, pool.map(fresh_status, names), strict=True))
+    kept = json.loads(IMPORT_TIME.read_text()) if only and IMPORT_TIME.exists() else {}
+    IMPORT_TIME.write_text(json.dumps({**kept, **found}, indent=1, sort_keys=True))
 
 
 def run(jobs: int, only: list[str]) -> bool:
@@ -148,9 +220,11 @@ def main() -> int:
     args = parser.parse_args()
     prepare()
     started = time.monotonic()
-    if not args.summary_only and not run(args.jobs, args.only):
-        print("mutants: mutmut run failed (see above)")
-        return 1
+    if not args.summary_only:
+        if not run(args.jobs, args.only):
+            print("mutants: mutmut run failed (see above)")
+            return 1
+        recheck_import_time(args.jobs, args.only)
     line, rate, unchecked = summary(statuses())
     print(f"survivors (not equivalent) listed in {SURVIVORS.relative_to(REPO)}; `cd build/mutants && mutmut show NAME`")
     if not args.summary_only:
