@@ -65,7 +65,10 @@ class EmulatorProcess:
                 except ValueError:
                     pass  # caught mid-write
             if proc.poll() is not None:
-                raise EmulatorStartError(f"sdn-emulator exited early with {proc.returncode}; see {log_path}")
+                said = log_path.read_text(errors="replace").strip().splitlines()[-3:]
+                raise EmulatorStartError(
+                    f"sdn-emulator exited early with {proc.returncode}; see {log_path}: {' / '.join(said)}"
+                )
             time.sleep(0.05)
         cls(proc, {}, workdir).stop(remove_workdir=False)
         raise EmulatorStartError(f"sdn-emulator did not start within {timeout:g} s; see {log_path}")
