@@ -148,8 +148,10 @@ def recheck_import_time(jobs: int, only: list[str]) -> None:
     """Each mutant of a function called at import time, in a fresh process (see the module docstring)."""
     if (baseline := fresh_status("")) != "survived":
         sys.exit(f"mutants: the import-time tests do not pass without a mutant ({baseline}): {IMPORT_TIME_TESTS}")
+    from mutmut.utils.format_utils import mangled_name_from_mutant_name
+
     called = import_time_functions()
-    names = [n for n in statuses() if n.rsplit("__mutmut_", 1)[0] in called]
+    names = [n for n in statuses() if mangled_name_from_mutant_name(n) in called]
     names = [n for n in names if not only or any(fnmatchcase(n, glob) for glob in only)]
     print(f"mutants: {len(names)} mutants of {len(called)} functions called at import time, each in a fresh process")
     with ThreadPoolExecutor(jobs) as pool:
