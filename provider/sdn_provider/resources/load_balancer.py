@@ -57,6 +57,8 @@ from sdn_provider.validation import check_enum, check_ipv4, check_name, check_ra
 
 #: Re-reads after a 412 before giving up (another writer keeps changing the object).
 MAX_PRECONDITION_RETRIES = 3
+#: Read-cache key of the NIC address index the VIP check reads (not the collection: see _nic_address_owners).
+NIC_ADDRESS_OWNERS = "/networkInterfaces#address-owners"
 
 # NC's error targets -> Terraform attribute names (for diagnostics that point at the attribute). NC's targets are
 # property names ("SubnetAddress" in [MS-NCNBI] 3.1.5.31), so this is a hint that works when they match.
@@ -274,14 +276,12 @@ class LoadBalancer(BaseResource):
         """The NIC ip configuration that already has `address` in `subnet_ref`, if any (one GET of the NIC
         collection, shared by the load balancers planned together; only for a new or changed VIP)."""
         try:
-            nics = self.provider.read("/networkInterfaces")
+            owners = self.provider.reads.get(
+                NIC_ADDRESS_OWNERS, lambda: _nic_address_owners(self.provider.nc.get("/networkInterfaces"))
+            )
         except ProviderError:
             return None  # NC unreachable at plan time: apply reports it
-        for nic in (nics or {}).get("value") or []:
-            for ipc in children(nic, "ipConfigurations"):
-                if prop(ipc, "privateIPAddress") == address and same_ref(linked_ref(ipc, "subnet"), subnet_ref):
-                    return resource_ref(ipc) or f"{nic.get('resourceId')}/{ipc.get('resourceId')}"
-        return None
+        return owners.get((address, subnet_ref.lower()))
 
     def _subnet_prefix(self, subnet_ref: str) -> ipaddress.IPv4Network | None:
         """Through the provider's read cache: LBs planned together on one subnet share one GET."""
@@ -733,3 +733,17 @@ def _unconfirmed(planned: dict) -> dict:
 
 def _managed_changed(a: dict, b: dict) -> bool:
     return any(a.get(k) != b.get(k) for k in ("tags", *BLOCKS))
+
+
+def _nic_address_owners(collection: dict | None) -> dict[tuple[str, str], str]:
+    """(address, lower-cased subnet ref) -> the NIC ip configuration that has it, over NC's whole NIC collection.
+    What the read cache keeps for the VIP check: each concurrent plan copies this small index, not the
+    collection, whose copy per load balancer made a plan quadratic in tenants."""
+    owners: dict[tuple[str, str], str] = {}
+    for nic in (collection or {}).get("value") or []:
+        for ipc in children(nic, "ipConfigurations"):
+            address, subnet = prop(ipc, "privateIPAddress"), linked_ref(ipc, "subnet")
+            if isinstance(address, str) and isinstance(subnet, str):
+                owner = resource_ref(ipc) or f"{nic.get('resourceId')}/{ipc.get('resourceId')}"
+                owners.setdefault((address, subnet.lower()), owner)
+    return owners
