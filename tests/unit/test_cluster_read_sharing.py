@@ -5,12 +5,14 @@ the real ones)."""
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from sdn_provider import provider as provider_module
 from sdn_provider.cluster import remote
-from sdn_provider.provider import ReadCache
+from sdn_provider.provider import ReadCache, SdnProvider
 from sdn_provider.resources.cluster_ip_address import _shared_ip_resource
 
 IP = {"name": "Cluster IP Address", "state": "Online", "owner_node": "DB1", "parameters": {"ProbePort": 59999}}
@@ -80,3 +82,49 @@ def test_a_write_during_a_read_keeps_only_that_prefix_out_of_the_cache(key: str,
 )
 def test_only_the_same_ip_resource_is_shared(cluster: Any, name: str, shared: bool) -> None:
     assert (_shared_ip_resource(cluster, name) is not None) is shared
+
+
+class Clock:
+    """The read cache's time.monotonic, moved only by the test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 1000.0
+        monkeypatch.setattr(provider_module, "time", SimpleNamespace(monotonic=lambda: self.now))
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)
+
+
+#: Later than NC's READ_TTL, within CLUSTER_READ_TTL: the cluster IP address read queued behind -parallelism.
+LATER_IN_THE_REFRESH = 10.0
+
+
+def test_a_cluster_answer_outlives_nc_reads_until_the_cluster_read_ttl(
+    commands: list[tuple[str, str]], clock: Clock
+) -> None:
+    """A refresh's get_cluster answer stands in for reads seconds later in the same refresh, then expires."""
+    assert provider_module.READ_TTL < LATER_IN_THE_REFRESH < remote.CLUSTER_READ_TTL
+    provider = FakeProvider()
+    remote.read_cluster(provider, "DB1")
+    clock.now += LATER_IN_THE_REFRESH
+    assert remote.recent_cluster(provider, "DB1") is not None
+    remote.read_cluster(provider, "DB1")
+    assert commands == [("DB1", "get_cluster")]
+    clock.now += remote.CLUSTER_READ_TTL
+    assert remote.recent_cluster(provider, "DB1") is None
+    remote.read_cluster(provider, "DB1")
+    assert commands == [("DB1", "get_cluster")] * 2
+
+
+def test_peers_come_from_a_cluster_answer_until_the_cluster_read_ttl(clock: Clock) -> None:
+    """An unreachable node's peers are the members a get_cluster answer of this refresh listed, for as long as
+    that answer may stand in for a read."""
+    provider = SdnProvider()  # no winrm_endpoints: peers only from the answer
+    cluster = {"exists": True, "nodes": [{"name": "DB1"}, {"name": "DB2"}]}
+    provider.reads.get("winrm:DB2", lambda: cluster, ttl=remote.CLUSTER_READ_TTL)
+    clock.now += LATER_IN_THE_REFRESH
+    assert remote.cluster_peers(provider, "DB1") == ["DB2"]
+    clock.now += remote.CLUSTER_READ_TTL
+    assert remote.cluster_peers(provider, "DB1") == []

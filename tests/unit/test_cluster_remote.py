@@ -10,6 +10,7 @@ from tf.utils import Diagnostics
 
 from sdn_provider.cluster import remote
 from sdn_provider.cluster.transport import ClusterCommandError, ClusterCommandTimeout, WinRMConnectionError
+from sdn_provider.errors import NotConfigured
 from tests.unit.test_cluster_resources import provider
 
 
@@ -52,20 +53,53 @@ def test_winrm_settings_come_from_the_provider_settings() -> None:
     )
 
 
+def test_winrm_insecure_turns_certificate_validation_off() -> None:
+    """winrm_insecure (SDN_WINRM_INSECURE) reaches the transport; unset, validation stays on."""
+    assert remote.winrm_settings(provider(winrm_insecure=True), "DB1").insecure is True
+    assert remote.winrm_settings(provider(winrm_insecure=None), "DB1").insecure is False
+
+
+def test_a_node_that_is_no_host_name_and_has_no_endpoint_says_what_to_do() -> None:
+    """The whole message: it is the diagnostic's detail, the one place the user learns the two ways out."""
+    with pytest.raises(NotConfigured) as caught:
+        remote.endpoint_for(provider(winrm_endpoints={"DB1": "https://h:1/wsman"}), "SQL Node 1")
+    assert str(caught.value) == (
+        'node "SQL Node 1" is not a host name and winrm_endpoints has no entry for it: '
+        "add it to winrm_endpoints or use the node's DNS name"
+    )
+
+
+#: What plan's "Cluster change needs credential delegation" warning says after the reason: the same for every auth.
+SECOND_HOP_FIX = (
+    ", and Windows says New-Cluster, Add-ClusterNode, Remove-ClusterNode and Remove-Cluster cannot be run remotely "
+    'without CredSSP. On a domain, set winrm_auth = "credssp" (with Enable-WSManCredSSP -Role Server on the nodes) '
+    'or winrm_auth = "kerberos" with winrm_kerberos_delegate = true. A workgroup cluster of local accounts may still '
+    "work: see docs/guides/windows-prerequisites.md."
+)
+
+
 @pytest.mark.parametrize(
-    ("settings", "why"),
+    ("settings", "auth", "why"),
     [
-        ({}, 'winrm_auth = "ntlm": NTLM cannot delegate credentials'),
-        ({"winrm_auth": "kerberos"}, "Kerberos delegates only with winrm_kerberos_delegate = true"),
-        ({"winrm_auth": "basic"}, "basic authentication maps to a local account, which cannot delegate"),
-        ({"winrm_auth": "certificate"}, "certificate authentication maps to a local account, which cannot delegate"),
-        ({"winrm_auth": "other"}, 'winrm_auth = "other": other cannot delegate'),
+        ({}, "ntlm", "NTLM cannot delegate credentials"),
+        ({"winrm_auth": "kerberos"}, "kerberos", "Kerberos delegates only with winrm_kerberos_delegate = true"),
+        (
+            {"winrm_auth": "kerberos", "winrm_kerberos_delegate": False},
+            "kerberos",
+            "Kerberos delegates only with winrm_kerberos_delegate = true",
+        ),
+        ({"winrm_auth": "basic"}, "basic", "basic authentication maps to a local account, which cannot delegate"),
+        (
+            {"winrm_auth": "certificate"},
+            "certificate",
+            "certificate authentication maps to a local account, which cannot delegate",
+        ),
+        ({"winrm_auth": "other"}, "other", "other cannot delegate"),
     ],
 )
-def test_auth_that_cannot_make_the_second_hop_is_explained(settings: dict, why: str) -> None:
-    problem = remote.delegation_problem(provider(**settings))
-    assert problem is not None and why in problem
-    assert "cannot be run remotely without CredSSP" in problem
+def test_auth_that_cannot_make_the_second_hop_is_explained(settings: dict, auth: str, why: str) -> None:
+    """The warning is the whole of what a user reads in plan: the reason for their auth, then how to fix it."""
+    assert remote.delegation_problem(provider(**settings)) == f'winrm_auth = "{auth}": {why}{SECOND_HOP_FIX}'
 
 
 @pytest.mark.parametrize(
@@ -91,6 +125,17 @@ def test_membership_compares_names_as_windows_does() -> None:
     assert not remote.is_member(CLUSTER, "DB4")
     assert not remote.is_member({**CLUSTER, "exists": False}, "DB1")
     assert not remote.is_member(None, "DB1") and not remote.is_member({"exists": True, "nodes": ["DB1"]}, "DB1")
+
+
+@pytest.mark.parametrize("name", ["None", "none", ""])
+def test_a_node_entry_without_a_name_names_no_node(name: str) -> None:
+    """An entry whose name is missing or null is no member and no peer: "None" is a valid host name, and a peer
+    made up of it would cost a connection attempt per unreachable node."""
+    info = {"exists": True, "nodes": [{}, {"name": None}, {"name": ""}, {"name": "DB2"}]}
+    assert not remote.is_member(info, name)
+    p = provider()
+    p.reads.get("winrm:DB2", lambda: info, ttl=30)
+    assert remote.cluster_peers(p, "DB2") == []
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,7 @@ def cluster_peers(provider: Any, node: str) -> list[str]:
     a recent `get_cluster` answer (sdn_failover_cluster's refresh) that lists `node`, then the other nodes the
     provider has a WinRM endpoint for. Callers check membership before trusting an answer."""
     cached = provider.reads.fresh(_CLUSTER_READS, ttl=CLUSTER_READ_TTL).values()
-    members = [str(n.get("name")) for info in cached if is_member(info, node) for n in info["nodes"]]
+    members = [name for info in cached if is_member(info, node) for name in _node_names(info)]
     candidates = [*members, *(provider.setting("winrm_endpoints") or {})]
     peers: dict[str, str] = {}  # lower-cased name -> the first spelling seen
     for candidate in candidates:
@@ -134,8 +134,14 @@ def cluster_peers(provider: Any, node: str) -> list[str]:
 
 def is_member(info: Any, node: str) -> bool:
     """Does a `get_cluster` answer list `node` among its cluster's nodes (names compared as Windows does)?"""
+    return node.lower() in (name.lower() for name in _node_names(info))
+
+
+def _node_names(info: Any) -> list[str]:
+    """The node names a `get_cluster` answer lists, none when it found no cluster. An entry without a name (or a
+    null one) names no node: not "None", which is a host name."""
     nodes = info.get("nodes") if isinstance(info, dict) and info.get("exists") else None
-    return any(str(n.get("name", "")).lower() == node.lower() for n in nodes or [] if isinstance(n, dict))
+    return [str(n["name"]) for n in nodes or [] if isinstance(n, dict) and n.get("name")]
 
 
 def is_not_found(exc: BaseException) -> bool:
