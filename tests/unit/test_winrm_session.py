@@ -548,3 +548,35 @@ def test_execute_runs_in_the_cached_connection(monkeypatch: pytest.MonkeyPatch, 
     transport._execute(NODE, "get_cluster", {})
     assert cache.get(NODE) is not conn
     assert [e for e in node.log if e[0] in ("open", "command")] == [("open", 2), ("command", 2)]
+
+
+@pytest.fixture
+def cached_node(monkeypatch: pytest.MonkeyPatch, node: FakeNode) -> transport._ConnectionCache:
+    """run_script against the fake node, through a connection cache of its own."""
+    monkeypatch.setattr(transport, "_new_wsman", lambda settings: node)
+    cache = transport._ConnectionCache()
+    monkeypatch.setattr(transport, "_CACHE", cache)
+    return cache
+
+
+def test_run_script_sends_the_script_with_the_values_given(
+    node: FakeNode, cached_node: transport._ConnectionCache
+) -> None:
+    """The user's values are the command's input (base64 JSON on stdin), and the node's JSON is the result."""
+    params = {"resource_name": "Cluster IP Address"}
+    assert transport.run_script(NODE, "get_cluster_resource", params) == {"exists": False}
+    assert [e for e in node.log if e[0] == "send"] == [
+        ("send", build_command("get_cluster_resource", params).stdin, True)
+    ]
+
+
+def test_a_timed_out_command_drops_its_connection(node: FakeNode, cached_node: transport._ConnectionCache) -> None:
+    """A command past its deadline may still be running in the shell: the connection is closed, which deletes the
+    shell with what runs in it, and the next command gets a new one."""
+    late = WinRMSettings(endpoint=NODE.endpoint, username="u", password="p", command_timeout=60)
+    conn = cached_node.get(late)
+    node.steps = [61.0, 1.0]  # still running after the first Receive, past the deadline
+    with pytest.raises(ClusterCommandTimeout):
+        transport.run_script(late, "get_cluster", {})
+    assert conn.closed is True and ("delete", 1) in node.log and node.wsman_closed == 1
+    assert cached_node.get(late) is not conn

@@ -29,11 +29,10 @@ class ClusterCommandTimeout(ClusterError):
 
 
 class ClusterCommandError(ClusterError):
-    """A cluster cmdlet failed; carries Windows' error record."""
+    """A cluster cmdlet failed; carries the fields of Windows' error record the provider acts on or shows."""
 
     def __init__(self, script: str, record: dict[str, Any]):
         self.script = script
-        self.record = record
         self.cmdlet = str(record.get("cmdlet") or "")
         self.category = str(record.get("category") or "")
         self.fully_qualified_error_id = str(record.get("fullyQualifiedErrorId") or "")

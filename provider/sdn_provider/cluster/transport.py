@@ -64,6 +64,9 @@ TERMINATE = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/Term
 SHELL_NOT_FOUND = 2150858843
 # Shell deletions in flight at once when the provider exits (Terraform's -parallelism default).
 CLOSE_CONCURRENCY = 10
+#: How much of a failed command's output its error quotes: the beginning, where PowerShell writes the error; the
+#: rest (a script's whole stack of records) would bury it in the diagnostic.
+MAX_DETAIL = 2000
 
 
 @dataclass(frozen=True)
@@ -441,5 +444,5 @@ def _parse_output(name: str, rc: int, stdout: bytes, stderr: bytes) -> dict[str,
         raise ClusterCommandError(name, result["error"])
     if rc != 0 or not isinstance(result, dict | list):
         detail = decode_clixml(stderr.decode("utf-8", errors="replace")).strip() or text or "no output"
-        raise ClusterCommandError(name, {"message": f"exit code {rc}: {detail[:2000]}"})
+        raise ClusterCommandError(name, {"message": f"exit code {rc}: {detail[:MAX_DETAIL]}"})
     return result
