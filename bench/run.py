@@ -8,6 +8,8 @@ reports the provider's spawn-to-handshake time, its peak RSS during the largest 
 and WinRM commands per operation, and one tenant's apply against a 2 s provisioning delay. A third
 twin on bench/pynull.py (a no-op provider on our own Python stack) separates what the stack costs
 from what our work costs, and one reattached plan per N measures the provider's own CPU time per resource.
+During the first run at the largest N, the CPU time of Terraform, the providers and the emulator is added up per
+operation: on a small machine the runs are CPU-bound, and Terraform's own share on our resources is a floor.
 Every Terraform of the version matrix (bundled 1.0.3, $TERRAFORMS, $TERRAFORM, terraform/tofu on PATH) or each
 `--terraform` runs the whole set; each ends with its goals and one `bench: <Terraform> N=...` summary line.
 `--quick`: N=1,10, one run, for development.
@@ -222,35 +224,88 @@ def make_mirror(root: Path) -> Path:
 
 
 # -- measurements -------------------------------------------------------------------------------------
-class RssSampler(threading.Thread):
-    """Peak RSS (VmHWM) of every `terraform-provider-sdn` process running in directory `cwd`."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, all threads (clock ticks: 10 ms resolution)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, cwd: Path):
+
+#: The classes of process whose CPU time `ProcessSampler` adds up.
+CPU_CLASSES = ("terraform", "provider", "emulator")
+
+
+class ProcessSampler(threading.Thread):
+    """The CPU time that Terraform and the providers running in directory `cwd` (and the emulator, by pid) spend
+    during one operation, and the peak RSS (VmHWM) of our providers. Where the time of a CPU-bound run on a small
+    machine goes: Terraform's own share is a floor no provider can move.
+
+    /proc is polled every 20 ms; a process is classified once, when first seen. A process that lives less than a
+    poll, or the CPU it spends after its last poll, is missed: a few ms per provider process."""
+
+    def __init__(self, cwd: Path, emulator_pid: int | None = None):
         super().__init__(daemon=True)
         self.cwd = str(cwd)
+        self.emulator_pid = emulator_pid
+        self.kinds: dict[int, str] = {}
+        self.ignored: set[int] = set()  # running before sampling began and not ours
+        self.cpu: dict[int, float] = {}
+        self.baseline: dict[int, float] = {}  # ours, running before sampling began (the warm-start server)
         self.peaks: dict[int, int] = {}
         self.done = threading.Event()
+        self.emulator_start = cpu_seconds(emulator_pid) if emulator_pid else 0.0
+        self._poll(first=True)
 
-    def run(self) -> None:
-        while not self.done.wait(0.01):
-            for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-                try:
-                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-                    # The launcher Terraform spawns, and the provider the warm-start server forked for it.
-                    ours = b"terraform-provider-sdn" in cmd or b"sdn_provider.warm" in cmd
-                    if not ours or os.readlink(f"/proc/{pid}/cwd") != self.cwd:
-                        continue
+    def _kind(self, pid: int) -> str | None:
+        try:
+            if os.readlink(f"/proc/{pid}/cwd") != self.cwd:
+                return None
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return None
+        # The launcher Terraform spawns, and the provider the warm-start server forked for it.
+        if any(b"terraform-provider-" in arg or b"sdn_provider.warm" in arg for arg in argv):
+            return "provider"
+        # Terraform itself, and the Python wrapper the PyPI package puts in front of it.
+        if any(os.path.basename(arg) == b"terraform" for arg in argv[:2]):
+            return "terraform"
+        return None
+
+    def _poll(self, first: bool = False) -> None:
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or (pid := int(entry)) in self.ignored or pid == self.emulator_pid:
+                continue
+            # A new process is looked at again until it is ours: a warm fork enters `cwd` just after it starts.
+            if pid not in self.kinds and (kind := self._kind(pid)) is not None:
+                self.kinds[pid] = kind
+            if pid not in self.kinds:
+                if first:
+                    self.ignored.add(pid)
+                continue
+            try:
+                self.cpu[pid] = cpu_seconds(pid)
+                if first:
+                    self.baseline[pid] = self.cpu[pid]
+                if self.kinds[pid] == "provider":
                     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                         if line.startswith("VmHWM:"):
-                            self.peaks[int(pid)] = max(self.peaks.get(int(pid), 0), int(line.split()[1]))
-                except OSError:
-                    continue
+                            self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]))
+            except OSError:
+                continue
 
-    def stop(self) -> tuple[float, int]:
-        """(peak MiB of the largest process, processes seen)."""
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            self._poll()
+
+    def stop(self) -> tuple[dict[str, float], tuple[float, int]]:
+        """(CPU seconds by class, (peak MiB of the largest provider process, provider processes seen))."""
         self.done.set()
         self.join()
-        return max(self.peaks.values(), default=0) / 1024, len(self.peaks)
+        totals = dict.fromkeys(CPU_CLASSES, 0.0)
+        for pid, seconds in self.cpu.items():
+            totals[self.kinds[pid]] += seconds - self.baseline.get(pid, 0.0)
+        if self.emulator_pid:
+            totals["emulator"] = cpu_seconds(self.emulator_pid) - self.emulator_start
+        return totals, (max(self.peaks.values(), default=0) / 1024, len(self.peaks))
 
 
 class ReattachedProvider:
@@ -274,11 +329,6 @@ class ReattachedProvider:
                 return
         raise SystemExit(f"{plugin} --dev printed no TF_REATTACH_PROVIDERS")
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the process so far (clock ticks: 10 ms resolution)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
     def stop(self) -> None:
         self.proc.kill()
         self.proc.wait()
@@ -300,9 +350,9 @@ def plan_cpu_ms(plugin: list[str], ws: Workspace) -> float:
     """The provider's CPU time, in ms, for one refreshing plan of `ws` (its state must be applied)."""
     provider = ReattachedProvider(plugin, ws.dir)
     try:
-        before = provider.cpu_seconds()
+        before = cpu_seconds(provider.proc.pid)
         ws.op("plan", env=provider.env)
-        return 1000 * (provider.cpu_seconds() - before)
+        return 1000 * (cpu_seconds(provider.proc.pid) - before)
     finally:
         provider.stop()
 
@@ -341,6 +391,8 @@ class Result:
     # (kind, n) -> provider CPU ms of reattached plans, ours and pynull (the stack's floor)
     plan_cpu: dict[tuple[str, int], list[float]] = field(default_factory=dict)
     instances: dict[tuple[str, int], int] = field(default_factory=dict)  # (kind, n) -> instances in state
+    # (kind, op) -> CPU seconds by process class during the first run at the largest N
+    cpu: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
 
     def add(self, kind: str, n: int, op: str, seconds: float) -> None:
         self.times.setdefault((kind, n, op), []).append(seconds)
@@ -350,7 +402,7 @@ class Result:
 
 
 def bench_n(
-    terraform: str, n: int, runs: int, root: Path, rc: Path, result: Result, sample_rss: bool, pynull: Path
+    terraform: str, n: int, runs: int, root: Path, rc: Path, result: Result, sample: bool, pynull: Path
 ) -> None:
     emu = Emulator.start_tenants(n, 0.0)
     try:
@@ -364,8 +416,9 @@ def bench_n(
         for i in range(runs):
             for kind, ws in kinds:
                 for op in OPS:
-                    sampler = RssSampler(ws.dir) if sample_rss and kind == "ours" and op == "apply" else None
-                    if sampler:
+                    sampler = None
+                    if sample and i == 0:
+                        sampler = ProcessSampler(ws.dir, emu.proc.pid if kind == "ours" else None)
                         sampler.start()
                     if kind == "ours":
                         _, winrm_before = emu.counters(reset=True)
@@ -374,8 +427,9 @@ def bench_n(
                         nc, winrm_after = emu.counters()
                         result.counts[(n, op)] = (nc, winrm_after - winrm_before)
                     if sampler:
-                        peak = sampler.stop()
-                        result.rss = max(result.rss, peak)
+                        result.cpu[(kind, op)], peak = sampler.stop()
+                        if kind == "ours" and op == "apply":
+                            result.rss = peak
                     if kind in PLUGINS and op == "plan":  # untimed, between the timed plan and destroy
                         result.plan_cpu.setdefault((kind, n), []).append(plan_cpu_ms(PLUGINS[kind](rc), ws))
                         result.instances[(kind, n)] = ws.instances()
@@ -442,6 +496,12 @@ class TerraformRun:
     def ratio(self, n: int, op: str) -> float:
         return self.result.median("ours", n, op) / self.result.median("null", n, op)
 
+    def cpu_floor(self, op: str) -> float:
+        """The ratio to null below which no provider can bring a CPU-bound run at the largest N: Terraform's own CPU
+        on our resources over all the CPU of the null twin's run."""
+        cpu = self.result.cpu
+        return cpu[("ours", op)]["terraform"] / sum(cpu[("null", op)].values())
+
     def cpu_per_resource(self, n: int, kind: str = "ours") -> float:
         return statistics.median(self.result.plan_cpu[(kind, n)]) / self.result.instances[(kind, n)]
 
@@ -467,7 +527,7 @@ def bench_terraform(
     result = Result()
     pynull = pynull_twin(root)
     for n in sizes:
-        bench_n(binary.path, n, runs, root, rc, result, sample_rss=n == max(sizes), pynull=pynull)
+        bench_n(binary.path, n, runs, root, rc, result, sample=n == max(sizes), pynull=pynull)
     chain = provisioning_chain(binary.path, root, rc, 2.0, 1 if quick else 3)
     return TerraformRun(binary, result, ours_hs, cold_hs, null_hs, chain, time.monotonic() - started)
 
@@ -503,6 +563,29 @@ def report(run: TerraformRun, sizes: list[int], runs: int) -> None:
             f"for {result.instances[('ours', n)]} instances = {run.cpu_per_resource(n):.2f} ms per resource "
             f"(pynull {statistics.median(floor_cpu):.0f} ms = {run.cpu_per_resource(n, 'pynull'):.2f} ms)"
         )
+    n = max(sizes)
+    print(
+        f"CPU seconds during N={n} (1st run; user+system, {os.cpu_count()} cores; the run is CPU-bound when "
+        "sum/wall nears the core count):"
+    )
+    print(f"  {'op':<8} {'twin':<7} {'wall':>6} " + " ".join(f"{c:>9}" for c in CPU_CLASSES) + f" {'sum':>6}")
+    for op in OPS:
+        for kind in ("ours", "pynull", "null"):
+            cpu = result.cpu[(kind, op)]
+            print(
+                f"  {op:<8} {kind:<7} {result.times[(kind, n, op)][0]:6.2f} "
+                + " ".join(f"{cpu[c]:9.2f}" if kind == "ours" or c != "emulator" else f"{'-':>9}" for c in CPU_CLASSES)
+                + f" {sum(cpu.values()):6.2f}"
+            )
+    print(
+        "  CPU floor (a CPU-bound run): Terraform's own CPU on our resources, as if the provider cost nothing and no "
+        "emulator ran here, over the null twin's CPU:"
+    )
+    for op in OPS:
+        print(
+            f"    {op}: {result.cpu[('ours', op)]['terraform']:.2f} s / {sum(result.cpu[('null', op)].values()):.2f} s"
+            f" = {run.cpu_floor(op):.2f}"
+        )
     peak, procs = result.rss
     print(f"peak provider RSS during N={max(sizes)} apply: {peak:.1f} MiB (largest of {procs} provider processes)")
     floor = 2 * 2.0
@@ -517,7 +600,8 @@ def report(run: TerraformRun, sizes: list[int], runs: int) -> None:
     print(f"goals ({run.binary.label}, ratios to Go null in this run):")
     for (n, op), goal in RATIO_GOALS.items():
         if n in sizes:
-            print(f"  N={n} {op}: {verdict(run.ratio(n, op), goal)}")
+            floor = f"; CPU floor {run.cpu_floor(op):.2f}" if n == max(sizes) else ""
+            print(f"  N={n} {op}: {verdict(run.ratio(n, op), goal)}{floor}")
     hs = statistics.median(run.ours_hs)
     print(
         f"  handshake ms (warm start): {verdict(hs, HANDSHAKE_GOAL_MS)}; cold {statistics.median(run.cold_hs):.0f} ms; "
