@@ -88,6 +88,32 @@ def test_clixml_keeps_plain_text_before_it_and_skips_empty_and_other_streams() -
     assert decode_clixml(stderr) == "warming up\na b~c"
 
 
+def clixml(*errors: str) -> str:
+    """One CLIXML document of error-stream lines, as powershell.exe writes it."""
+    lines = "".join(f'<S S="Error">{line}_x000D__x000A_</S>' for line in errors)
+    return f'<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">{lines}</Objs>'
+
+
+def test_clixml_of_a_nested_powershell_is_decoded_document_by_document() -> None:
+    """Each document after its own marker (ansible/ansible#69550): the lines of all of them, no marker left over."""
+    stderr = f"#< CLIXML\r\n#< CLIXML\r\n{clixml('inner failed')}{clixml('outer failed')}"
+    assert decode_clixml(stderr) == "inner failed\nouter failed"
+    assert decode_clixml(f"#< CLIXML\r\n#< CLIXML\r\n{clixml('only one')}") == "only one"
+
+
+@pytest.mark.parametrize(
+    "stderr",
+    [
+        f"#< CLIXML\r\n{clixml('failed')}trailing text",
+        f"#< CLIXML\r\n{clixml('failed')}<Objs>not closed",
+        '#< CLIXML\r\n<Objs><S S="Error">unclosed S</Objs>',
+    ],
+)
+def test_clixml_with_anything_else_after_the_marker_is_left_as_is(stderr: str) -> None:
+    """Not CLIXML as PowerShell writes it: the raw text says more than the lines a guess would keep."""
+    assert decode_clixml(stderr) == stderr
+
+
 def test_unknown_script_name_rejected() -> None:
     with pytest.raises(ValueError):
         build_command("../evil", {})

@@ -15,19 +15,24 @@ _NS = "{http://schemas.microsoft.com/powershell/2004/04}"
 # CLIXML escapes characters XML cannot carry (and CR/LF) as _xHHHH_.
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _STREAMS = {"error": "", "warning": "WARNING: "}
+# One serialised stream. Rarely stderr holds several, each after a marker of its own
+# ("#< CLIXML\r\n#< CLIXML\r\n<Objs ...>...</Objs><Objs ...>...</Objs>": ansible/ansible#69550, #71412).
+_DOCUMENT = re.compile(r"<Objs\b.*?</Objs>", re.DOTALL)
 
 
 def decode_clixml(text: str) -> str:
-    """Error and warning records as lines (progress records dropped); text without the marker is returned as is."""
-    head, marker, rest = text.partition(MARKER)
-    if not marker:
+    """Error and warning records as lines (progress records dropped), from every document after the first marker;
+    text without the marker, or with more than CLIXML after it, is returned as is."""
+    head, _, rest = text.partition(MARKER)
+    documents = _DOCUMENT.findall(rest)
+    if not documents or _DOCUMENT.sub("", rest).replace(MARKER, "").strip():
         return text
     try:
-        root = ET.fromstring(rest.strip())
+        roots = [ET.fromstring(document) for document in documents]
     except ET.ParseError:
         return text
     lines: list[str] = []
-    for element in root.iter(f"{_NS}S"):
+    for element in (element for root in roots for element in root.iter(f"{_NS}S")):
         prefix = _STREAMS.get((element.get("S") or "").lower())
         if prefix is not None and element.text:
             lines.append(prefix + _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), element.text))
