@@ -317,10 +317,15 @@ def test_update_with_the_etag_of_the_last_refresh_is_not_checked_for_drift(nc) -
     assert said(c.diagnostics) == [] and puts(script) == ['W/"e1"']
 
 
-def test_update_refuses_a_change_outside_terraform_with_the_whole_message(nc) -> None:
+@pytest.mark.parametrize("where", ["probe port", "tags"])
+def test_update_refuses_a_change_outside_terraform_with_the_whole_message(nc, where: str) -> None:
+    """A child's property or the tags: both are what Terraform manages, so both would be overwritten."""
     script, provider, _ = nc
     changed = doc(tag='W/"e2"')
-    changed["properties"]["probes"][0]["properties"]["port"] = 60000
+    if where == "tags":
+        changed["tags"] = {"owner": "someone-else-again"}
+    else:
+        changed["properties"]["probes"][0]["properties"]["port"] = 60000
     script.on("GET", LB, (200, {}, changed))
     c = ctx()
     state = LoadBalancer(provider).update(c, imported(), planned())

@@ -177,6 +177,18 @@ def test_user_spelling_is_kept_for_enums_names_and_refs():
     assert from_nc(live(), prior)["probe"][0]["protocol"] == "Tcp"
 
 
+def test_a_rules_frontend_names_keep_the_users_spelling_one_by_one():
+    """NC answers its own spelling of each frontend a rule listens on; the state keeps the user's for those the
+    user named, and NC's for one NC lists beyond them."""
+    prior = imported()
+    prior["load_balancing_rule"][0]["frontend_ip_configuration_names"] = ["INTERNAL"]
+    document = live()
+    rule = document["properties"]["loadBalancingRules"][0]["properties"]
+    rule["frontendIPConfigurations"].append({"resourceRef": f"{LB}/frontendIPConfigurations/Public"})
+    names = from_nc(document, prior)["load_balancing_rule"][0]["frontend_ip_configuration_names"]
+    assert names == ["INTERNAL", "Public"]
+
+
 def test_a_create_whose_answer_is_lost_stays_in_state_tainted(nc_server):
     """NC took the PUT but neither its answer nor a recovery read came back: the load balancer is returned with
     the error (Terraform keeps it, tainted), with what only NC knows left null, instead of being orphaned."""
@@ -370,6 +382,26 @@ def test_plan_refuses_a_vip_that_cannot_be_one(nc_server, address, summary, deta
     [(found, text, path)] = plan_vip(uri, address)
     assert (found, path) == (summary, ["frontend_ip_configuration", (0,), "private_ip_address"])
     assert text.startswith(detail)
+
+
+def test_a_node_address_without_a_ref_is_named_by_its_nic_and_ip_configuration(nc_server):
+    script, uri = nc_server
+    script.on("GET", SUBNET, (200, {}, {"properties": {"addressPrefix": "192.168.2.0/24"}}))
+    unlinked = nic("192.168.2.11")
+    del unlinked["properties"]["ipConfigurations"][0]["resourceRef"]
+    script.on("GET", "/networkInterfaces", (200, {}, {"value": [unlinked]}))
+    [(_, detail, _)] = plan_vip(uri, "192.168.2.11")
+    assert detail.startswith(f"192.168.2.11 is the address of node1/ipconfig1 in {SUBNET}.")
+
+
+def test_an_ip_configuration_without_a_subnet_owns_no_vip(nc_server):
+    """A NIC address NC has not placed in a subnet yet is in no subnet's way."""
+    script, uri = nc_server
+    script.on("GET", SUBNET, (200, {}, {"properties": {"addressPrefix": "192.168.2.0/24"}}))
+    placeless = nic("192.168.2.100")
+    del placeless["properties"]["ipConfigurations"][0]["properties"]["subnet"]
+    script.on("GET", "/networkInterfaces", (200, {}, {"value": [placeless]}))
+    assert plan_vip(uri, "192.168.2.100") == []
 
 
 def test_plan_accepts_an_unused_host_address_and_does_not_recheck_an_accepted_one(nc_server):

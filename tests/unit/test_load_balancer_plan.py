@@ -96,6 +96,14 @@ def test_a_whole_good_configuration_has_no_diagnostics() -> None:
     assert validate(config()) == []
 
 
+def test_nc_enum_values_are_accepted_in_any_case() -> None:
+    """NC matches its enums case-insensitively (and the state keeps the user's spelling), so validate does too."""
+    whole = with_item("load_balancing_rule", protocol="udp", load_distribution="SOURCEIP")
+    whole["probe"][0].update(protocol="http", request_path="/health")
+    whole["frontend_ip_configuration"][0]["private_ip_allocation_method"] = "static"
+    assert validate(whole) == []
+
+
 def test_names_are_matched_across_blocks_without_regard_to_case() -> None:
     upper = with_item(
         "load_balancing_rule",
