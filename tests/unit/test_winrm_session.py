@@ -101,6 +101,7 @@ def test_default_ntlm_session_is_https_verified_and_message_encrypted(wsman_buil
         ("http://db1.contoso.test/wsman", "db1.contoso.test", 5985, "wsman", False),
         ("https://db1.contoso.test/wsman", "db1.contoso.test", 5986, "wsman", True),
         ("https://10.0.0.5:55986/custom/wsman", "10.0.0.5", 55986, "custom/wsman", True),
+        ("https://10.0.0.5:55986/XWinRM", "10.0.0.5", 55986, "XWinRM", True),  # a URLPrefix: only "/" goes
         ("http://10.0.0.5:8080", "10.0.0.5", 8080, "wsman", False),
         ("https://10.0.0.5:8443/", "10.0.0.5", 8443, "wsman", True),
         ("https://[fd00::5]:5986/wsman", "fd00::5", 5986, "wsman", True),
