@@ -107,6 +107,26 @@ def test_a_malformed_ref_is_refused_on_its_attribute(fe: dict, attribute: str, s
     assert shape in detail.lower() and fe[attribute] in detail
 
 
+def test_a_bad_vip_and_a_malformed_subnet_ref_are_each_refused_in_full() -> None:
+    """Both at once, each on its attribute, with the whole text: the second names the shapes a subnet ref has."""
+    fe = {"private_ip_address": "192.168.2.300", "subnet_ref": "/virtualNetworks/vnet1"}
+    assert diagnostics(_check_frontend, fe, FE) == [
+        (
+            ERROR,
+            "Invalid IPv4 address",
+            '"192.168.2.300" is not an IPv4 address (dotted quad, e.g. 192.168.2.100).',
+            [*FE, "private_ip_address"],
+        ),
+        (
+            ERROR,
+            "Invalid subnet_ref",
+            '"/virtualNetworks/vnet1" is not a subnet resourceRef (/virtualNetworks/<vnet>/subnets/<subnet> or '
+            "/logicalNetworks/<lnet>/subnets/<subnet>), e.g. /virtualNetworks/MyNetwork/subnets/Subnet2",
+            [*FE, "subnet_ref"],
+        ),
+    ]
+
+
 @pytest.mark.parametrize(
     ("probe", "expected"),
     [
@@ -270,6 +290,13 @@ def test_two_rules_on_one_frontend_protocol_and_port_are_refused_on_the_second()
 )
 def test_rules_apart_in_protocol_frontend_or_unknown_port_do_not_overlap(rules: list) -> None:
     assert diagnostics(_check_rule_overlap, rules) == []
+
+
+def test_a_rule_not_known_yet_hides_no_overlap_after_it() -> None:
+    rules = [_rule("r0", port=Unknown), _rule("r1"), _rule("r2")]
+    assert [d[2] for d in diagnostics(_check_rule_overlap, rules)] == [
+        'Rule "r2" listens on fe1 Tcp/1433, already used by rule "r1".'
+    ]
 
 
 def test_a_rule_without_protocol_counts_as_tcp() -> None:

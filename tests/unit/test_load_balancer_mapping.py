@@ -391,7 +391,10 @@ def test_a_node_address_without_a_ref_is_named_by_its_nic_and_ip_configuration(n
     del unlinked["properties"]["ipConfigurations"][0]["resourceRef"]
     script.on("GET", "/networkInterfaces", (200, {}, {"value": [unlinked]}))
     [(_, detail, _)] = plan_vip(uri, "192.168.2.11")
-    assert detail.startswith(f"192.168.2.11 is the address of node1/ipconfig1 in {SUBNET}.")
+    assert detail == (
+        f"192.168.2.11 is the address of node1/ipconfig1 in {SUBNET}. The VIP must be an unused address of the subnet "
+        "(the SLB answers for it; the nodes keep their own addresses)."
+    )
 
 
 def test_an_ip_configuration_without_a_subnet_owns_no_vip(nc_server):
