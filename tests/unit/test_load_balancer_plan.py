@@ -377,6 +377,25 @@ def test_spelling_is_kept_only_for_the_same_child_and_the_same_value() -> None:
     assert planned["load_balancing_rule"][0]["frontend_ip_configuration_names"] == ["fe1"]  # another list
 
 
+def test_an_item_whose_name_is_not_known_yet_takes_no_prior_spelling() -> None:
+    """It is no prior item, not even one whose name is "unknown" (what str() makes of the value)."""
+    state = prior()
+    state["probe"][0].update(name="unknown", protocol="TCP")
+    whole = public_config()
+    whole["probe"][0].update(name=Unknown, protocol="Tcp")
+    planned, _ = plan(whole, current=state)
+    assert planned["probe"][0]["protocol"] == "Tcp"
+
+
+def test_a_block_not_known_yet_leaves_the_defaults_of_the_blocks_after_it() -> None:
+    """A dynamic block over a value known only at apply: the blocks after it are planned as usual."""
+    whole = public_config()
+    whole["frontend_ip_configuration"] = Unknown
+    planned, _ = plan(whole)
+    assert planned["frontend_ip_configuration"] is Unknown
+    assert planned["load_balancing_rule"][0]["backend_port"] == 1433  # the frontend port, by default
+
+
 def test_the_plan_records_each_vip_with_the_probe_ports_of_its_rules() -> None:
     provider = SdnProvider()
     whole = with_item("frontend_ip_configuration", private_ip_address=Unknown)

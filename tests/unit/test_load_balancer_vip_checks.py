@@ -77,3 +77,10 @@ def test_both_addresses_of_a_31_are_host_addresses(nc_server) -> None:
     script, uri = nc_server
     subnet(script, "192.168.2.0/31")
     assert plan(uri, frontend("fe1", "192.168.2.0"), frontend("fe2", "192.168.2.1")) == []
+
+
+def test_a_subnet_prefix_written_with_host_bits_still_bounds_the_vip(nc_server) -> None:
+    """An addressPrefix with host bits set, as an administrator may write it, means its network: 192.168.2.0/24."""
+    script, uri = nc_server
+    subnet(script, "192.168.2.10/24")
+    assert plan(uri, frontend("fe1", "192.168.2.5"), frontend("fe2", "192.168.3.5")) == [OUTSIDE]
