@@ -10,7 +10,7 @@ from pypsrp.exceptions import WSManFaultError
 from pypsrp.shell import WinRS
 
 from sdn_provider.cluster.errors import ClusterCommandError, WinRMAuthError, WinRMConnectionError
-from sdn_provider.cluster.transport import SHELL_NOT_FOUND, close_connections, run_script
+from sdn_provider.cluster.transport import SHELL_NOT_FOUND, close_connections, connect, run_script
 
 from .guests_fixtures import PASSWORD, Guests, guest_tls_fixture, guests_fixture  # noqa: F401
 
@@ -334,3 +334,28 @@ def test_credssp_is_refused_where_disabled_or_with_a_wrong_password(guests: Gues
         run_script(guests.settings("DB1", auth="credssp", password="wrong"), "get_cluster", {})
     close_connections()
     assert run_script(guests.settings("DB1", auth="credssp"), "get_cluster", {}) == {"exists": False}
+
+
+def test_connect_opens_the_shell_commands_then_use_and_runs_nothing(guests: Guests, shell_opens: list[str]) -> None:
+    """The plan-time check: one shell on the node and no command; the next command runs in that shell."""
+    db1, endpoint = guests.settings("DB1"), guests.servers.endpoints["DB1"]
+    connect(db1)
+    assert len(shell_opens) == 1 and len(endpoint.shells) == 1
+    assert guests.world.command_counts().get("DB1", 0) == 0
+    assert run_script(db1, "get_cluster", {}) == {"exists": False}
+    assert len(shell_opens) == 1 and guests.world.command_counts()["DB1"] == 1
+    close_connections()
+    assert endpoint.shells == {}
+
+
+def test_connect_fails_as_a_command_would(guests: Guests) -> None:
+    """Wrong password, unknown CA, a stopped node: the errors run_script gives, raised before any command."""
+    with pytest.raises(WinRMAuthError) as exc:
+        connect(guests.settings("DB1", password="wrong-one"))
+    assert "check winrm_username/winrm_password" in str(exc.value) and "wrong-one" not in str(exc.value)
+    with pytest.raises(WinRMConnectionError, match="TLS handshake with .* failed"):
+        connect(guests.settings("DB1", ca_cert_file=None))
+    guests.world.stop_node("DB2")
+    with pytest.raises(WinRMConnectionError, match="cannot reach WinRM endpoint|WinRM request to"):
+        connect(guests.settings("DB2"))
+    assert guests.world.command_counts().get("DB1", 0) == 0 and guests.world.command_counts().get("DB2", 0) == 0

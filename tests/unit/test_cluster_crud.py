@@ -34,12 +34,19 @@ def cluster(*nodes: str, name: str = "MyCluster") -> dict:
 
 class Nodes:
     """The transport: each (node, script) answers in turn from its list (an exception is raised); every command is
-    recorded as (node, script, values)."""
+    recorded as (node, script, values). A connection without a command (transport.connect) is recorded as the
+    script "connect" and answers like one, succeeding when no answer is set."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.answers: dict[tuple[str, str], list[Any]] = {}
         self.ran: list[tuple[str, str, dict]] = []
         monkeypatch.setattr(remote, "run_script", self._run)
+        monkeypatch.setattr(remote, "connect", self._connect)
+
+    def _connect(self, settings: Any) -> None:
+        node = settings.endpoint.split("//")[1].split(":")[0]
+        self.answers.setdefault((node, "connect"), [None])
+        self._run(settings, "connect", {})
 
     def on(self, node: str, script: str, *answers: Any) -> None:
         self.answers[(node, script)] = list(answers)

@@ -245,12 +245,11 @@ def plan(config: dict, current: dict | None, **settings: Any) -> tuple[dict, Sdn
 
 
 def test_plan_of_a_create_checks_every_node_answers_and_warns_about_delegation(nodes: Nodes) -> None:
-    """Create: each node gets one get_cluster at plan time; an unreachable one is an error at its index, and
-    NTLM auth gets the delegation warning (no attribute path: the whole resource is new)."""
-    nodes.on("DB1", "get_cluster", {"exists": False})
-    nodes.on("DB2", "get_cluster", WinRMConnectionError(UNREACHABLE))
+    """Create: each node gets one connection at plan time and no command; an unreachable one is an error at its
+    index, and NTLM auth gets the delegation warning (no attribute path: the whole resource is new)."""
+    nodes.on("DB2", "connect", WinRMConnectionError(UNREACHABLE))
     planned, context = plan(cluster_config(), None)
-    assert nodes.ran == [("DB1", "get_cluster", {}), ("DB2", "get_cluster", {})]
+    assert nodes.ran == [("DB1", "connect", {}), ("DB2", "connect", {})]
     assert said(context.diagnostics) == [
         (ERROR, "Cannot reach cluster node DB2", f"{UNREACHABLE} (node DB2)", ["nodes", (1,)]),
         (WARNING, "Cluster change needs credential delegation", NTLM_PROBLEM, None),
@@ -262,10 +261,10 @@ def test_plan_of_a_create_checks_every_node_answers_and_warns_about_delegation(n
 def test_plan_of_a_join_checks_only_the_new_known_nodes(nodes: Nodes) -> None:
     """Adding nodes: members (in any spelling) and unknown names are not asked; a new node after an unknown one
     is; the delegation warning points at nodes."""
-    nodes.on("DB3", "get_cluster", WinRMConnectionError(UNREACHABLE))
+    nodes.on("DB3", "connect", WinRMConnectionError(UNREACHABLE))
     current = state_of()
     _, context = plan(cluster_config(nodes=["db1", Unknown, "DB3", "DB2"]), current)
-    assert nodes.ran == [("DB3", "get_cluster", {})]
+    assert nodes.ran == [("DB3", "connect", {})]
     assert said(context.diagnostics) == [
         (ERROR, "Cannot reach cluster node DB3", f"{UNREACHABLE} (node DB3)", ["nodes", (2,)]),
         (WARNING, "Cluster change needs credential delegation", NTLM_PROBLEM, ["nodes"]),
@@ -273,15 +272,15 @@ def test_plan_of_a_join_checks_only_the_new_known_nodes(nodes: Nodes) -> None:
 
 
 def test_plan_of_a_join_with_a_node_that_answers_has_only_the_warning(nodes: Nodes) -> None:
-    """A new node that answers (whatever it says) passes the check; credssp needs no warning."""
-    nodes.on("DB3", "get_cluster", failure("Get-Cluster", "The cluster service is not running"))
+    """A new node that accepts the connection passes the check (what it would say is the apply's business: no
+    command runs); credssp needs no warning."""
     _, context = plan(cluster_config(nodes=["DB1", "DB2", "DB3"]), state_of())
     assert said(context.diagnostics) == [
         (WARNING, "Cluster change needs credential delegation", NTLM_PROBLEM, ["nodes"])
     ]
-    nodes.on("DB4", "get_cluster", {"exists": False})
     _, context = plan(cluster_config(nodes=["DB1", "DB2", "DB4"]), state_of(), winrm_auth="credssp")
     assert said(context.diagnostics) == []
+    assert nodes.ran == [("DB3", "connect", {}), ("DB4", "connect", {})]
 
 
 # -- update ---------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 from tf.utils import Diagnostics
 
 from sdn_provider.cluster.errors import ClusterCommandError, ClusterCommandTimeout, WinRMConnectionError
-from sdn_provider.cluster.transport import WinRMSettings, run_script
+from sdn_provider.cluster.transport import WinRMSettings, connect, run_script
 from sdn_provider.errors import NotConfigured
 
 # A DNS host name or IPv4 literal: what may go into https://<node>:5986/wsman when no endpoint is mapped.
@@ -98,6 +98,12 @@ def run(provider: Any, node: str, script: str, params: dict[str, Any]) -> Any:
     finally:
         if script not in READ_ONLY_SCRIPTS:
             provider.reads.forget_prefix(_CLUSTER_READS)  # even a failed command may have changed something
+
+
+def reach(provider: Any, node: str) -> None:
+    """Connect and authenticate to `node` and open the shell its commands will use, running no command (a plan-time
+    check: see transport.connect)."""
+    connect(winrm_settings(provider, node))
 
 
 def read_cluster(provider: Any, node: str) -> Any:

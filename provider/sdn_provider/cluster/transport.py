@@ -34,8 +34,9 @@ import json
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from sdn_scripts import BOOTSTRAP, program
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from pypsrp.shell import WinRS
     from pypsrp.wsman import WSMan
 
+T = TypeVar("T")
 AUTH_METHODS = ("ntlm", "kerberos", "credssp", "certificate", "basic")
 POWERSHELL = "powershell.exe"
 POWERSHELL_ARGS = ("-NoProfile", "-NonInteractive", "-EncodedCommand")
@@ -364,24 +366,48 @@ def _new_wsman(settings: WinRMSettings) -> WSMan:
     return wsman
 
 
-def _execute(settings: WinRMSettings, name: str, params: dict[str, Any]) -> tuple[int, bytes, bytes]:
-    command = build_command(name, params)
+def _on_connection(settings: WinRMSettings, use: Callable[[_Connection], T]) -> T:
+    """``use`` the endpoint's cached connection, holding its lock."""
     while True:
         conn = _CACHE.get(settings)
         with conn.lock:
             # A connection dropped by another thread while we waited is replaced by a fresh one from the cache.
             if not conn.closed:
-                return conn.run(command, settings)
+                return use(conn)
+
+
+def _execute(settings: WinRMSettings, name: str, params: dict[str, Any]) -> tuple[int, bytes, bytes]:
+    command = build_command(name, params)
+    return _on_connection(settings, lambda conn: conn.run(command, settings))
 
 
 def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> dict[str, Any] | list[Any]:
     """Run ``scripts/<name>.ps1`` on the node with ``params`` as data; return its JSON result."""
+    settings.validate()
+    with _translated_errors(settings):
+        rc, stdout, stderr = _execute(settings, name, params)
+    return _parse_output(name, rc, stdout, stderr)
+
+
+def connect(settings: WinRMSettings) -> None:
+    """Connect, authenticate and open the shell the endpoint's commands will use, running nothing: proves the
+    address, TLS, the credentials and the WinRS permission (Windows refuses the shell's Create to a user it does not
+    admit) for two messages, where a command costs four more and a PowerShell start on the node. The shell stays
+    open for the commands that follow in this process."""
+    settings.validate()
+    with _translated_errors(settings):
+        _on_connection(settings, lambda conn: conn._shell())
+
+
+@contextlib.contextmanager
+def _translated_errors(settings: WinRMSettings) -> Iterator[None]:
+    """The libraries' exceptions as ours, with the endpoint named and the password scrubbed; a connection that
+    failed (or whose command timed out) is dropped, so the next command starts a fresh one."""
     import requests
     from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
 
-    settings.validate()
     try:
-        rc, stdout, stderr = _execute(settings, name, params)
+        yield
     except ClusterCommandTimeout:
         _CACHE.drop(settings)
         raise
@@ -419,7 +445,6 @@ def run_script(settings: WinRMSettings, name: str, params: dict[str, Any]) -> di
     except (WSManFaultError, WinRMTransportError, WinRMError) as exc:
         _CACHE.drop(settings)
         raise WinRMConnectionError(f"WinRM request to {settings.url} failed: {_scrub(exc, settings)}") from exc
-    return _parse_output(name, rc, stdout, stderr)
 
 
 def _credssp_errors() -> tuple[type[BaseException], ...]:

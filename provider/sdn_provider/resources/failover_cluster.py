@@ -20,6 +20,7 @@ from tf.utils import Diagnostics
 from sdn_provider.cluster import ClusterCommandError, WinRMConnectionError, WinRMSettingsError
 from sdn_provider.cluster.remote import (
     delegation_problem,
+    reach,
     read_cluster,
     report,
     run,
@@ -214,7 +215,7 @@ class FailoverCluster(BaseResource):
         if membership_changes:
             for key in _COMPUTED:
                 planned[key] = Unknown
-            self._check_nodes_answer(ctx.diagnostics, nodes, current)
+            self._check_nodes_reachable(ctx.diagnostics, nodes, current)
             problem = delegation_problem(self.provider)
             if problem:
                 ctx.diagnostics.add_warning(
@@ -226,22 +227,21 @@ class FailoverCluster(BaseResource):
             ctx.requires_replace.append(["static_address"])
         return planned
 
-    def _check_nodes_answer(self, diags: Diagnostics, nodes: Any, current: dict | None) -> None:
-        """Plan-time: every node this change will reach answers one cheap command (connect, authenticate,
-        Get-Cluster), so a wrong password, an unknown CA or an unreachable node fails the plan before the load
-        balancer and memberships of the same plan are created. The answers are cached for the apply's reads."""
+    def _check_nodes_reachable(self, diags: Diagnostics, nodes: Any, current: dict | None) -> None:
+        """Plan-time: every node this change will reach accepts a WinRM connection (address, TLS, credentials, a
+        shell), so a wrong password, an unknown CA or an unreachable node fails the plan before the load balancer
+        and memberships of the same plan are created. No command runs: what the node says is the apply's
+        business, and a PowerShell start per node would make every plan wait on Windows."""
         before = [str(n).lower() for n in (current or {}).get("nodes") or []]
         for i, node in enumerate(known_list(nodes)):
             if not is_known(node) or str(node).lower() in before:
                 continue
             try:
-                read_cluster(self.provider, node)
+                reach(self.provider, node)
             except NotConfigured:
                 return  # provider settings unknown until apply: nothing to check yet
             except (WinRMConnectionError, WinRMSettingsError) as exc:
                 report(diags, f"Cannot reach cluster node {node}", exc, node, path=["nodes", (i,)])
-            except ProviderError:
-                pass  # the node answers; what it says is the apply's business
 
     # -- CRUD -----------------------------------------------------------------------------------------
     def create(self, ctx: Any, planned: dict) -> dict | None:
