@@ -42,7 +42,13 @@ def dropped(monkeypatch: pytest.MonkeyPatch) -> list[WinRMSettings]:
 
 
 def serve(monkeypatch: pytest.MonkeyPatch, conn: FakeConnection) -> None:
-    monkeypatch.setattr(transport._CACHE, "get", lambda settings: conn)
+    """The cache hands out ``conn``, for SETTINGS' endpoint only."""
+
+    def get(settings: WinRMSettings) -> FakeConnection:
+        assert settings is SETTINGS
+        return conn
+
+    monkeypatch.setattr(transport._CACHE, "get", get)
 
 
 def test_connect_opens_the_shell_and_runs_no_command(monkeypatch: pytest.MonkeyPatch, dropped: list) -> None:
