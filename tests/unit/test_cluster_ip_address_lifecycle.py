@@ -12,6 +12,7 @@ from tf.utils import Diagnostic, Diagnostics
 
 from sdn_provider.cluster import remote
 from sdn_provider.cluster.transport import ClusterCommandTimeout, WinRMConnectionError
+from sdn_provider.framework import SdnPlanContext
 from sdn_provider.resources.cluster_ip_address import SCHEMA, ClusterIPAddress
 from tests.unit.conftest import said
 from tests.unit.test_cluster_crud import Nodes, cluster, ctx, diagnostics, failure, nodes
@@ -743,3 +744,21 @@ def test_plan_keeps_configured_resource_names() -> None:
     assert (planned["resource_name"], planned["name_resource"]) == ("SQL IP Address", "SQL Name")
     planned, _ = plan_ip(ClusterIPAddress(provider()), config, {**prior(), "name_resource": "Cluster Name"})
     assert (planned["resource_name"], planned["name_resource"]) == ("SQL IP Address", "SQL Name")
+
+
+def test_dropping_probe_failure_threshold_leaves_the_cluster_alone(nodes: Nodes) -> None:
+    """A null threshold is not managed ("left alone and not compared when null"): taking it out of the
+    configuration plans no parameter change (state and owner stay known), and the update runs no command, which
+    would restart the cluster's name and IP for nothing."""
+    current = prior(probe_failure_threshold=5)
+    config = {**ip_config(), "subnet_mask": "255.255.255.255", "enable_dhcp": False}
+    proposed = {**current, "probe_failure_threshold": None}
+    context = SdnPlanContext(Diagnostics(), "sdn_cluster_ip_address", set(), config=config, is_create=False)
+    planned = ClusterIPAddress(provider()).plan(context, current, dict(proposed))
+    assert planned == proposed and said(context.diagnostics) == []
+    update = ctx()
+    assert ClusterIPAddress(provider()).update(update, current, planned) == proposed
+    assert nodes.ran == [] and diagnostics(update) == []
+    # Setting it again is a parameter change: the table is written.
+    again = ClusterIPAddress(provider()).plan(context, proposed, {**proposed, "probe_failure_threshold": 3})
+    assert (again["state"], again["owner_node"]) == (Unknown, Unknown)

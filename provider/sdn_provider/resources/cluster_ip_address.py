@@ -325,8 +325,14 @@ class ClusterIPAddress(BaseResource):
 
     @staticmethod
     def _parameters_change(current: dict, planned: dict) -> bool:
+        """Whether the apply must write the parameter table (which restarts the cluster's name and IP). A null
+        probe_failure_threshold is not managed, so dropping it from the configuration leaves the cluster alone."""
         keys = ("name_resource", *_PARAMS)
-        return any(planned.get(k) is Unknown or planned.get(k) != current.get(k) for k in keys)
+        return any(
+            planned.get(k) is Unknown or planned.get(k) != current.get(k)
+            for k in keys
+            if k != "probe_failure_threshold" or planned.get(k) is not None
+        )
 
     def _cross_check_load_balancers(self, diags: Diagnostics, planned: dict) -> None:
         """Warn when load balancers (in NC, or planned by this same plan) have this address as a VIP but none
