@@ -239,8 +239,9 @@ class ProcessSampler(threading.Thread):
     during one operation, and the peak RSS (VmHWM) of our providers. Where the time of a CPU-bound run on a small
     machine goes: Terraform's own share is a floor no provider can move.
 
-    /proc is polled every 20 ms; a process is classified once, when first seen. A process that lives less than a
-    poll, or the CPU it spends after its last poll, is missed: a few ms per provider process."""
+    /proc is polled every 20 ms (about 1 % of a core); a process found to be ours keeps its class, one running
+    before sampling began that is not ours is never looked at again. A process that lives less than a poll, or the
+    CPU it spends after its last poll, is missed: a few ms per provider process."""
 
     def __init__(self, cwd: Path, emulator_pid: int | None = None):
         super().__init__(daemon=True)
