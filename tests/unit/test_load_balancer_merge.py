@@ -91,3 +91,28 @@ def test_a_child_nc_returns_without_a_name_lends_nothing_to_a_planned_one(name: 
     document = {**live(), "properties": {"probes": [nameless]}}
     planned = {"resourceId": name, "properties": {"protocol": "Http", "port": 8080}}
     assert merge(document, desired(planned))["properties"]["probes"] == [planned]
+
+
+def test_what_a_rule_no_longer_names_or_sets_is_dropped_and_the_rest_of_ncs_rule_kept() -> None:
+    """A rule whose probe, backend pool and idle timeout the configuration dropped goes without them (a kept link
+    would leave the old probe in charge); what the provider does not model stays."""
+    rule = {"resourceId": "Rule1", "properties": {"protocol": "Tcp", "frontendPort": 1433, "futureRuleField": 1}}
+    rule["properties"] |= {
+        "idleTimeoutInMinutes": 10,
+        "frontendIPConfigurations": [{"resourceRef": f"{LB}/frontendIPConfigurations/FE1"}],
+        "backendAddressPool": {"resourceRef": f"{LB}/backendAddressPools/Pool1"},
+        "probe": {"resourceRef": f"{LB}/probes/Probe1"},
+    }
+    document = {**live(), "properties": {"loadBalancingRules": [rule]}}
+    planned_rule = {
+        "resourceId": "Rule1",
+        "properties": {
+            "protocol": "Tcp",
+            "frontendPort": 1433,
+            "frontendIPConfigurations": [{"resourceRef": f"{LB}/frontendIPConfigurations/FE1"}],
+        },
+    }
+    plan = desired()
+    plan["properties"]["loadBalancingRules"] = [planned_rule]
+    [sent] = merge(document, plan)["properties"]["loadBalancingRules"]
+    assert sent == {"resourceId": "Rule1", "properties": {"futureRuleField": 1, **planned_rule["properties"]}}
