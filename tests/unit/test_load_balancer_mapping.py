@@ -436,3 +436,17 @@ def test_read_follows_nc_drops_what_is_gone_and_keeps_state_when_nc_cannot_answe
     assert diagnostics(ctx) == []
     assert resource.read(ctx, imported()) == imported()
     assert [s for s, _, _ in diagnostics(ctx)] == ["Cannot read load balancer"]
+
+
+def test_optional_attributes_nc_fills_in_are_computed_and_no_others():
+    """Terraform takes what NC answers for an attribute it did not plan only if the schema says it is computed;
+    one NC never fills in (a ref the user gives or leaves out) must not be, or a removed value would linger."""
+    blocks = {b.type_name: b.block for b in LoadBalancer.schema.block_types if b.type_name != "timeouts"}
+    flags = {a.name: (a.required, a.optional, a.computed) for a in blocks["frontend_ip_configuration"].attributes}
+    assert flags == {
+        "name": (True, False, False),
+        "private_ip_address": (False, True, True),
+        "private_ip_allocation_method": (False, True, True),
+        "subnet_ref": (False, True, False),
+        "public_ip_address_ref": (False, True, False),
+    }
