@@ -5,6 +5,7 @@ written, and the plan-time checks of the NIC and its ip configuration (docs/reso
 from __future__ import annotations
 
 import copy
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -323,6 +324,32 @@ def test_a_412_with_no_time_left_is_ncs_error(nc) -> None:
         (ERROR, CANNOT_ADD, f"Network Controller answered 412 PreconditionFailed: etag [PUT {NIC}] ({RID})", None)
     ]
     assert script.calls() == [("GET", NIC), ("PUT", NIC)]
+
+
+@pytest.mark.parametrize(("room", "retried"), [(bpm.RETRY_INITIAL, True), (bpm.RETRY_INITIAL / 2, False)])
+def test_a_412_is_retried_while_the_wait_still_ends_by_the_deadline(
+    nc, monkeypatch, room: float, retried: bool
+) -> None:
+    """The retry after a 412 waits RETRY_INITIAL first: it happens when that wait ends by the deadline (exactly at
+    it included), and NC's 412 is the error when it would end later."""
+    script, provider, _ = nc
+    now = float(int(time.monotonic()) + 100)
+    monkeypatch.setattr(bpm, "time", SimpleNamespace(monotonic=lambda: now))
+    monkeypatch.setattr(bpm, "deadline", lambda *_args: now + room)
+    monkeypatch.setattr(bpm, "STOP_REQUESTED", SimpleNamespace(is_set=lambda: False, wait=lambda _seconds: None))
+    script.on("GET", NIC, ok(nic_doc()), ok(nic_doc('W/"e2"')))
+    script.on("PUT", NIC, nc_error(412, "PreconditionFailed", "etag"), ok(nic_doc('W/"e3"', pools1=(POOL,))))
+    c = ctx()
+    created = BackendPoolMember(provider).create(c, member())
+    if retried:
+        assert created == member() and said(c.diagnostics) == []
+        assert script.calls() == [("GET", NIC), ("PUT", NIC), ("GET", NIC), ("PUT", NIC)]
+    else:
+        assert created is None
+        assert said(c.diagnostics) == [
+            (ERROR, CANNOT_ADD, f"Network Controller answered 412 PreconditionFailed: etag [PUT {NIC}] ({RID})", None)
+        ]
+        assert script.calls() == [("GET", NIC), ("PUT", NIC)]
 
 
 def test_412_backoff_waits_only_for_concurrent_writers_and_doubles_to_two_seconds(nc, monkeypatch) -> None:

@@ -370,6 +370,36 @@ def test_a_409_without_a_deadline_is_retried_for_five_minutes(nc_server) -> None
     assert script.calls() == [("PUT", LB), ("GET", LB), ("PUT", LB)]
 
 
+class Readings:
+    """client.time replaced: monotonic() gives `first` once (the call that sets a request's deadline), then `later`."""
+
+    def __init__(self, first: float, later: float) -> None:
+        self.readings = [first, later]
+
+    def monotonic(self) -> float:
+        return self.readings.pop(0) if len(self.readings) > 1 else self.readings[0]
+
+
+@pytest.mark.parametrize(("later", "retried"), [(1299.98, True), (1299.995, False)])
+def test_the_five_minutes_of_409_retries_without_a_deadline_are_exact(
+    nc_server, monkeypatch: pytest.MonkeyPatch, later: float, retried: bool
+) -> None:
+    """A request without a deadline retries a busy 409 while the next attempt (after poll_initial) still starts
+    within 300 s of the first: 10 ms before the end it does, 5 ms before it does not."""
+    script, uri = nc_server
+    script.on("PUT", LB, (409, {}, error("Conflict", "busy")), (200, {}, doc()))
+    script.on("GET", LB, (200, {}, doc("Updating")))
+    monkeypatch.setattr(client_module, "time", Readings(1000.0, later))
+    nc = NCClient(NCSettings(uri=uri, poll_initial=0.01, poll_max=0.05), sleep=lambda _seconds: None)
+    if retried:
+        assert nc.request("PUT", LB, {"properties": {}})[0] == 200
+        assert script.calls() == [("PUT", LB), ("GET", LB), ("PUT", LB)]
+    else:
+        with pytest.raises(NCError, match="409 Conflict: busy"):
+            nc.request("PUT", LB, {"properties": {}})
+        assert script.calls() == [("PUT", LB)]
+
+
 def test_a_409_whose_cause_clears_after_a_busy_spell_still_gets_its_one_settled_retry(nc_server) -> None:
     script, uri = nc_server
     script.on("PUT", LB, (409, {}, error("Conflict", "busy")), (409, {}, error("Conflict", "busy")), (200, {}, doc()))
