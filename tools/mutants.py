@@ -174,14 +174,17 @@ def run(jobs: int, only: list[str]) -> bool:
 
 
 def equivalents(survivors: set[str]) -> tuple[dict[str, str], list[str]]:
-    """The recorded equivalent mutants that still survive and still make the recorded change; and the stale ones."""
+    """The recorded equivalent mutants that still survive and still make the recorded change (a line they write,
+    or for `removed` entries a line they delete); and the stale ones."""
     entries = tomllib.loads(EQUIVALENTS.read_text()).get("equivalent", [])
     accepted, stale = {}, []
     for entry in entries:
         name = entry["mutant"]
         diff = mutmut("show", name, capture=True).stdout if name in survivors else ""
-        added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("++")]
-        if any(entry["change"] in line for line in added):
+        # A mutant that only deletes a line (a keyword argument dropped) is recorded by what it removes.
+        sign, fragment = ("-", entry["removed"]) if "removed" in entry else ("+", entry["change"])
+        lines = [line[1:].strip() for line in diff.splitlines() if line[:1] == sign and line[:2] != sign * 2]
+        if any(fragment in line for line in lines):
             accepted[name] = entry["reason"]
         else:
             stale.append(name)
