@@ -43,16 +43,19 @@ class Nodes:
         monkeypatch.setattr(remote, "run_script", self._run)
         monkeypatch.setattr(remote, "connect", self._connect)
 
+    @staticmethod
+    def _node(settings: Any) -> str:
+        return settings.endpoint.split("//")[1].split(":")[0]
+
     def _connect(self, settings: Any) -> None:
-        node = settings.endpoint.split("//")[1].split(":")[0]
-        self.answers.setdefault((node, "connect"), [None])
+        self.answers.setdefault((self._node(settings), "connect"), [None])
         self._run(settings, "connect", {})
 
     def on(self, node: str, script: str, *answers: Any) -> None:
         self.answers[(node, script)] = list(answers)
 
     def _run(self, settings: Any, script: str, params: dict) -> Any:
-        node = settings.endpoint.split("//")[1].split(":")[0]
+        node = self._node(settings)
         self.ran.append((node, script, params))
         queue = self.answers[(node, script)]
         answer = queue.pop(0) if len(queue) > 1 else queue[0]
